@@ -1,0 +1,109 @@
+# fmtdump - build, test, install.  `make help` lists the targets.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+OPT     ?= -O2 -g
+CFLAGS  ?= $(OPT)
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS_ALL = -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -Iengine $(CPPFLAGS)
+LIBS     = -lyaml -lz -lm
+SHARED  ?= ../shared
+PYTHON  ?= python3
+
+ENGINE_SRC = $(sort $(wildcard engine/*.c))
+CLI_SRC    = $(sort $(wildcard cli/*.c))
+TEST_SRC   = $(sort $(wildcard tests/test_*.c))
+TOOL_SRC   = $(sort $(wildcard tests/tool_*.c))
+
+ENGINE_OBJ = $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ    = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
+
+LIB = $(BUILD)/libfmtdump.a
+BIN = $(BUILD)/fmtdump
+
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench clean help
+
+all: $(LIB) $(BIN)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h engine/*.h cli/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(ENGINE_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
+
+$(BUILD)/tests/test_%: tests/test_%.c $(LIB) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lcmocka
+
+$(BUILD)/tests/%: tests/tool_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+# Unit tests (CMocka, one binary per engine module), then end-to-end CLI tests.
+test: unit e2e
+
+unit: $(TEST_BIN)
+	@set -e; for t in $(TEST_BIN); do echo "== $$t"; FMTDUMP_SRC=$(CURDIR) $$t; done
+
+e2e: $(BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh tests/e2e.sh
+
+# Build and run fmtdump on a generated minidump.
+demo: $(BIN) $(TOOL_BIN)
+	@mkdir -p $(BUILD)/demo
+	$(BUILD)/tests/gen_minidump $(BUILD)/demo/sample.dmp
+	$(BIN) $(BUILD)/demo/sample.dmp
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/fmtdump/formats
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fmtdump
+	install -m 644 include/fmtdump.h $(DESTDIR)$(PREFIX)/include/fmtdump.h
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libfmtdump.a
+	install -m 644 formats/*.ksy $(DESTDIR)$(PREFIX)/share/fmtdump/formats/
+
+# Build dependencies from Debian: installs them when root, otherwise names them.
+DEPS = make gcc libc6-dev libyaml-dev libcmocka-dev zlib1g-dev
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPS); \
+	else echo "as root, run: apt-get install $(DEPS)"; fi
+
+# Every dump of ../shared/corpus checked against its catalog.json facts.
+corpus: $(BIN)
+	@if [ -d $(SHARED)/corpus ]; then $(PYTHON) tests/corpus_check.py --fmtdump $(BIN) --shared $(SHARED); \
+	else echo "corpus: $(SHARED)/corpus absent, skipped"; fi
+
+# The Kaitai Struct conformance suite and the public-format comparison.
+conformance: kst ksf
+kst: $(BIN)
+	@if [ -d $(SHARED)/kst ]; then $(PYTHON) $(SHARED)/kst/run.py --fmtdump $(BIN) || true; \
+	else echo "kst: $(SHARED)/kst absent, skipped"; fi
+ksf: $(BIN)
+	@if [ -d $(SHARED)/ksf ]; then $(PYTHON) $(SHARED)/ksf/compare.py --fmtdump $(BIN) || true; \
+	else echo "ksf: $(SHARED)/ksf absent, skipped"; fi
+
+# Sanitizer build (ASan + UBSan) running the whole test suite.
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" test
+
+clang:
+	$(MAKE) BUILD=build-clang CC=clang all
+
+bench: $(BIN) $(TOOL_BIN)
+	@sh tests/bench.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan build-clang
+
+help:
+	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench clean"

@@ -1,0 +1,125 @@
+/* arena.c - bump allocator with chunk list and an optional byte limit. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fd_arena_chunk {
+    fd_arena_chunk *next;
+    size_t size;
+    /* data follows, 16-byte aligned */
+} __attribute__((aligned(16)));
+
+/* Chunks grow geometrically up to 1 MiB so small documents stay small and
+ * large ones do not pay a malloc per few nodes. */
+#define FD_ARENA_MIN_CHUNK (4u << 10)
+#define FD_ARENA_MAX_CHUNK (1u << 20)
+
+void fd_arena_init(fd_arena *a, uint64_t limit)
+{
+    memset(a, 0, sizeof *a);
+    a->limit = limit;
+}
+
+void fd_arena_free(fd_arena *a)
+{
+    fd_arena_chunk *c = a->head;
+    while (c) {
+        fd_arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    a->head = NULL;
+    a->cur = a->end = NULL;
+    a->used = 0;
+}
+
+static int arena_grow(fd_arena *a, size_t need)
+{
+    size_t size = a->head ? a->head->size * 2 : FD_ARENA_MIN_CHUNK;
+    if (size > FD_ARENA_MAX_CHUNK)
+        size = FD_ARENA_MAX_CHUNK;
+    if (size < need)
+        size = need;
+    if (a->limit && a->used + size + sizeof(fd_arena_chunk) > a->limit)
+        return -1;
+    fd_arena_chunk *c = malloc(sizeof(fd_arena_chunk) + size);
+    if (!c)
+        return -1;
+    c->size = size;
+    c->next = a->head;
+    a->head = c;
+    a->cur = (uint8_t *)(c + 1);
+    a->end = a->cur + size;
+    a->used += size + sizeof(fd_arena_chunk);
+    return 0;
+}
+
+void *fd_arena_alloc(fd_arena *a, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (n > SIZE_MAX - 32)
+        return NULL;
+    n = (n + 15) & ~(size_t)15;
+    if ((size_t)(a->end - a->cur) < n || !a->cur) {
+        if (arena_grow(a, n) != 0)
+            return NULL;
+    }
+    void *p = a->cur;
+    a->cur += n;
+    return p;
+}
+
+void *fd_arena_zalloc(fd_arena *a, size_t n)
+{
+    void *p = fd_arena_alloc(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+void *fd_arena_memdup(fd_arena *a, const void *p, size_t n)
+{
+    void *q = fd_arena_alloc(a, n);
+    if (q && n)
+        memcpy(q, p, n);
+    return q;
+}
+
+char *fd_arena_strndup(fd_arena *a, const char *p, size_t n)
+{
+    if (n == SIZE_MAX)
+        return NULL;
+    char *q = fd_arena_alloc(a, n + 1);
+    if (!q)
+        return NULL;
+    if (n)
+        memcpy(q, p, n);
+    q[n] = 0;
+    return q;
+}
+
+char *fd_arena_strdup(fd_arena *a, const char *s)
+{
+    return fd_arena_strndup(a, s, strlen(s));
+}
+
+char *fd_arena_printf(fd_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *q = fd_arena_alloc(a, (size_t)n + 1);
+    if (!q)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(q, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return q;
+}

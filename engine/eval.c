@@ -1,0 +1,995 @@
+/* eval.c - evaluates expression ASTs with Kaitai's semantics against a parsed object. */
+#include "interp.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codec.h"
+
+typedef __int128 i128;
+
+typedef struct fd_ev {
+    fd_doc *doc;
+    const fd_ctx *ctx;
+} fd_ev;
+
+static fd_value ev(const fd_ev *E, const fd_expr *e);
+
+static fd_value ev_err(const fd_ev *E, fd_errkind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static fd_value ev_err(const fd_ev *E, fd_errkind kind, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return fd_v_err(fd_interp_error(E->doc, kind, NULL, -1, E->ctx->self, NULL, -1, NULL, "%s", msg));
+}
+
+static const char *kind_name(fd_value v)
+{
+    static const char *const names[] = { "null", "bool", "int", "float", "str", "bytes", "enum",
+                                         "array", "struct", "stream", "type", "error" };
+    return v.kind < sizeof names / sizeof *names ? names[v.kind] : "?";
+}
+
+static fd_value type_err(const fd_ev *E, const char *what, fd_value a)
+{
+    if (a.kind == FD_NULL)
+        return ev_err(E, FD_ERR_NULL, "%s of a null value", what);
+    return ev_err(E, FD_ERR_TYPE, "%s is not defined for %s", what, kind_name(a));
+}
+
+/* ---- integers ------------------------------------------------------------ */
+
+static bool is_int(fd_value v) { return v.kind == FD_INT || v.kind == FD_ENUM; }
+static bool is_num(fd_value v) { return v.kind == FD_INT || v.kind == FD_FLOAT; }
+
+static i128 as_i128(fd_value v)
+{
+    return (v.flags & FD_VF_UNSIGNED) ? (i128)v.v.u : (i128)v.v.i;
+}
+
+static double as_double(fd_value v)
+{
+    if (v.kind == FD_FLOAT)
+        return v.v.f;
+    return (v.flags & FD_VF_UNSIGNED) ? (double)v.v.u : (double)v.v.i;
+}
+
+/* Integers are exact 64-bit values, signed or unsigned: a result outside
+ * [INT64_MIN, UINT64_MAX] is an OverflowError rather than a silent wrap. */
+static fd_value from_i128(const fd_ev *E, i128 r)
+{
+    if (r >= (i128)INT64_MIN && r <= (i128)INT64_MAX)
+        return fd_v_int((int64_t)r);
+    if (r > 0 && r <= (i128)UINT64_MAX)
+        return fd_v_uint((uint64_t)r);
+    return ev_err(E, FD_ERR_OVERFLOW, "integer result does not fit in 64 bits");
+}
+
+/* Bit patterns of the operands: bitwise results keep 64 bits. */
+static fd_value from_bits(uint64_t r, bool any_unsigned)
+{
+    if (any_unsigned && (r >> 63))
+        return fd_v_uint(r);
+    return fd_v_int((int64_t)r);
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+bool fd_value_truthy(fd_value v, bool *ok)
+{
+    *ok = true;
+    switch (v.kind) {
+    case FD_BOOL:
+        return v.v.i != 0;
+    case FD_INT:
+    case FD_ENUM:
+        return v.v.i != 0;
+    default:
+        *ok = false;
+        return false;
+    }
+}
+
+static int cmp_mem(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn)
+{
+    uint64_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, (size_t)n) : 0;
+    if (c)
+        return c < 0 ? -1 : 1;
+    return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+/* Bytes against an array of small ints (a list literal that was not folded to bytes). */
+static int cmp_bytes_arr(const uint8_t *p, uint64_t n, const fd_arr *arr, bool *ok)
+{
+    for (uint64_t i = 0; i < n && i < arr->n; i++) {
+        fd_value x = arr->items[i];
+        if (!is_int(x)) {
+            *ok = false;
+            return -2;
+        }
+        i128 y = as_i128(x);
+        if (p[i] != y)
+            return p[i] < y ? -1 : 1;
+    }
+    return n < arr->n ? -1 : n > arr->n ? 1 : 0;
+}
+
+int fd_value_cmp(fd_value a, fd_value b)
+{
+    if (is_int(a) && is_int(b)) {
+        i128 x = as_i128(a), y = as_i128(b);
+        return x < y ? -1 : x > y ? 1 : 0;
+    }
+    if ((is_num(a) || a.kind == FD_ENUM) && (is_num(b) || b.kind == FD_ENUM)) {
+        double x = as_double(a), y = as_double(b);
+        if (x != x || y != y)
+            return -2;
+        return x < y ? -1 : x > y ? 1 : 0;
+    }
+    if (a.kind == FD_BOOL && b.kind == FD_BOOL)
+        return (a.v.i != 0) - (b.v.i != 0);
+    if (a.kind == FD_STR && b.kind == FD_STR)
+        return cmp_mem(a.v.p, a.x.len, b.v.p, b.x.len);
+    if (a.kind == FD_BYTES && b.kind == FD_BYTES)
+        return cmp_mem(a.v.p, a.x.len, b.v.p, b.x.len);
+    bool ok = true;
+    if (a.kind == FD_BYTES && b.kind == FD_ARRAY) {
+        int c = cmp_bytes_arr(a.v.p, a.x.len, fd_v_as_arr(b), &ok);
+        return ok ? c : -2;
+    }
+    if (a.kind == FD_ARRAY && b.kind == FD_BYTES) {
+        int c = cmp_bytes_arr(b.v.p, b.x.len, fd_v_as_arr(a), &ok);
+        return ok ? -c : -2;
+    }
+    if (a.kind == FD_ARRAY && b.kind == FD_ARRAY) {
+        const fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
+        for (uint64_t i = 0; i < x->n && i < y->n; i++) {
+            int c = fd_value_cmp(x->items[i], y->items[i]);
+            if (c)
+                return c;
+        }
+        return x->n < y->n ? -1 : x->n > y->n ? 1 : 0;
+    }
+    return -2;
+}
+
+bool fd_value_eq(fd_value a, fd_value b, bool *ok)
+{
+    *ok = true;
+    if (a.kind == FD_NULL || b.kind == FD_NULL)
+        return a.kind == b.kind;
+    if (a.kind == FD_STRUCT && b.kind == FD_STRUCT)
+        return a.v.p == b.v.p;
+    if (a.kind == FD_FLOAT || b.kind == FD_FLOAT) {
+        if (!(is_num(a) || a.kind == FD_ENUM) || !(is_num(b) || b.kind == FD_ENUM)) {
+            *ok = false;
+            return false;
+        }
+        return as_double(a) == as_double(b);
+    }
+    int c = fd_value_cmp(a, b);
+    if (c == -2) {
+        *ok = false;
+        return false;
+    }
+    return c == 0;
+}
+
+/* ---- member lookup --------------------------------------------------------- */
+
+static int member_slot(const fd_expr *e, const fd_type *t)
+{
+    fd_expr *m = (fd_expr *)e; /* the inline cache is the only mutable part of an AST */
+    if (m->cache_type == t)
+        return m->cache_slot;
+    int s = fd_type_slot(t, e->name);
+    m->cache_type = t;
+    m->cache_slot = s;
+    return s;
+}
+
+static fd_value obj_member(fd_obj *o, const fd_expr *e, bool *found)
+{
+    int s = member_slot(e, o->type);
+    *found = s >= 0;
+    if (s < 0)
+        return fd_v_null();
+    return fd_obj_slot(o, (uint32_t)s, NULL);
+}
+
+static fd_value obj_sizeof(fd_obj *o)
+{
+    uint64_t end = o->end >= o->start ? o->end : o->io->pos;
+    if (end < o->start)
+        end = o->start;
+    return fd_v_int((int64_t)(end - o->start));
+}
+
+/* ---- strings and bytes -------------------------------------------------------- */
+
+static fd_value mk_str(const fd_ev *E, const char *p, size_t n)
+{
+    char *q = fd_arena_strndup(&E->doc->arena, p, n);
+    if (!q)
+        return ev_err(E, FD_ERR_NOMEM, "out of memory");
+    return fd_v_str(q, n);
+}
+
+static fd_value int_to_s(const fd_ev *E, fd_value v, int64_t radix)
+{
+    if (radix < 2 || radix > 36)
+        return ev_err(E, FD_ERR_TYPE, "to_s radix %lld out of range", (long long)radix);
+    char buf[80];
+    size_t k = sizeof buf;
+    buf[--k] = 0;
+    bool neg = fd_v_neg(v);
+    uint64_t u = neg ? (uint64_t)0 - (uint64_t)v.v.i : v.v.u;
+    do {
+        unsigned d = (unsigned)(u % (uint64_t)radix);
+        buf[--k] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        u /= (uint64_t)radix;
+    } while (u);
+    if (neg)
+        buf[--k] = '-';
+    return mk_str(E, buf + k, sizeof buf - 1 - k);
+}
+
+static fd_value str_to_i(const fd_ev *E, fd_value s, int64_t radix)
+{
+    const char *p = s.v.p;
+    uint64_t n = s.x.len, i = 0;
+    if (radix < 2 || radix > 36)
+        return ev_err(E, FD_ERR_CONVERSION, "to_i radix %lld out of range", (long long)radix);
+    bool neg = false;
+    if (i < n && (p[i] == '-' || p[i] == '+'))
+        neg = p[i++] == '-';
+    if (i >= n)
+        return ev_err(E, FD_ERR_CONVERSION, "cannot convert \"%.*s\" to an integer", (int)(n < 40 ? n : 40), p);
+    i128 acc = 0;
+    for (; i < n; i++) {
+        int c = (unsigned char)p[i], d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (c >= 'a' && c <= 'z')
+            d = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'Z')
+            d = c - 'A' + 10;
+        else
+            d = 99;
+        if (d >= radix)
+            return ev_err(E, FD_ERR_CONVERSION, "cannot convert \"%.*s\" to an integer", (int)(n < 40 ? n : 40), p);
+        acc = acc * radix + d;
+        if (acc > (i128)UINT64_MAX)
+            return ev_err(E, FD_ERR_CONVERSION, "integer \"%.*s\" does not fit in 64 bits", (int)(n < 40 ? n : 40), p);
+    }
+    return from_i128(E, neg ? -acc : acc);
+}
+
+static fd_value str_reverse(const fd_ev *E, fd_value s)
+{
+    const char *p = s.v.p;
+    size_t n = (size_t)s.x.len;
+    char *q = fd_arena_alloc(&E->doc->arena, n + 1);
+    if (!q)
+        return ev_err(E, FD_ERR_NOMEM, "out of memory");
+    /* Reverse code points, not bytes: copy each UTF-8 sequence whole. */
+    size_t i = 0;
+    while (i < n) {
+        size_t len = 1;
+        while (i + len < n && ((unsigned char)p[i + len] & 0xC0) == 0x80)
+            len++;
+        memcpy(q + n - i - len, p + i, len);
+        i += len;
+    }
+    q[n] = 0;
+    return fd_v_str(q, n);
+}
+
+static fd_value str_substring(fd_value s, int64_t from, int64_t to)
+{
+    size_t cps = fd_utf8_length(s.v.p, (size_t)s.x.len);
+    if (from < 0)
+        from = 0;
+    if (to > (int64_t)cps)
+        to = (int64_t)cps;
+    if (to < from)
+        to = from;
+    size_t a = fd_utf8_offset(s.v.p, (size_t)s.x.len, (size_t)from);
+    size_t b = fd_utf8_offset(s.v.p, (size_t)s.x.len, (size_t)to);
+    return fd_v_str((const char *)s.v.p + a, b - a);
+}
+
+static fd_value concat(const fd_ev *E, const void *a, size_t an, const void *b, size_t bn, bool str)
+{
+    uint8_t *q = fd_arena_alloc(&E->doc->arena, an + bn + 1);
+    if (!q)
+        return ev_err(E, FD_ERR_NOMEM, "out of memory");
+    if (an)
+        memcpy(q, a, an);
+    if (bn)
+        memcpy(q + an, b, bn);
+    q[an + bn] = 0;
+    return str ? fd_v_str((const char *)q, an + bn) : fd_v_bytes(q, an + bn);
+}
+
+/* Text form of a value for f-strings. */
+static fd_value to_text(const fd_ev *E, fd_value v)
+{
+    if (v.kind == FD_STR)
+        return v;
+    if (v.kind == FD_INT || v.kind == FD_ENUM)
+        return int_to_s(E, v, 10);
+    if (v.kind == FD_BOOL)
+        return fd_v_str(v.v.i ? "true" : "false", v.v.i ? 4 : 5);
+    if (v.kind == FD_FLOAT) {
+        char buf[40];
+        snprintf(buf, sizeof buf, "%.17g", v.v.f);
+        return mk_str(E, buf, strlen(buf));
+    }
+    return type_err(E, "string interpolation", v);
+}
+
+/* ---- collections ------------------------------------------------------------- */
+
+static uint64_t coll_len(fd_value v)
+{
+    return v.kind == FD_ARRAY ? fd_v_as_arr(v)->n : v.x.len;
+}
+
+static fd_value coll_item(fd_value v, uint64_t i)
+{
+    if (v.kind == FD_ARRAY)
+        return fd_v_as_arr(v)->items[i];
+    return fd_v_uint(((const uint8_t *)v.v.p)[i]);
+}
+
+static fd_value coll_minmax(const fd_ev *E, fd_value v, bool want_max)
+{
+    uint64_t n = coll_len(v);
+    if (n == 0)
+        return ev_err(E, FD_ERR_INDEX, "%s of an empty %s", want_max ? "max" : "min", kind_name(v));
+    fd_value best = coll_item(v, 0);
+    for (uint64_t i = 1; i < n; i++) {
+        fd_value x = coll_item(v, i);
+        int c = fd_value_cmp(x, best);
+        if (c == -2)
+            return ev_err(E, FD_ERR_TYPE, "cannot compare array items");
+        if (want_max ? c > 0 : c < 0)
+            best = x;
+    }
+    return best;
+}
+
+/* ---- builtins ----------------------------------------------------------------- */
+
+static fd_value builtin_attr(const fd_ev *E, const fd_expr *e, fd_value a)
+{
+    switch (e->builtin) {
+    case FD_BI_SIZE:
+    case FD_BI_LENGTH:
+        if (a.kind == FD_ARRAY || a.kind == FD_BYTES)
+            return fd_v_int((int64_t)coll_len(a));
+        if (a.kind == FD_STR)
+            return fd_v_int((int64_t)(e->builtin == FD_BI_LENGTH ? fd_utf8_length(a.v.p, (size_t)a.x.len) : a.x.len));
+        if (a.kind == FD_STREAM && e->builtin == FD_BI_SIZE)
+            return fd_v_int((int64_t)((const fd_stream *)a.v.p)->size);
+        break;
+    case FD_BI_FIRST:
+    case FD_BI_LAST:
+        if (a.kind == FD_ARRAY || a.kind == FD_BYTES) {
+            uint64_t n = coll_len(a);
+            if (!n)
+                return ev_err(E, FD_ERR_INDEX, "%s of an empty %s", e->name, kind_name(a));
+            return coll_item(a, e->builtin == FD_BI_FIRST ? 0 : n - 1);
+        }
+        break;
+    case FD_BI_MIN:
+    case FD_BI_MAX:
+        if (a.kind == FD_ARRAY || a.kind == FD_BYTES)
+            return coll_minmax(E, a, e->builtin == FD_BI_MAX);
+        break;
+    case FD_BI_REVERSE:
+        if (a.kind == FD_STR)
+            return str_reverse(E, a);
+        break;
+    case FD_BI_TO_I:
+        if (a.kind == FD_INT)
+            return a;
+        if (a.kind == FD_ENUM) {
+            a.kind = FD_INT;
+            a.x.aux = NULL;
+            return a;
+        }
+        if (a.kind == FD_BOOL)
+            return fd_v_int(a.v.i != 0);
+        if (a.kind == FD_FLOAT) {
+            double t = trunc(a.v.f);
+            if (!(t >= -9223372036854775808.0 && t < 18446744073709551616.0))
+                return ev_err(E, FD_ERR_OVERFLOW, "float %g does not fit in an integer", a.v.f);
+            return t < 0 ? fd_v_int((int64_t)t) : from_i128(E, (i128)t);
+        }
+        if (a.kind == FD_STR)
+            return str_to_i(E, a, 10);
+        break;
+    case FD_BI_TO_S:
+        if (a.kind == FD_INT)
+            return int_to_s(E, a, 10);
+        break;
+    case FD_BI_POS:
+        if (a.kind == FD_STREAM)
+            return fd_v_int((int64_t)((const fd_stream *)a.v.p)->pos);
+        break;
+    case FD_BI_EOF:
+        if (a.kind == FD_STREAM)
+            return fd_v_bool(fd_stream_eof((const fd_stream *)a.v.p));
+        break;
+    case FD_BI_IO:
+        if (a.kind == FD_STRUCT)
+            return fd_v_stream(fd_v_as_obj(a)->io);
+        break;
+    case FD_BI_PARENT:
+        if (a.kind == FD_STRUCT)
+            return fd_v_as_obj(a)->parent ? fd_v_obj(fd_v_as_obj(a)->parent) : fd_v_null();
+        break;
+    case FD_BI_ROOT:
+        if (a.kind == FD_STRUCT)
+            return fd_v_obj(fd_v_as_obj(a)->root);
+        break;
+    case FD_BI_SIZEOF:
+        if (a.kind == FD_STRUCT)
+            return obj_sizeof(fd_v_as_obj(a));
+        break;
+    case FD_BI_IS_LE:
+        if (a.kind == FD_STRUCT)
+            return fd_v_bool(fd_v_as_obj(a)->is_le);
+        break;
+    default:
+        break;
+    }
+    if (a.kind == FD_NULL)
+        return ev_err(E, FD_ERR_NULL, "cannot get .%s of a null value", e->name);
+    return ev_err(E, FD_ERR_NAME, "no member or method .%s on %s", e->name, kind_name(a));
+}
+
+static fd_value arg_int(const fd_ev *E, const fd_expr *e, uint32_t i, int64_t *out)
+{
+    if (i >= e->nargs)
+        return ev_err(E, FD_ERR_TYPE, ".%s: missing argument %u", e->name, i + 1);
+    fd_value v = ev(E, e->args[i]);
+    if (fd_v_is_err(v))
+        return v;
+    if (!is_int(v))
+        return ev_err(E, FD_ERR_TYPE, ".%s: argument %u must be an integer", e->name, i + 1);
+    *out = v.v.i;
+    return fd_v_null();
+}
+
+static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
+{
+    int64_t x = 0, y = 0;
+    fd_value r;
+    switch (e->builtin) {
+    case FD_BI_TO_I:
+        if (a.kind == FD_STR) {
+            if (fd_v_is_err(r = arg_int(E, e, 0, &x)))
+                return r;
+            return str_to_i(E, a, x);
+        }
+        break;
+    case FD_BI_TO_S:
+        if (a.kind == FD_INT) {
+            if (fd_v_is_err(r = arg_int(E, e, 0, &x)))
+                return r;
+            return int_to_s(E, a, x);
+        }
+        if (a.kind == FD_BYTES) {
+            if (e->nargs < 1)
+                return ev_err(E, FD_ERR_TYPE, ".to_s needs an encoding");
+            fd_value enc = ev(E, e->args[0]);
+            if (fd_v_is_err(enc))
+                return enc;
+            if (enc.kind != FD_STR)
+                return ev_err(E, FD_ERR_TYPE, ".to_s: the encoding must be a string");
+            int id = fd_codec_lookup(enc.v.p);
+            if (id < 0)
+                return ev_err(E, FD_ERR_ENCODING, "unknown encoding: %.*s", (int)enc.x.len, (const char *)enc.v.p);
+            const char *txt;
+            size_t tn;
+            if (fd_codec_decode(&E->doc->arena, id, a.v.p, (size_t)a.x.len, &txt, &tn) != FD_COK)
+                return ev_err(E, FD_ERR_ENCODING, "cannot decode %s text", fd_codec_name(id));
+            return fd_v_str(txt, tn);
+        }
+        break;
+    case FD_BI_TO_B:
+        if (a.kind == FD_STR && e->nargs >= 1) {
+            fd_value enc = ev(E, e->args[0]);
+            if (fd_v_is_err(enc))
+                return enc;
+            int id = enc.kind == FD_STR ? fd_codec_lookup(enc.v.p) : -1;
+            if (id < 0)
+                return ev_err(E, FD_ERR_ENCODING, "unknown encoding");
+            const uint8_t *out;
+            size_t on;
+            if (fd_codec_encode(&E->doc->arena, id, a.v.p, (size_t)a.x.len, &out, &on) != FD_COK)
+                return ev_err(E, FD_ERR_ENCODING, "cannot encode text as %s", fd_codec_name(id));
+            return fd_v_bytes(out, on);
+        }
+        break;
+    case FD_BI_SUBSTRING:
+        if (a.kind == FD_STR) {
+            if (fd_v_is_err(r = arg_int(E, e, 0, &x)) || fd_v_is_err(r = arg_int(E, e, 1, &y)))
+                return r;
+            return str_substring(a, x, y);
+        }
+        break;
+    case FD_BI_INDEX_OF:
+        if (a.kind == FD_BYTES) {
+            if (fd_v_is_err(r = arg_int(E, e, 0, &x)))
+                return r;
+            const uint8_t *p = a.v.p;
+            for (uint64_t i = 0; i < a.x.len; i++)
+                if (p[i] == x)
+                    return fd_v_int((int64_t)i);
+            return fd_v_int(-1);
+        }
+        break;
+    default:
+        break;
+    }
+    if (a.kind == FD_NULL)
+        return ev_err(E, FD_ERR_NULL, "cannot call .%s on a null value", e->name);
+    return ev_err(E, FD_ERR_NAME, "no method .%s(...) on %s", e->name, kind_name(a));
+}
+
+/* ---- types: casts and sizeof ----------------------------------------------------- */
+
+static const fd_type *find_type(const fd_ev *E, const fd_expr *e)
+{
+    if (e->rtype)
+        return e->rtype;
+    const fd_type *scope = E->ctx->self ? E->ctx->self->type : E->doc->spec->main->root;
+    fd_type *t = fd_spec_find_type(E->doc->spec, scope, e->path, e->npath, e->abs_path);
+    ((fd_expr *)e)->rtype = t; /* cache */
+    return t;
+}
+
+/* Bit width of a primitive type name (u4 -> 32, b3 -> 3), 0 if not one. */
+static int prim_bits(const char *name)
+{
+    if (!name)
+        return 0;
+    char c = name[0];
+    const char *p = name + 1;
+    if (c == 'b') {
+        int n = 0;
+        while (*p >= '0' && *p <= '9')
+            n = n * 10 + (*p++ - '0');
+        return (n > 0 && n <= 64 && (*p == 0 || !strcmp(p, "le") || !strcmp(p, "be"))) ? n : 0;
+    }
+    if (c != 'u' && c != 's' && c != 'f')
+        return 0;
+    int w = *p - '0';
+    if (!((c == 'f' && (w == 4 || w == 8)) || (c != 'f' && (w == 1 || w == 2 || w == 4 || w == 8))))
+        return 0;
+    p++;
+    if (*p && strcmp(p, "le") && strcmp(p, "be"))
+        return 0;
+    return w * 8;
+}
+
+static fd_value ev_sizeof(const fd_ev *E, const fd_expr *e, bool bits)
+{
+    if (e->npath == 1) {
+        int b = prim_bits(e->path[0]);
+        if (b)
+            return fd_v_int(bits ? b : (b + 7) / 8);
+    }
+    const fd_type *t = find_type(E, e);
+    if (!t)
+        return ev_err(E, FD_ERR_NAME, "unknown type in sizeof");
+    if (t->fixed_size < 0)
+        return ev_err(E, FD_ERR_TYPE, "type %s has no fixed size", t->name);
+    return fd_v_int(bits ? t->fixed_size * 8 : t->fixed_size);
+}
+
+static fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
+{
+    if (e->npath == 1) {
+        const char *n = e->path[0];
+        if (!strcmp(n, "bytes") || !strcmp(n, "str") || prim_bits(n) || !strcmp(n, "bool") ||
+            !strcmp(n, "struct") || !strcmp(n, "any"))
+            return a;
+    }
+    if (a.kind == FD_NULL)
+        return a;
+    if (a.kind != FD_STRUCT)
+        return ev_err(E, FD_ERR_CAST, "cannot cast %s to a user type", kind_name(a));
+    const fd_type *t = find_type(E, e);
+    if (!t)
+        return ev_err(E, FD_ERR_NAME, "unknown type in .as<>");
+    return a;
+}
+
+/* ---- operators --------------------------------------------------------------------- */
+
+static fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
+{
+    int op = e->op;
+    if (op == FD_OP_ADD) {
+        if (a.kind == FD_STR && b.kind == FD_STR)
+            return concat(E, a.v.p, (size_t)a.x.len, b.v.p, (size_t)b.x.len, true);
+        if (a.kind == FD_BYTES && b.kind == FD_BYTES)
+            return concat(E, a.v.p, (size_t)a.x.len, b.v.p, (size_t)b.x.len, false);
+        if (a.kind == FD_ARRAY && b.kind == FD_ARRAY) {
+            const fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
+            fd_arr *z = fd_arena_alloc(&E->doc->arena, sizeof *z);
+            fd_value *items = fd_arena_alloc(&E->doc->arena, (size_t)(x->n + y->n + 1) * sizeof *items);
+            if (!z || !items)
+                return ev_err(E, FD_ERR_NOMEM, "out of memory");
+            memcpy(items, x->items, (size_t)x->n * sizeof *items);
+            memcpy(items + x->n, y->items, (size_t)y->n * sizeof *items);
+            z->n = x->n + y->n;
+            z->items = items;
+            return fd_v_array(z);
+        }
+    }
+    if (a.kind == FD_FLOAT || b.kind == FD_FLOAT) {
+        if (!is_num(a) && a.kind != FD_ENUM)
+            return type_err(E, fd_op_names[op], a);
+        if (!is_num(b) && b.kind != FD_ENUM)
+            return type_err(E, fd_op_names[op], b);
+        double x = as_double(a), y = as_double(b);
+        switch (op) {
+        case FD_OP_ADD: return fd_v_float(x + y);
+        case FD_OP_SUB: return fd_v_float(x - y);
+        case FD_OP_MUL: return fd_v_float(x * y);
+        case FD_OP_DIV:
+            if (y == 0)
+                return ev_err(E, FD_ERR_DIV_ZERO, "float division by zero");
+            return fd_v_float(x / y);
+        case FD_OP_MOD:
+            if (y == 0)
+                return ev_err(E, FD_ERR_DIV_ZERO, "float modulo by zero");
+            {
+                double r = fmod(x, y);
+                if (r != 0 && ((r < 0) != (y < 0)))
+                    r += y;
+                return fd_v_float(r);
+            }
+        default:
+            return type_err(E, fd_op_names[op], a);
+        }
+    }
+    if (!is_int(a))
+        return type_err(E, fd_op_names[op], a);
+    if (!is_int(b))
+        return type_err(E, fd_op_names[op], b);
+    i128 x = as_i128(a), y = as_i128(b);
+    bool anyu = ((a.flags | b.flags) & FD_VF_UNSIGNED) != 0;
+    switch (op) {
+    case FD_OP_ADD: return from_i128(E, x + y);
+    case FD_OP_SUB: return from_i128(E, x - y);
+    case FD_OP_MUL: {
+        /* Both operands fit in 65 bits, so a 128-bit product cannot wrap. */
+        return from_i128(E, x * y);
+    }
+    case FD_OP_DIV: {
+        if (y == 0)
+            return ev_err(E, FD_ERR_DIV_ZERO, "integer division by zero");
+        i128 q = x / y;
+        if ((x % y != 0) && ((x < 0) != (y < 0)))
+            q -= 1; /* Kaitai's `/` rounds toward negative infinity */
+        return from_i128(E, q);
+    }
+    case FD_OP_MOD: {
+        if (y == 0)
+            return ev_err(E, FD_ERR_DIV_ZERO, "integer modulo by zero");
+        i128 r = x % y;
+        if (r != 0 && ((r < 0) != (y < 0)))
+            r += y;
+        return from_i128(E, r);
+    }
+    case FD_OP_SHL:
+    case FD_OP_SHR: {
+        if (y < 0)
+            return ev_err(E, FD_ERR_OVERFLOW, "negative shift count");
+        if (op == FD_OP_SHR) {
+            if (y >= 64)
+                return fd_v_int(x < 0 ? -1 : 0);
+            return from_i128(E, x >> (int)y);
+        }
+        if (y >= 64)
+            return x == 0 ? fd_v_int(0) : ev_err(E, FD_ERR_OVERFLOW, "shift left by %lld overflows", (long long)y);
+        /* Shifts keep 64 bits, as compiled Kaitai parsers do. */
+        return from_bits((uint64_t)x << (int)y, anyu || (uint64_t)x << (int)y >> 63);
+    }
+    case FD_OP_BAND: return from_bits((uint64_t)x & (uint64_t)y, anyu);
+    case FD_OP_BOR: return from_bits((uint64_t)x | (uint64_t)y, anyu);
+    case FD_OP_BXOR: return from_bits((uint64_t)x ^ (uint64_t)y, anyu);
+    default:
+        return type_err(E, fd_op_names[op], a);
+    }
+}
+
+static fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
+{
+    bool ok;
+    if (e->op == FD_OP_EQ || e->op == FD_OP_NE) {
+        bool eq = fd_value_eq(a, b, &ok);
+        if (!ok)
+            return ev_err(E, FD_ERR_TYPE, "cannot compare %s with %s", kind_name(a), kind_name(b));
+        return fd_v_bool(e->op == FD_OP_EQ ? eq : !eq);
+    }
+    int c = fd_value_cmp(a, b);
+    if (c == -2)
+        return ev_err(E, FD_ERR_TYPE, "cannot order %s and %s", kind_name(a), kind_name(b));
+    switch (e->op) {
+    case FD_OP_LT: return fd_v_bool(c < 0);
+    case FD_OP_LE: return fd_v_bool(c <= 0);
+    case FD_OP_GT: return fd_v_bool(c > 0);
+    default: return fd_v_bool(c >= 0);
+    }
+}
+
+static fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
+{
+    fd_value v = ev(E, e);
+    if (fd_v_is_err(v))
+        return v;
+    bool ok;
+    *out = fd_value_truthy(v, &ok);
+    if (!ok)
+        return type_err(E, "a boolean operator", v);
+    return fd_v_null();
+}
+
+static fd_value ev_list(const fd_ev *E, const fd_expr *e)
+{
+    if (e->bytes_list) {
+        /* Literal byte arrays are built once and cached on the (spec-owned) node. */
+        if (!e->sval) {
+            fd_spec *spec = (fd_spec *)E->doc->spec;
+            uint8_t *p = fd_arena_alloc(&spec->arena, e->nargs + 1);
+            if (!p)
+                return ev_err(E, FD_ERR_NOMEM, "out of memory");
+            for (uint32_t i = 0; i < e->nargs; i++)
+                p[i] = (uint8_t)e->args[i]->lit.ival;
+            ((fd_expr *)e)->slen = e->nargs;
+            ((fd_expr *)e)->sval = (const char *)p;
+        }
+        return fd_v_bytes((const uint8_t *)e->sval, e->slen);
+    }
+    fd_arr *arr = fd_arena_alloc(&E->doc->arena, sizeof *arr);
+    fd_value *items = fd_arena_alloc(&E->doc->arena, (e->nargs + 1) * sizeof *items);
+    if (!arr || !items)
+        return ev_err(E, FD_ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        items[i] = ev(E, e->args[i]);
+        if (fd_v_is_err(items[i]))
+            return items[i];
+    }
+    arr->n = e->nargs;
+    arr->items = items;
+    return fd_v_array(arr);
+}
+
+static fd_value ev_enumlit(const fd_ev *E, const fd_expr *e)
+{
+    if (!e->renum) {
+        const fd_type *scope = E->ctx->self ? E->ctx->self->type : E->doc->spec->main->root;
+        fd_enum *en = fd_spec_find_enum(E->doc->spec, scope, e->path, e->npath, e->abs_path);
+        uint64_t val;
+        if (!en || !fd_enum_value(en, e->name, &val))
+            return ev_err(E, FD_ERR_NAME, "unknown enum value %s", e->name);
+        ((fd_expr *)e)->renum = en;
+        ((fd_expr *)e)->renum_val = val;
+    }
+    const fd_enum *en = e->renum;
+    uint64_t val = e->renum_val;
+    fd_value iv = fd_v_int((int64_t)val);
+    for (uint32_t i = 0; i < en->nitems; i++)
+        if (en->items[i].value == val && !en->items[i].neg && (val >> 63))
+            iv = fd_v_uint(val);
+    return fd_v_enum(iv, en);
+}
+
+static fd_value ev_subscr(const fd_ev *E, const fd_expr *e)
+{
+    fd_value a = ev(E, e->a);
+    if (fd_v_is_err(a))
+        return a;
+    fd_value i = ev(E, e->b);
+    if (fd_v_is_err(i))
+        return i;
+    if (!is_int(i))
+        return ev_err(E, FD_ERR_TYPE, "index must be an integer");
+    if (a.kind != FD_ARRAY && a.kind != FD_BYTES)
+        return type_err(E, "indexing", a);
+    uint64_t n = coll_len(a);
+    if (fd_v_neg(i) || i.v.u >= n)
+        return ev_err(E, FD_ERR_INDEX, "index %lld out of range 0..%llu", (long long)i.v.i,
+                      (unsigned long long)n);
+    return coll_item(a, i.v.u);
+}
+
+static fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
+{
+    fd_value acc = fd_v_str("", 0);
+    for (uint32_t i = 0; i < e->nargs; i++) {
+        fd_value piece = ev(E, e->args[i]);
+        if (fd_v_is_err(piece))
+            return piece;
+        piece = to_text(E, piece);
+        if (fd_v_is_err(piece))
+            return piece;
+        acc = concat(E, acc.v.p, (size_t)acc.x.len, piece.v.p, (size_t)piece.x.len, true);
+        if (fd_v_is_err(acc))
+            return acc;
+    }
+    return acc;
+}
+
+static fd_value ev(const fd_ev *E, const fd_expr *e)
+{
+    const fd_ctx *c = E->ctx;
+    fd_obj *self = c->self;
+    fd_value a, b;
+    switch ((fd_op)e->op) {
+    case FD_OP_INT:
+        return e->uflag ? fd_v_uint(e->lit.uval) : fd_v_int(e->lit.ival);
+    case FD_OP_FLOAT:
+        return fd_v_float(e->lit.fval);
+    case FD_OP_STR:
+        return fd_v_str(e->sval, e->slen);
+    case FD_OP_BOOL:
+        return fd_v_bool(e->lit.ival != 0);
+    case FD_OP_LIST:
+        return ev_list(E, e);
+    case FD_OP_NAME: {
+        if (!self)
+            return ev_err(E, FD_ERR_NAME, "unknown name %s", e->name);
+        bool found;
+        a = obj_member(self, e, &found);
+        if (!found)
+            return ev_err(E, FD_ERR_NAME, "unknown name %s in type %s", e->name, self->type->name);
+        return a;
+    }
+    case FD_OP_SELF:
+        return self ? fd_v_obj(self) : fd_v_null();
+    case FD_OP_ROOT:
+        return self && self->root ? fd_v_obj(self->root) : fd_v_null();
+    case FD_OP_PARENT:
+        return self && self->parent ? fd_v_obj(self->parent) : fd_v_null();
+    case FD_OP_IO:
+        return self ? fd_v_stream(self->io) : fd_v_null();
+    case FD_OP_INDEX_V:
+        if (c->index < 0)
+            return ev_err(E, FD_ERR_NAME, "_index used outside a repeat");
+        return fd_v_int(c->index);
+    case FD_OP_CUR:
+        if (!c->has_cur)
+            return ev_err(E, FD_ERR_NAME, "_ used outside repeat-until or valid");
+        return c->cur;
+    case FD_OP_ON:
+        if (!c->has_on)
+            return ev_err(E, FD_ERR_NAME, "_on used outside a switch");
+        return c->on;
+    case FD_OP_SIZEOF_V:
+        return self ? obj_sizeof(self) : fd_v_null();
+    case FD_OP_ENUMLIT:
+        return ev_enumlit(E, e);
+    case FD_OP_ATTR:
+        a = ev(E, e->a);
+        if (fd_v_is_err(a))
+            return a;
+        if (a.kind == FD_STRUCT) {
+            bool found;
+            b = obj_member(fd_v_as_obj(a), e, &found);
+            if (found)
+                return b;
+        }
+        return builtin_attr(E, e, a);
+    case FD_OP_CALL:
+        a = ev(E, e->a);
+        if (fd_v_is_err(a))
+            return a;
+        return builtin_call(E, e, a);
+    case FD_OP_SUBSCR:
+        return ev_subscr(E, e);
+    case FD_OP_CAST:
+        a = ev(E, e->a);
+        if (fd_v_is_err(a))
+            return a;
+        return ev_cast(E, e, a);
+    case FD_OP_SIZEOF:
+        return ev_sizeof(E, e, false);
+    case FD_OP_BITSIZEOF:
+        return ev_sizeof(E, e, true);
+    case FD_OP_NEG:
+    case FD_OP_POS:
+    case FD_OP_BNOT:
+        a = ev(E, e->a);
+        if (fd_v_is_err(a))
+            return a;
+        if (a.kind == FD_FLOAT && e->op != FD_OP_BNOT)
+            return fd_v_float(e->op == FD_OP_NEG ? -a.v.f : a.v.f);
+        if (!is_int(a))
+            return type_err(E, fd_op_names[e->op], a);
+        if (e->op == FD_OP_POS)
+            return a;
+        return from_i128(E, e->op == FD_OP_NEG ? -as_i128(a) : -as_i128(a) - 1);
+    case FD_OP_NOT: {
+        bool x;
+        a = ev_bool(E, e->a, &x);
+        if (fd_v_is_err(a))
+            return a;
+        return fd_v_bool(!x);
+    }
+    case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
+    case FD_OP_SHL: case FD_OP_SHR: case FD_OP_BAND: case FD_OP_BOR: case FD_OP_BXOR:
+        a = ev(E, e->a);
+        if (fd_v_is_err(a))
+            return a;
+        b = ev(E, e->b);
+        if (fd_v_is_err(b))
+            return b;
+        if (a.kind == FD_BOOL && b.kind == FD_BOOL &&
+            (e->op == FD_OP_BAND || e->op == FD_OP_BOR || e->op == FD_OP_BXOR)) {
+            bool x = a.v.i != 0, y = b.v.i != 0;
+            return fd_v_bool(e->op == FD_OP_BAND ? (x && y) : e->op == FD_OP_BOR ? (x || y) : (x != y));
+        }
+        return arith(E, e, a, b);
+    case FD_OP_EQ: case FD_OP_NE: case FD_OP_LT: case FD_OP_LE: case FD_OP_GT: case FD_OP_GE:
+        a = ev(E, e->a);
+        if (fd_v_is_err(a))
+            return a;
+        b = ev(E, e->b);
+        if (fd_v_is_err(b))
+            return b;
+        return compare(E, e, a, b);
+    case FD_OP_AND:
+    case FD_OP_OR: {
+        bool x;
+        a = ev_bool(E, e->a, &x);
+        if (fd_v_is_err(a))
+            return a;
+        if (e->op == FD_OP_AND ? !x : x)
+            return fd_v_bool(x);
+        a = ev_bool(E, e->b, &x);
+        if (fd_v_is_err(a))
+            return a;
+        return fd_v_bool(x);
+    }
+    case FD_OP_COND: {
+        bool x;
+        a = ev_bool(E, e->a, &x);
+        if (fd_v_is_err(a))
+            return a;
+        return ev(E, x ? e->b : e->c);
+    }
+    case FD_OP_FSTR:
+        return ev_fstr(E, e);
+    default:
+        return ev_err(E, FD_ERR_TYPE, "unsupported operator %d", e->op);
+    }
+}
+
+fd_value fd_eval_expr(fd_doc *doc, const fd_ctx *ctx, const fd_expr *e)
+{
+    fd_ev E = { doc, ctx };
+    if (!e)
+        return fd_v_null();
+    if (doc->depth >= FD_MAX_DEPTH)
+        return ev_err(&E, FD_ERR_LIMIT, "nesting deeper than %d levels", FD_MAX_DEPTH);
+    doc->depth++;
+    fd_value v = ev(&E, e);
+    doc->depth--;
+    return v;
+}

@@ -1,0 +1,66 @@
+/* interp.h - the interpreter: documents, object creation, seq parsing, lazy instances, evaluation. */
+#ifndef FD_INTERP_H
+#define FD_INTERP_H
+
+#include "value.h"
+
+/* Guards.  Depth bounds the C stack whatever the description or input does;
+ * the work budget bounds loops that consume no bytes (zero-size repeats). */
+#define FD_MAX_DEPTH 512
+
+struct fd_doc {
+    const fd_spec *spec;
+    fd_arena arena;
+    const uint8_t *data;
+    uint64_t size;
+    void *map;             /* mmap'd region, NULL when the caller owns the buffer */
+    uint64_t map_len;
+    fd_stream io;          /* the root stream */
+    fd_obj *root;
+    bool parsed;
+    fd_errrec *err;        /* what stopped the root seq */
+    int depth;             /* current nesting of parse/eval frames */
+    uint64_t work;         /* elements created so far */
+    uint64_t work_limit;   /* derived from the input size */
+};
+
+/* Evaluation context of an expression: `this` and the repeat/switch/valid temporaries. */
+typedef struct fd_ctx {
+    fd_obj *self;
+    fd_value cur;          /* `_` */
+    bool has_cur;
+    int64_t index;         /* `_index`, -1 outside a repeat */
+    fd_value on;           /* `_on` */
+    bool has_on;
+} fd_ctx;
+
+/* Parse the root object's seq (once). */
+void fd_interp_parse_root(fd_doc *doc);
+/* Value of slot i of obj, evaluating an instance on first use.  Errors come
+ * back as FD_ERROR values; `partial`, when set, receives a partial struct or
+ * array of a failed slot for display. */
+fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial);
+/* Evaluate an expression; errors are FD_ERROR values. */
+fd_value fd_eval_expr(fd_doc *doc, const fd_ctx *ctx, const fd_expr *e);
+/* Build an error record located at a stream position and an object/field. */
+fd_errrec *fd_interp_error(fd_doc *doc, fd_errkind kind, const fd_stream *s, int64_t offset,
+                           const fd_obj *obj, const char *field, int64_t index,
+                           const fd_srcloc *loc, const char *fmt, ...)
+    __attribute__((format(printf, 9, 10)));
+/* Node path of an object (plus an optional field and index) into buf. */
+void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf, size_t cap);
+/* Create an object of type t and parse its seq from stream s; used by the
+ * evaluator for nothing but kept public for the API (returns FD_ERROR on
+ * failure with the partial object in *partial). */
+fd_value fd_interp_new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj *root,
+                           fd_stream *s, const fd_value *args, uint32_t nargs,
+                           fd_obj *owner, int32_t owner_slot, int64_t owner_index,
+                           bool parent_is_le, bool parent_le_known);
+
+/* Value helpers shared by interp.c and eval.c (engine/value.c). */
+bool fd_value_truthy(fd_value v, bool *ok);
+/* Equality / ordering with Kaitai semantics; returns -2 when incomparable. */
+int fd_value_cmp(fd_value a, fd_value b);
+bool fd_value_eq(fd_value a, fd_value b, bool *ok);
+
+#endif

@@ -1,0 +1,291 @@
+/* ksy_resolve.c - loader's second pass: resolve type and enum names, expression type paths, fixed sizes, magic. */
+#include "ksy_load.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* fixed_size markers while the pass runs. */
+#define FS_TODO (-3)
+#define FS_BUSY (-2)
+
+static void path_text(const char *const *path, uint32_t n, bool abs, char *buf, size_t cap)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    if (abs)
+        k += (size_t)snprintf(buf, cap, "::");
+    for (uint32_t i = 0; i < n && k < cap; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%s%s", i ? "::" : "", path[i]);
+}
+
+/* An opaque type NAME is NAME.ksy in the import path or next to the spec. */
+static fd_module *load_opaque(fd_ksy_loader *L, const fd_ksy_ref *r)
+{
+    fd_spec *spec = L->spec;
+    const char *name = r->path[r->npath - 1];
+    char path[PATH_MAX];
+    struct stat st;
+    for (size_t i = 0; i <= spec->nimport_dirs; i++) {
+        int w;
+        if (i < spec->nimport_dirs) {
+            w = snprintf(path, sizeof path, "%s/%s.ksy", spec->import_dirs[i], name);
+        } else {
+            const char *mp = r->scope->module->path;
+            const char *slash = strrchr(mp, '/');
+            if (slash)
+                w = snprintf(path, sizeof path, "%.*s/%s.ksy", (int)(slash - mp), mp, name);
+            else
+                w = snprintf(path, sizeof path, "%s.ksy", name);
+        }
+        if (w > 0 && (size_t)w < sizeof path && stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            return fd_ksy_load_path(L, path, &r->loc);
+    }
+    return NULL;
+}
+
+static int resolve_ref(fd_ksy_loader *L, size_t i)
+{
+    fd_ksy_ref r = L->refs[i];
+    char name[256];
+    path_text(r.path, r.npath, r.abs_path, name, sizeof name);
+    if (r.enm) {
+        *r.enm = fd_spec_find_enum(L->spec, r.scope, r.path, r.npath, r.abs_path);
+        if (!*r.enm) {
+            fd_ksy_fail(L, r.loc.file, r.loc.line, r.loc.col, "unknown enum '%s'", name);
+            return -1;
+        }
+        return 0;
+    }
+    fd_type *t = fd_spec_find_type(L->spec, r.scope, r.path, r.npath, r.abs_path);
+    if (!t && r.npath == 1 && !r.abs_path && r.scope->module->opaque_types) {
+        fd_module *m = load_opaque(L, &r);
+        if (L->failed)
+            return -1;
+        if (m) {
+            t = m->root;
+            r.tr->opaque = true;
+        }
+    }
+    if (!t) {
+        fd_ksy_fail(L, r.loc.file, r.loc.line, r.loc.col, "unknown type '%s'", name);
+        return -1;
+    }
+    r.tr->user = t;
+    return 0;
+}
+
+static bool prim_name(const char *s)
+{
+    static const char *const names[] = {"str", "strz", "bytes", "bool", "any", "struct", "io"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(s, names[i]) == 0)
+            return true;
+    if (!(s[0] == 'u' || s[0] == 's' || s[0] == 'f' || s[0] == 'b') || !(s[1] >= '0' && s[1] <= '9'))
+        return false;
+    size_t i = 1;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++;
+    return s[i] == 0 || strcmp(s + i, "le") == 0 || strcmp(s + i, "be") == 0;
+}
+
+/* Fill the static parts of an expression: enum literals and type paths. */
+static void resolve_expr(fd_spec *spec, const fd_type *scope, fd_expr *e, int depth)
+{
+    if (!e || depth > 1000)
+        return;
+    if (e->op == FD_OP_ENUMLIT && e->npath) {
+        const fd_enum *en = fd_spec_find_enum(spec, scope, e->path, e->npath, e->abs_path);
+        uint64_t v;
+        if (en && e->name && fd_enum_value(en, e->name, &v)) {
+            e->renum = en;
+            e->renum_val = v;
+        }
+    } else if ((e->op == FD_OP_CAST || e->op == FD_OP_SIZEOF || e->op == FD_OP_BITSIZEOF) &&
+               e->npath && !(e->npath == 1 && !e->abs_path && prim_name(e->path[0]))) {
+        e->rtype = fd_spec_find_type(spec, scope, e->path, e->npath, e->abs_path);
+    }
+    resolve_expr(spec, scope, e->a, depth + 1);
+    resolve_expr(spec, scope, e->b, depth + 1);
+    resolve_expr(spec, scope, e->c, depth + 1);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        resolve_expr(spec, scope, e->args[i], depth + 1);
+}
+
+static void resolve_exprs(fd_spec *spec, const fd_type *t, fd_expr **v, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        resolve_expr(spec, t, v[i], 0);
+}
+
+static void resolve_typeref(fd_spec *spec, const fd_type *t, const fd_typeref *tr)
+{
+    resolve_exprs(spec, t, tr->args, tr->nargs);
+    if (tr->sw) {
+        resolve_expr(spec, t, tr->sw->on, 0);
+        for (uint32_t i = 0; i < tr->sw->ncases; i++) {
+            resolve_expr(spec, t, tr->sw->keys[i], 0);
+            resolve_typeref(spec, t, &tr->sw->types[i]);
+        }
+    }
+}
+
+static void resolve_attr(fd_spec *spec, const fd_type *t, fd_attr *a)
+{
+    resolve_typeref(spec, t, &a->type);
+    fd_expr *one[] = {a->size, a->repeat_expr, a->if_expr, a->parent, a->pos, a->io, a->value,
+                      a->valid.eq, a->valid.min, a->valid.max, a->valid.expr};
+    resolve_exprs(spec, t, one, sizeof one / sizeof *one);
+    resolve_exprs(spec, t, a->valid.any_of, a->valid.nany);
+    resolve_exprs(spec, t, a->proc_args, a->nproc_args);
+}
+
+static void resolve_type(fd_spec *spec, fd_type *t)
+{
+    t->fixed_size = FS_TODO;
+    resolve_expr(spec, t, t->to_string, 0);
+    if (t->endian_sw) {
+        resolve_expr(spec, t, t->endian_sw->on, 0);
+        resolve_exprs(spec, t, t->endian_sw->keys, t->endian_sw->ncases);
+    }
+    for (uint32_t i = 0; i < t->nseq; i++)
+        resolve_attr(spec, t, &t->seq[i]);
+    for (uint32_t i = 0; i < t->ninst; i++)
+        resolve_attr(spec, t, &t->inst[i]);
+    for (uint32_t i = 0; i < t->ntypes; i++)
+        resolve_type(spec, t->types[i]);
+}
+
+/* ---- static sizes ---- */
+
+#define FS_CAP ((int64_t)1 << 56)
+
+static int64_t type_size(fd_type *t, int depth);
+
+static bool int_lit(const fd_expr *e, int64_t *v)
+{
+    if (!e || e->op != FD_OP_INT || e->uflag || e->lit.ival < 0 || e->lit.ival > FS_CAP)
+        return false;
+    *v = e->lit.ival;
+    return true;
+}
+
+/* Bits one attribute occupies; *aligned when it starts on a byte boundary. */
+static int64_t attr_bits(const fd_attr *a, bool *aligned, int depth)
+{
+    *aligned = true;
+    if (a->if_expr || a->size_eos || a->repeat == FD_REP_EOS || a->repeat == FD_REP_UNTIL)
+        return -1;
+    int64_t elem, n;
+    const fd_typeref *tr = &a->type;
+    if (a->size) {
+        if (!int_lit(a->size, &n))
+            return -1;
+        elem = n * 8;
+    } else if (a->contents) {
+        elem = (int64_t)a->ncontents * 8;
+    } else {
+        switch (tr->prim) {
+        case FD_P_UINT:
+        case FD_P_SINT:
+        case FD_P_FLOAT:
+            elem = tr->width * 8;
+            break;
+        case FD_P_BITS:
+        case FD_P_BOOL:
+            elem = tr->width;
+            *aligned = false;
+            break;
+        case FD_P_USER:
+            if (tr->nargs || !tr->user || tr->user->nparams)
+                return -1;
+            elem = type_size(tr->user, depth + 1);
+            if (elem < 0)
+                return -1;
+            elem *= 8;
+            break;
+        default:
+            return -1;
+        }
+    }
+    if (a->repeat == FD_REP_EXPR) {
+        if (!int_lit(a->repeat_expr, &n) || (n && elem > FS_CAP / n))
+            return -1;
+        elem *= n;
+    }
+    return elem;
+}
+
+static int64_t type_size(fd_type *t, int depth)
+{
+    if (t->fixed_size != FS_TODO)
+        return t->fixed_size == FS_BUSY ? -1 : t->fixed_size;
+    if (depth > 64)
+        return -1;
+    t->fixed_size = FS_BUSY;
+    int64_t bits = 0;
+    for (uint32_t i = 0; i < t->nseq && bits >= 0; i++) {
+        bool aligned;
+        int64_t n = attr_bits(&t->seq[i], &aligned, depth);
+        if (n < 0 || n > FS_CAP || bits > FS_CAP) {
+            bits = -1;
+            break;
+        }
+        if (aligned)
+            bits = (bits + 7) / 8 * 8;
+        bits += n;
+    }
+    t->fixed_size = bits < 0 ? -1 : (bits + 7) / 8;
+    return t->fixed_size;
+}
+
+static void size_types(fd_type *t)
+{
+    type_size(t, 0);
+    for (uint32_t i = 0; i < t->ntypes; i++)
+        size_types(t->types[i]);
+}
+
+static int magic(fd_ksy_loader *L)
+{
+    fd_spec *spec = L->spec;
+    const fd_type *root = spec->main->root;
+    uint64_t n = 0;
+    uint32_t k = 0;
+    for (; k < root->nseq; k++) {
+        const fd_attr *a = &root->seq[k];
+        if (!a->contents || a->if_expr || a->repeat != FD_REP_NONE)
+            break;
+        n += a->ncontents;
+    }
+    if (!n || n > UINT32_MAX)
+        return 0;
+    uint8_t *m = fd_arena_alloc(&spec->arena, (size_t)n);
+    if (!m) {
+        fd_ksy_fail_kind(L, FD_ERR_NOMEM, spec->main->path, 0, 0, "out of memory");
+        return -1;
+    }
+    size_t off = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        memcpy(m + off, root->seq[i].contents, root->seq[i].ncontents);
+        off += root->seq[i].ncontents;
+    }
+    spec->magic = m;
+    spec->nmagic = (uint32_t)n;
+    return 0;
+}
+
+int fd_ksy_resolve(fd_ksy_loader *L)
+{
+    for (size_t i = 0; i < L->nrefs; i++)
+        if (resolve_ref(L, i) != 0)
+            return -1;
+    if (L->failed)
+        return -1;
+    for (fd_module *m = L->spec->modules; m; m = m->next)
+        resolve_type(L->spec, m->root);
+    for (fd_module *m = L->spec->modules; m; m = m->next)
+        size_types(m->root);
+    return magic(L);
+}

@@ -1,0 +1,188 @@
+/* ksy_yaml.c - read one YAML document into a positioned node tree with libyaml's event API. */
+#include "ksy_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* One open collection while events stream in; its children are gathered in
+ * a malloc'd vector and copied into the arena when the collection closes. */
+typedef struct yframe {
+    fd_ksy_node *node;
+    fd_ksy_node **kids;
+    uint32_t n, cap;
+} yframe;
+
+static void yaml_fail(fd_error *err, const char *file, size_t line, size_t col, const char *msg,
+                      const char *ctx)
+{
+    memset(err, 0, sizeof *err);
+    err->kind = FD_ERR_DESCRIPTION;
+    err->offset = -1;
+    snprintf(err->file, sizeof err->file, "%s", file);
+    err->line = (int)(line + 1);
+    err->col = (int)(col + 1);
+    if (ctx)
+        snprintf(err->message, sizeof err->message, "YAML: %s %s", msg, ctx);
+    else
+        snprintf(err->message, sizeof err->message, "YAML: %s", msg);
+}
+
+static int frame_add(yframe *f, fd_ksy_node *kid)
+{
+    if (f->n == f->cap) {
+        uint32_t cap = f->cap ? f->cap * 2 : 8;
+        if (cap < f->cap)
+            return -1;
+        fd_ksy_node **k = realloc(f->kids, cap * sizeof *k);
+        if (!k)
+            return -1;
+        f->kids = k;
+        f->cap = cap;
+    }
+    f->kids[f->n++] = kid;
+    return 0;
+}
+
+static fd_ksy_node *node_new(fd_arena *a, int kind, const yaml_mark_t *m)
+{
+    fd_ksy_node *n = fd_arena_zalloc(a, sizeof *n);
+    if (n) {
+        n->kind = (uint8_t)kind;
+        n->line = (uint32_t)m->line + 1;
+        n->col = (uint32_t)m->column + 1;
+    }
+    return n;
+}
+
+static uint8_t scalar_style(yaml_scalar_style_t s)
+{
+    switch (s) {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE: return FD_KSY_SQUOTED;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: return FD_KSY_DQUOTED;
+    case YAML_LITERAL_SCALAR_STYLE:
+    case YAML_FOLDED_SCALAR_STYLE: return FD_KSY_BLOCK;
+    default: return FD_KSY_PLAIN;
+    }
+}
+
+fd_ksy_node *fd_ksy_yaml_parse(fd_arena *a, const char *file, const char *text, size_t len,
+                               fd_error *err)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        yaml_fail(err, file, 0, 0, "cannot initialise the parser", NULL);
+        err->kind = FD_ERR_NOMEM;
+        return NULL;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+
+    yframe stack[FD_KSY_MAX_YAML_DEPTH];
+    int depth = 0;
+    fd_ksy_node *root = NULL;
+    bool done = false, ok = false;
+
+    while (!done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            yaml_fail(err, file, p.problem_mark.line, p.problem_mark.column,
+                      p.problem ? p.problem : "syntax error", p.context);
+            break;
+        }
+        fd_ksy_node *n = NULL;
+        bool fail = false;
+        switch (ev.type) {
+        case YAML_DOCUMENT_END_EVENT:
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            ok = true;
+            break;
+        case YAML_ALIAS_EVENT:
+            yaml_fail(err, file, ev.start_mark.line, ev.start_mark.column,
+                      "aliases are not supported", NULL);
+            fail = true;
+            break;
+        case YAML_SCALAR_EVENT:
+            n = node_new(a, FD_KSY_SCALAR, &ev.start_mark);
+            if (n) {
+                n->style = scalar_style(ev.data.scalar.style);
+                n->len = ev.data.scalar.length;
+                n->s = fd_arena_strndup(a, (const char *)ev.data.scalar.value, n->len);
+                if (!n->s)
+                    n = NULL;
+            }
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (depth >= FD_KSY_MAX_YAML_DEPTH) {
+                yaml_fail(err, file, ev.start_mark.line, ev.start_mark.column,
+                          "nesting too deep", NULL);
+                err->kind = FD_ERR_LIMIT;
+                fail = true;
+                break;
+            }
+            n = node_new(a, ev.type == YAML_SEQUENCE_START_EVENT ? FD_KSY_SEQ : FD_KSY_MAP,
+                         &ev.start_mark);
+            if (n) {
+                if (depth > 0 && stack[depth - 1].node->kind == FD_KSY_MAP &&
+                    stack[depth - 1].n % 2 == 0) {
+                    yaml_fail(err, file, ev.start_mark.line, ev.start_mark.column,
+                              "a mapping key must be a scalar", NULL);
+                    fail = true;
+                    break;
+                }
+                memset(&stack[depth], 0, sizeof stack[depth]);
+                stack[depth++].node = n;
+                n = NULL;
+                yaml_event_delete(&ev);
+                continue;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT: {
+            yframe *f = &stack[--depth];
+            n = f->node;
+            n->nkids = f->n;
+            if (f->n) {
+                n->kids = fd_arena_memdup(a, f->kids, f->n * sizeof *f->kids);
+                if (!n->kids)
+                    n = NULL;
+            }
+            free(f->kids);
+            break;
+        }
+        default:
+            break;
+        }
+        if (!fail && (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_END_EVENT ||
+                      ev.type == YAML_MAPPING_END_EVENT)) {
+            if (!n) {
+                yaml_fail(err, file, ev.start_mark.line, ev.start_mark.column, "out of memory",
+                          NULL);
+                err->kind = FD_ERR_NOMEM;
+                fail = true;
+            } else if (depth == 0) {
+                root = n;
+            } else if (frame_add(&stack[depth - 1], n) != 0) {
+                yaml_fail(err, file, ev.start_mark.line, ev.start_mark.column, "out of memory",
+                          NULL);
+                err->kind = FD_ERR_NOMEM;
+                fail = true;
+            }
+        }
+        yaml_event_delete(&ev);
+        if (fail)
+            break;
+    }
+    while (depth > 0)
+        free(stack[--depth].kids);
+    yaml_parser_delete(&p);
+    if (!ok)
+        return NULL;
+    if (!root) {
+        yaml_fail(err, file, 0, 0, "empty description", NULL);
+        return NULL;
+    }
+    return root;
+}

@@ -1,0 +1,200 @@
+/* value.c - public accessors of fd_value, arrays and structs. */
+#include "interp.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void fd_errrec_export(const fd_errrec *r, fd_error *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = r->kind;
+    out->offset = r->offset;
+    snprintf(out->message, sizeof out->message, "%s", r->msg ? r->msg : "");
+    snprintf(out->path, sizeof out->path, "%s", r->path ? r->path : "");
+    if (r->loc.file) {
+        snprintf(out->file, sizeof out->file, "%s", r->loc.file);
+        out->line = (int)r->loc.line;
+        out->col = (int)r->loc.col;
+    }
+}
+
+fd_kind fd_value_kind(fd_value v) { return (fd_kind)v.kind; }
+bool fd_value_is_unsigned(fd_value v) { return (v.flags & FD_VF_UNSIGNED) != 0; }
+
+int64_t fd_value_int(fd_value v)
+{
+    if (v.kind == FD_INT || v.kind == FD_ENUM || v.kind == FD_BOOL)
+        return v.v.i;
+    if (v.kind == FD_FLOAT)
+        return (int64_t)v.v.f;
+    return 0;
+}
+
+uint64_t fd_value_uint(fd_value v) { return (uint64_t)fd_value_int(v); }
+
+double fd_value_float(fd_value v)
+{
+    if (v.kind == FD_FLOAT)
+        return v.v.f;
+    if (v.kind == FD_INT || v.kind == FD_ENUM)
+        return (v.flags & FD_VF_UNSIGNED) ? (double)v.v.u : (double)v.v.i;
+    return 0;
+}
+
+bool fd_value_bool(fd_value v) { return (v.kind == FD_BOOL || v.kind == FD_INT) && v.v.i != 0; }
+
+const char *fd_value_str(fd_value v, size_t *len)
+{
+    if (v.kind != FD_STR) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = (size_t)v.x.len;
+    return v.v.p;
+}
+
+const uint8_t *fd_value_bytes(fd_value v, size_t *len)
+{
+    if (v.kind != FD_BYTES) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = (size_t)v.x.len;
+    return v.v.p;
+}
+
+const char *fd_value_enum_name(fd_value v)
+{
+    return v.kind == FD_ENUM ? fd_enum_label(v.x.aux, v.v.u) : NULL;
+}
+
+const char *fd_value_enum_type(fd_value v)
+{
+    return v.kind == FD_ENUM ? ((const fd_enum *)v.x.aux)->name : NULL;
+}
+
+bool fd_value_error(fd_value v, fd_error *err)
+{
+    if (v.kind != FD_ERROR)
+        return false;
+    if (err)
+        fd_errrec_export(fd_v_as_err(v), err);
+    return true;
+}
+
+size_t fd_array_len(fd_value arr)
+{
+    return arr.kind == FD_ARRAY ? (size_t)fd_v_as_arr(arr)->n : 0;
+}
+
+fd_value fd_array_get(fd_value arr, size_t i)
+{
+    if (arr.kind != FD_ARRAY || i >= fd_v_as_arr(arr)->n)
+        return fd_v_null();
+    return fd_v_as_arr(arr)->items[i];
+}
+
+static const fd_obj *as_obj(fd_value v) { return v.kind == FD_STRUCT ? fd_v_as_obj(v) : NULL; }
+
+size_t fd_struct_nfields(fd_value obj)
+{
+    const fd_obj *o = as_obj(obj);
+    return o ? o->type->nslots : 0;
+}
+
+const char *fd_struct_field_name(fd_value obj, size_t i)
+{
+    const fd_obj *o = as_obj(obj);
+    return o && i < o->type->nslots ? o->type->slot_names[i] : NULL;
+}
+
+bool fd_struct_field_is_instance(fd_value obj, size_t i)
+{
+    const fd_obj *o = as_obj(obj);
+    return o && i >= (size_t)o->type->nparams + o->type->nseq && i < o->type->nslots;
+}
+
+bool fd_struct_field_is_param(fd_value obj, size_t i)
+{
+    const fd_obj *o = as_obj(obj);
+    return o && i < o->type->nparams;
+}
+
+bool fd_struct_field_reached(fd_value obj, size_t i)
+{
+    const fd_obj *o = as_obj(obj);
+    if (!o || i >= o->type->nslots)
+        return false;
+    if (fd_struct_field_is_instance(obj, i))
+        return true;
+    return o->state[i] != FD_SLOT_UNSET;
+}
+
+/* For display: a failed field shows its partial struct or array when there is one. */
+fd_value fd_struct_field(fd_value obj, size_t i)
+{
+    if (obj.kind != FD_STRUCT)
+        return fd_v_null();
+    fd_value partial;
+    fd_value v = fd_obj_slot(fd_v_as_obj(obj), (uint32_t)i, &partial);
+    if (v.kind == FD_ERROR && (partial.kind == FD_STRUCT || partial.kind == FD_ARRAY))
+        return partial;
+    return v;
+}
+
+fd_value fd_struct_get(fd_value obj, const char *name)
+{
+    const fd_obj *o = as_obj(obj);
+    if (!o)
+        return fd_v_null();
+    for (uint32_t i = 0; i < o->type->nslots; i++)
+        if (!strcmp(o->type->slot_names[i], name))
+            return fd_struct_field(obj, i);
+    return fd_v_null();
+}
+
+const char *fd_struct_type_name(fd_value obj)
+{
+    const fd_obj *o = as_obj(obj);
+    return o ? o->type->name : NULL;
+}
+
+bool fd_struct_error(fd_value obj, fd_error *err)
+{
+    const fd_obj *o = as_obj(obj);
+    if (!o || !o->err)
+        return false;
+    if (err)
+        fd_errrec_export(o->err, err);
+    return true;
+}
+
+int64_t fd_struct_offset(fd_value obj)
+{
+    const fd_obj *o = as_obj(obj);
+    if (!o || o->io->origin == FD_NO_ORIGIN)
+        return -1;
+    return (int64_t)(o->io->origin + o->start);
+}
+
+static const fd_attr *field_attr(fd_value obj, size_t i)
+{
+    const fd_obj *o = as_obj(obj);
+    return o && i < o->type->nslots ? fd_type_slot_attr(o->type, (uint32_t)i) : NULL;
+}
+
+const char *fd_struct_field_doc(fd_value obj, size_t i)
+{
+    const fd_attr *a = field_attr(obj, i);
+    return a ? a->doc : NULL;
+}
+
+bool fd_struct_field_hex(fd_value obj, size_t i)
+{
+    const fd_attr *a = field_attr(obj, i);
+    return a && a->hex_hint;
+}

@@ -1,0 +1,195 @@
+/* fmtdump.h - public API: load a Kaitai Struct (.ksy) description at run time and parse data with it. */
+#ifndef FMTDUMP_H
+#define FMTDUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FMTDUMP_VERSION "0.1.0"
+
+/*
+ * Ownership, stated once: a description (fd_spec) owns everything loaded from
+ * the .ksy; a document (fd_doc) owns its input mapping and an arena holding
+ * every value parsed from it.  An fd_value is a small struct passed by value;
+ * the strings, byte views, arrays and structs it points to live until the
+ * document is closed.  Nothing returned by this API is freed by the caller
+ * except through fd_spec_free / fd_doc_close.  Errors are values: functions
+ * that can fail return NULL / an FD_ERROR value and fill an fd_error.
+ */
+
+/* Error kinds.  The names printed by fd_errkind_name are Kaitai's. */
+typedef enum fd_errkind {
+    FD_ERR_NONE = 0,
+    FD_ERR_IO,                 /* cannot open / map a file */
+    FD_ERR_DESCRIPTION,        /* the .ksy is invalid */
+    FD_ERR_EOS,                /* EndOfStreamError */
+    FD_ERR_NOT_EQUAL,          /* ValidationNotEqualError (contents, valid eq) */
+    FD_ERR_LESS_THAN,          /* ValidationLessThanError */
+    FD_ERR_GREATER_THAN,       /* ValidationGreaterThanError */
+    FD_ERR_NOT_ANY_OF,         /* ValidationNotAnyOfError */
+    FD_ERR_NOT_IN_ENUM,        /* ValidationNotInEnumError */
+    FD_ERR_VALID_EXPR,         /* ValidationExprError */
+    FD_ERR_UNDECIDED_ENDIAN,   /* UndecidedEndiannessError */
+    FD_ERR_CONVERSION,         /* ConversionError (str.to_i on garbage) */
+    FD_ERR_ENCODING,           /* UnknownEncodingError or undecodable text */
+    FD_ERR_PROCESS,            /* ProcessError: zlib failure, unknown processor */
+    FD_ERR_TYPE,               /* TypeError: operator or method on the wrong kind */
+    FD_ERR_NULL,               /* NullError: use of an absent value */
+    FD_ERR_INDEX,              /* IndexError: array index out of range */
+    FD_ERR_DIV_ZERO,           /* ZeroDivisionError */
+    FD_ERR_OVERFLOW,           /* OverflowError: integer result beyond 64 bits */
+    FD_ERR_CAST,               /* CastError: .as<T> on a value of another type */
+    FD_ERR_NAME,               /* NameError: unknown member or method */
+    FD_ERR_LIMIT,              /* LimitError: a resource guard tripped (depth, size, loop) */
+    FD_ERR_NOMEM,              /* MemoryError */
+    FD_ERR_COUNT_
+} fd_errkind;
+
+/* An error: what, where in the data, where in the description. */
+typedef struct fd_error {
+    fd_errkind kind;
+    int64_t offset;            /* absolute byte offset in the input, -1 if none */
+    char message[256];
+    char path[256];            /* node path, e.g. /streams/3/data/threads/1 */
+    char file[256];            /* .ksy file of the rule that failed, "" if none */
+    int line, col;             /* 1-based location in that file, 0 if none */
+} fd_error;
+
+const char *fd_errkind_name(fd_errkind kind);
+/* "FILE:LINE:COL: Kind: message at offset 0x.. (path)" into buf. */
+void fd_error_format(const fd_error *err, char *buf, size_t cap);
+
+/* Kinds of values. */
+typedef enum fd_kind {
+    FD_NULL = 0,   /* absent: `if` false, no switch match, imported _parent */
+    FD_BOOL,
+    FD_INT,        /* 64-bit; FD_VF_UNSIGNED tells u64 from s64 */
+    FD_FLOAT,
+    FD_STR,        /* UTF-8, not NUL-terminated: use fd_value_str */
+    FD_BYTES,      /* view into the input, or into the arena when processed */
+    FD_ENUM,       /* integer tagged with its enum */
+    FD_ARRAY,
+    FD_STRUCT,     /* an object of a user type */
+    FD_STREAM,     /* an _io */
+    FD_TYPE,       /* internal: a type reference (as<T>) */
+    FD_ERROR       /* an error value: fd_value_error gives it */
+} fd_kind;
+
+#define FD_VF_UNSIGNED 0x01
+
+/* One value, passed by value.  The fields are private: use the accessors. */
+typedef struct fd_value {
+    uint8_t kind;
+    uint8_t flags;
+    union { int64_t i; uint64_t u; double f; const void *p; } v;
+    union { uint64_t len; const void *aux; } x;
+} fd_value;
+
+/* Loading descriptions. */
+typedef struct fd_spec fd_spec;
+
+typedef struct fd_load_opts {
+    const char *const *import_dirs;  /* search path for absolute imports and opaque types */
+    size_t nimport_dirs;
+} fd_load_opts;
+
+fd_spec *fd_spec_load_file(const char *path, const fd_load_opts *opts, fd_error *err);
+fd_spec *fd_spec_load_mem(const char *name, const char *text, size_t len,
+                          const fd_load_opts *opts, fd_error *err);
+void fd_spec_free(fd_spec *spec);
+const char *fd_spec_id(const fd_spec *spec);
+/* The fixed bytes the root type starts with (its leading `contents`), for format detection. */
+const uint8_t *fd_spec_magic(const fd_spec *spec, size_t *len);
+
+/* Custom `process: name(args)` routines.  out must be malloc'd; the engine frees it.
+ * Return 0 on success, non-zero (and optionally a message) on failure. */
+typedef int (*fd_process_fn)(void *user, const uint8_t *in, size_t n,
+                             const fd_value *args, size_t nargs,
+                             uint8_t **out, size_t *outn, char *msg, size_t msgcap);
+int fd_process_register(const char *name, fd_process_fn fn, void *user);
+
+/* Documents: an input parsed with a description. */
+typedef struct fd_doc fd_doc;
+
+typedef struct fd_open_opts {
+    uint64_t max_memory;   /* arena cap in bytes; 0 = derived from the input size */
+} fd_open_opts;
+
+fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_opts *opts, fd_error *err);
+fd_doc *fd_doc_open_mem(const fd_spec *spec, const void *buf, size_t len, const fd_open_opts *opts, fd_error *err);
+void fd_doc_close(fd_doc *doc);
+/* The root object; its seq is parsed on first call.  A failed parse still
+ * returns the partial root; fd_doc_error then tells what failed. */
+fd_value fd_doc_root(fd_doc *doc);
+bool fd_doc_error(fd_doc *doc, fd_error *err);
+const uint8_t *fd_doc_data(const fd_doc *doc, size_t *len);
+
+/* Generic value accessors. */
+fd_kind fd_value_kind(fd_value v);
+bool fd_value_is_unsigned(fd_value v);
+int64_t fd_value_int(fd_value v);        /* INT, ENUM, BOOL */
+uint64_t fd_value_uint(fd_value v);
+double fd_value_float(fd_value v);
+bool fd_value_bool(fd_value v);
+const char *fd_value_str(fd_value v, size_t *len);          /* STR */
+const uint8_t *fd_value_bytes(fd_value v, size_t *len);     /* BYTES */
+const char *fd_value_enum_name(fd_value v);                 /* ENUM label, NULL if unnamed */
+const char *fd_value_enum_type(fd_value v);                 /* ENUM's enum name */
+/* For an FD_ERROR value. */
+bool fd_value_error(fd_value v, fd_error *err);
+
+/* Arrays. */
+size_t fd_array_len(fd_value arr);
+fd_value fd_array_get(fd_value arr, size_t i);
+
+/* Structs: fields are params, then seq, then instances, in .ksy order.
+ * Getting an instance evaluates it (lazily, once).  A failing field is an
+ * FD_ERROR value; its siblings are unaffected. */
+size_t fd_struct_nfields(fd_value obj);
+const char *fd_struct_field_name(fd_value obj, size_t i);
+bool fd_struct_field_is_instance(fd_value obj, size_t i);
+bool fd_struct_field_is_param(fd_value obj, size_t i);
+/* A seq field that was not reached because an earlier one failed. */
+bool fd_struct_field_reached(fd_value obj, size_t i);
+fd_value fd_struct_field(fd_value obj, size_t i);
+fd_value fd_struct_get(fd_value obj, const char *name);   /* FD_NULL when no such field */
+const char *fd_struct_type_name(fd_value obj);
+/* The error that stopped this object's own seq (not a child's), if any. */
+bool fd_struct_error(fd_value obj, fd_error *err);
+/* Absolute offset and size in the input of the object's bytes (-1 if not in the file). */
+int64_t fd_struct_offset(fd_value obj);
+/* Documentation of a field, NULL if none. */
+const char *fd_struct_field_doc(fd_value obj, size_t i);
+/* Display hint for an integer field: true when its name suggests an address/offset/size. */
+bool fd_struct_field_hex(fd_value obj, size_t i);
+
+/* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
+fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
+
+/* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
+ * above; instances are evaluated, each failure isolated into an `_error`. */
+typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML } fd_out_format;
+
+typedef struct fd_emit_opts {
+    fd_out_format format;
+    uint64_t max_bytes;    /* text: byte arrays shown up to this many bytes (0 = 32) */
+    bool compact;          /* json: no indentation */
+} fd_emit_opts;
+
+/* Write the tree under v; returns 0, or -1 on an output error. */
+int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
+/* JSON form of one value (the -e envelope uses it). */
+int fd_emit_json_value(FILE *out, fd_value v, bool compact);
+/* JSON object {"kind","message","offset","path","file","line","col"} for an error. */
+int fd_emit_json_error(FILE *out, const fd_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

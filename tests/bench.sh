@@ -1,0 +1,51 @@
+#!/bin/sh
+# bench.sh - prints fmtdump's wall time and peak RSS on large inputs; reports figures, asserts nothing.
+# usage: sh tests/bench.sh BUILD_DIR   (make bench)
+set -u
+
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${SHARED:-$ROOT/../shared}
+FMTDUMP=$BUILD/fmtdump
+GEN=$BUILD/tests/gen_minidump
+RANGES=200000
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# GNU time gives peak RSS; without it, wall time from date(1) only.
+if /usr/bin/time -v true >/dev/null 2>&1; then have_time=1; else have_time=0; fi
+
+measure() {
+    label=$1
+    shift
+    if [ "$have_time" = 1 ]; then
+        /usr/bin/time -v "$@" >"$work/out" 2>"$work/time"
+        rc=$?
+        wall=$(sed -n 's/^.*Elapsed (wall clock) time.*: //p' "$work/time")
+        rss=$(sed -n 's/^.*Maximum resident set size (kbytes): //p' "$work/time")
+    else
+        t0=$(date +%s.%N)
+        "$@" >"$work/out" 2>/dev/null
+        rc=$?
+        t1=$(date +%s.%N)
+        wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f s", b - a }')
+        rss="?"
+    fi
+    printf '%-44s exit %s  wall %s  peak RSS %s KiB  output %s bytes\n' \
+        "$label" "$rc" "$wall" "$rss" "$(wc -c <"$work/out" | tr -d ' ')"
+}
+
+"$GEN" "$work/ranges.dmp" --variant many-ranges --count "$RANGES" || exit 1
+size=$(wc -c <"$work/ranges.dmp" | tr -d ' ')
+echo "generated: $RANGES memory ranges, $size bytes"
+measure "fmtdump -o json (${RANGES} ranges)" "$FMTDUMP" -o json "$work/ranges.dmp"
+measure "fmtdump text (${RANGES} ranges)" "$FMTDUMP" "$work/ranges.dmp"
+
+if [ -d "$SHARED/corpus/dumps" ]; then
+    largest=$(find "$SHARED/corpus/dumps" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+    echo "largest corpus dump: $largest ($(wc -c <"$largest" | tr -d ' ') bytes)"
+    measure "fmtdump -o json (largest corpus dump)" "$FMTDUMP" -o json "$largest"
+else
+    echo "corpus: $SHARED/corpus absent, skipped"
+fi
