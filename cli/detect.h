@@ -13,9 +13,7 @@ typedef enum cli_detect_rc {
 
 /* Load every *.ksy on the format path ($FMTDUMP_PATH, the build tree's
  * formats/, the installed share/fmtdump/formats) and keep the one whose
- * leading `contents` is the longest prefix of the input.  *ksy_path gets the
- * chosen file (malloc'd). */
-cli_detect_rc cli_detect(const char *input, const char *argv0, const fd_load_opts *lo,
-                         fd_spec **spec, char **ksy_path);
+ * leading `contents` is the longest prefix of the input (the first found on a tie). */
+cli_detect_rc cli_detect(const char *input, const char *argv0, const fd_load_opts *lo, fd_spec **spec);
 
 #endif

@@ -215,7 +215,9 @@ static size_t next_utf16(const uint8_t *p, size_t n, uint32_t *cp, bool le)
     uint32_t u = load16(p, le);
     if (u < 0xD800 || u > 0xDFFF) {
         *cp = u;
-    } else if (u <= 0xDBFF && n >= 4) {
+    } else if (u <= 0xDBFF) {
+        if (n < 4)
+            return n; /* a high surrogate cut off by the end: one U+FFFD, as Python */
         uint32_t l = load16(p + 2, le);
         if (l >= 0xDC00 && l <= 0xDFFF) {
             *cp = 0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00);

@@ -87,10 +87,8 @@ bool fd_value_truthy(fd_value v, bool *ok)
     switch (v.kind) {
     case FD_BOOL:
         return v.v.i != 0;
-    case FD_INT:
-    case FD_ENUM:
-        return v.v.i != 0;
     default:
+        /* Kaitai is typed: conditions must be booleans. */
         *ok = false;
         return false;
     }
@@ -440,7 +438,7 @@ static fd_value builtin_attr(const fd_ev *E, const fd_expr *e, fd_value a)
         break;
     case FD_BI_ROOT:
         if (a.kind == FD_STRUCT)
-            return fd_v_obj(fd_v_as_obj(a)->root);
+            return fd_v_as_obj(a)->root ? fd_v_obj(fd_v_as_obj(a)->root) : fd_v_null();
         break;
     case FD_BI_SIZEOF:
         if (a.kind == FD_STRUCT)

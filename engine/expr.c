@@ -141,7 +141,7 @@ static void lex_number(parser *p, size_t i, tok *t)
         j += 2;
         uint64_t v = 0;
         bool any = false;
-        for (; j < n && (is_ident(s[j])); j++) {
+        for (; j < n && is_ident(s[j]); j++) {
             if (s[j] == '_')
                 continue;
             unsigned d = (unsigned)digit_val(s[j]);
@@ -287,27 +287,30 @@ static void lex(parser *p, size_t i, tok *t)
         t->end = j + 1;
         return;
     }
-    static const struct { char c1, c2; int k2, k1; } ops[] = {
-        {'<', '<', T_SHL, T_LT}, {'>', '>', T_SHR, T_GT}, {':', ':', T_DCOLON, T_COLON},
-        {'=', '=', T_EQ, T_BAD}, {'!', '=', T_NE, T_BAD},
-    };
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
-        if (c != ops[k].c1)
-            continue;
-        if (d == ops[k].c2) {
-            t->kind = ops[k].k2;
-            t->end = i + 2;
-        } else if (c == '<' && d == '=') {
-            t->kind = T_LE;
-            t->end = i + 2;
-        } else if (c == '>' && d == '=') {
-            t->kind = T_GE;
+    if (c == '<' || c == '>') {
+        bool lt = c == '<';
+        if (d == c)
+            t->kind = lt ? T_SHL : T_SHR;
+        else if (d == '=')
+            t->kind = lt ? T_LE : T_GE;
+        else
+            t->kind = lt ? T_LT : T_GT;
+        t->end = i + (t->kind == T_LT || t->kind == T_GT ? 1 : 2);
+        return;
+    }
+    if (c == ':') {
+        t->kind = d == ':' ? T_DCOLON : T_COLON;
+        t->end = i + (d == ':' ? 2 : 1);
+        return;
+    }
+    if (c == '=' || c == '!') {
+        if (d == '=') {
+            t->kind = c == '=' ? T_EQ : T_NE;
             t->end = i + 2;
         } else {
-            t->kind = ops[k].k1;
-        }
-        if (t->kind == T_BAD)
+            t->kind = T_BAD;
             fail(p, i, "unexpected '%c' (use '==', '!=' or 'not')", c);
+        }
         return;
     }
     switch (c) {

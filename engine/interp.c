@@ -48,7 +48,7 @@ fd_errrec *fd_interp_error(fd_doc *doc, fd_errkind kind, const fd_stream *s, int
     if (!r) {
         /* Out of arena: fall back to one static record so the caller still
          * sees an error value instead of a crash. */
-        static fd_errrec oom = { FD_ERR_NOMEM, -1, "out of memory", "/", { NULL, 0, 0 } };
+        static fd_errrec oom = { FD_ERR_NOMEM, -1, "out of memory", "/", { NULL, 0, 0 }, true };
         return &oom;
     }
     char msg[512], path[512];
@@ -262,10 +262,14 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj 
     o->owner_slot = owner_slot;
     o->owner_index = owner_index;
     o->io = s;
-    /* A type of another .ksy gets no parent and is its own root (Kaitai's isExternal). */
-    if (!root || (parent && parent->type->module != t->module)) {
+    if (!root) {
         o->parent = NULL;
         o->root = o;
+    } else if (parent && parent->type->module != t->module) {
+        /* A type of another .ksy gets no parent; an imported top-level type
+         * is its own root, a type nested in it has none (Kaitai's isExternal). */
+        o->parent = NULL;
+        o->root = t == t->module->root ? o : NULL;
     } else {
         o->parent = parent;
         o->root = root;
@@ -309,16 +313,12 @@ static fd_stream *stream_new(fd_doc *doc, const uint8_t *p, uint64_t n, uint64_t
 
 static fd_errrec *read_prim(const fd_site *st, const fd_typeref *t, fd_stream *s, fd_value *out)
 {
-    bool le;
-    if (t->endian == FD_END_LE)
-        le = true;
-    else if (t->endian == FD_END_BE)
-        le = false;
+    bool le = true;
+    if (t->endian == FD_END_LE || t->endian == FD_END_BE)
+        le = t->endian == FD_END_LE;
     else if (st->obj->endian_known)
         le = st->obj->is_le;
-    else if (t->width == 1)
-        le = true;
-    else
+    else if (t->width > 1 && t->prim != FD_P_BITS && t->prim != FD_P_BOOL)
         return site_err(st, FD_ERR_UNDECIDED_ENDIAN, s, "unable to decide endianness");
     int rc;
     switch (t->prim) {
@@ -486,7 +486,7 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
             return parse_user(st, ctx, t, s, out);
         return read_prim(st, t, s, out);
     }
-    /* Kaitai's order: read raw -> process -> strip pad -> terminate -> decode/parse. */
+    /* Kaitai's order: read raw -> strip pad -> terminate -> process -> decode/parse. */
     const uint8_t *buf;
     uint64_t n;
     int64_t origin = fd_stream_abs(s);
@@ -518,6 +518,10 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
     } else {
         return site_err(st, FD_ERR_DESCRIPTION, s, "no size, size-eos or terminator for a byte field");
     }
+    if (a->pad_right >= 0 && !(tlen && a->pad_right == term[0]))
+        n = fd_bytes_strip_right(buf, n, (uint8_t)a->pad_right);
+    if (tlen)
+        n = fd_bytes_terminate(buf, n, term, tlen, a->include);
     bool processed = false;
     if (a->proc != FD_PROC_NONE) {
         fd_errrec *r = run_process(st, ctx, s, &buf, &n);
@@ -525,10 +529,6 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
             return r;
         processed = true;
     }
-    if (a->pad_right >= 0 && !(tlen && a->pad_right == term[0]))
-        n = fd_bytes_strip_right(buf, n, (uint8_t)a->pad_right);
-    if (tlen)
-        n = fd_bytes_terminate(buf, n, term, tlen, a->include);
     switch (t->prim) {
     case FD_P_BYTES:
         *out = fd_v_bytes(buf, n);
@@ -787,7 +787,10 @@ static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj)
             bool on;
             fd_errrec *r = eval_bool(&st, &ctx, a->if_expr, &on);
             if (r) {
-                obj->err = r;
+                if (!r->owned) {
+                    r->owned = true;
+                    obj->err = r;
+                }
                 return r;
             }
             if (!on) {
@@ -805,8 +808,10 @@ static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj)
                 obj->slots[slot] = v;
                 obj->state[slot] = FD_SLOT_FAILED;
             }
-            if (v.kind != FD_STRUCT || !fd_v_as_obj(v)->err)
+            if (!r->owned) {
+                r->owned = true;
                 obj->err = r;
+            }
             return r;
         }
         obj->slots[slot] = v;
@@ -877,13 +882,17 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
     case FD_SLOT_DONE:
         return obj->slots[i];
     case FD_SLOT_FAILED:
-        if (partial)
-            *partial = obj->slots[i];
-        if (obj->slots[i].kind == FD_ERROR)
+        /* A seq field cut short holds its partial value (Kaitai's partial
+         * tree); a failed instance holds its error, with any partial value
+         * hung off the error for display. */
+        if (obj->slots[i].kind != FD_ERROR) {
+            if (partial)
+                *partial = obj->slots[i];
             return obj->slots[i];
-        if (obj->slots[i].kind == FD_STRUCT && fd_v_as_obj(obj->slots[i])->err)
-            return fd_v_err(fd_v_as_obj(obj->slots[i])->err);
-        return obj->err ? fd_v_err(obj->err) : obj->slots[i];
+        }
+        if (partial && obj->slots[i].x.aux)
+            *partial = *(const fd_value *)obj->slots[i].x.aux;
+        return obj->slots[i];
     case FD_SLOT_BUSY:
         return fd_v_err(fd_interp_error(obj->doc, FD_ERR_LIMIT, NULL, -1, obj, t->slot_names[i], -1,
                                         NULL, "instance %s depends on itself", t->slot_names[i]));
@@ -903,11 +912,16 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
     fd_errrec *r = eval_instance(doc, obj, i, a, &v);
     doc->depth--;
     if (r) {
-        obj->slots[i] = (v.kind == FD_STRUCT || v.kind == FD_ARRAY) ? v : fd_v_err(r);
+        fd_value ev = fd_v_err(r);
+        if (v.kind == FD_STRUCT || v.kind == FD_ARRAY) {
+            fd_value *keep = fd_arena_memdup(&doc->arena, &v, sizeof v);
+            ev.x.aux = keep;
+            if (partial && keep)
+                *partial = v;
+        }
+        obj->slots[i] = ev;
         obj->state[i] = FD_SLOT_FAILED;
-        if (partial)
-            *partial = obj->slots[i];
-        return fd_v_err(r);
+        return ev;
     }
     obj->slots[i] = v;
     obj->state[i] = FD_SLOT_DONE;

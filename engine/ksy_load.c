@@ -1,7 +1,6 @@
 /* ksy_load.c - build spec tables from a .ksy's YAML tree: modules, imports, types, attributes, enums. */
 #include "ksy_load.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,38 +26,6 @@ typedef struct ld {
     const char *file;       /* interned path */
     const char *dir;        /* directory for relative imports */
 } ld;
-
-void fd_ksy_fail_kind(fd_ksy_loader *L, fd_errkind kind, const char *file, uint32_t line,
-                      uint32_t col, const char *fmt, ...)
-{
-    if (L->failed)
-        return;
-    L->failed = true;
-    fd_error *e = L->err;
-    memset(e, 0, sizeof *e);
-    e->kind = kind;
-    e->offset = -1;
-    snprintf(e->file, sizeof e->file, "%s", file ? file : "");
-    e->line = (int)line;
-    e->col = (int)col;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->message, sizeof e->message, fmt, ap);
-    va_end(ap);
-}
-
-void fd_ksy_fail(fd_ksy_loader *L, const char *file, uint32_t line, uint32_t col,
-                 const char *fmt, ...)
-{
-    if (L->failed)
-        return;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fd_ksy_fail_kind(L, FD_ERR_DESCRIPTION, file, line, col, "%s", msg);
-}
 
 /* A description error at node n; returns -1 so callers can `return fail_at(...)`. */
 static int __attribute__((format(printf, 3, 4))) fail_at(ld *b, const fd_ksy_node *n,
@@ -108,147 +75,34 @@ static char *ld_strdup(ld *b, const char *s, size_t n)
 
 /* ---- YAML node helpers ---- */
 
-static bool is_scalar(const fd_ksy_node *n) { return n && n->kind == FD_KSY_SCALAR; }
-
-static bool is_null(const fd_ksy_node *n)
-{
-    if (!n)
-        return true;
-    if (n->kind != FD_KSY_SCALAR || n->style != FD_KSY_PLAIN)
-        return false;
-    return n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-           strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0;
-}
-
-static const fd_ksy_node *map_get(const fd_ksy_node *m, const char *key)
-{
-    if (!m || m->kind != FD_KSY_MAP)
-        return NULL;
-    for (uint32_t i = 0; i + 1 < m->nkids; i += 2)
-        if (m->kids[i]->kind == FD_KSY_SCALAR && strcmp(m->kids[i]->s, key) == 0)
-            return m->kids[i + 1];
-    return NULL;
-}
-
-/* A key present with a non-null value. */
-static const fd_ksy_node *map_val(const fd_ksy_node *m, const char *key)
-{
-    const fd_ksy_node *v = map_get(m, key);
-    return is_null(v) ? NULL : v;
-}
-
-/* YAML 1.1 booleans as SnakeYAML resolves them: -1 when not a boolean. */
-static int yaml_bool_text(const fd_ksy_node *n)
-{
-    static const char *const t[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
-    static const char *const f[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
-    if (!is_scalar(n) || n->style != FD_KSY_PLAIN)
-        return -1;
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-        if (strcmp(n->s, t[i]) == 0)
-            return 1;
-        if (strcmp(n->s, f[i]) == 0)
-            return 0;
-    }
-    return -1;
-}
-
 static int get_bool(ld *b, const fd_ksy_node *m, const char *key, bool *out)
 {
-    const fd_ksy_node *v = map_val(m, key);
+    const fd_ksy_node *v = fd_ksy_val(m, key);
     if (!v)
         return 0;
-    int r = yaml_bool_text(v);
+    int r = fd_ksy_bool(v);
     if (r < 0)
         return fail_at(b, v, "%s: expected true or false", key);
     *out = r != 0;
     return 0;
 }
 
-/* YAML integer spellings (decimal, 0x, 0o, 0b, 0-prefixed octal, `_`), up to
- * u64 magnitude; *neg for a leading minus.  False when not an integer. */
-static bool parse_int_text(const char *s, size_t n, uint64_t *mag, bool *neg)
-{
-    size_t i = 0;
-    *neg = false;
-    while (i < n && (s[i] == ' ' || s[i] == '\t'))
-        i++;
-    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        *neg = s[i++] == '-';
-    if (i >= n)
-        return false;
-    unsigned base = 10;
-    if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
-        base = 16, i += 2;
-    else if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'o' || s[i + 1] == 'O'))
-        base = 8, i += 2;
-    else if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'b' || s[i + 1] == 'B'))
-        base = 2, i += 2;
-    else if (n - i > 1 && s[i] == '0')
-        base = 8, i += 1;
-    uint64_t v = 0;
-    bool digit = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        unsigned d;
-        if (c == '_')
-            continue;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return false;
-        if (d >= base)
-            return false;
-        if (v > (UINT64_MAX - d) / base)
-            return false;
-        v = v * base + d;
-        digit = true;
-    }
-    if (!digit)
-        return false;
-    if (*neg && v > (uint64_t)INT64_MAX + 1)
-        return false;
-    *mag = v;
-    return true;
-}
-
-static bool node_int(const fd_ksy_node *n, uint64_t *mag, bool *neg)
-{
-    return is_scalar(n) && parse_int_text(n->s, n->len, mag, neg);
-}
-
 static int get_byte(ld *b, const fd_ksy_node *m, const char *key, int *out)
 {
-    const fd_ksy_node *v = map_val(m, key);
+    const fd_ksy_node *v = fd_ksy_val(m, key);
     if (!v)
         return 0;
     uint64_t u;
     bool neg;
-    if (!node_int(v, &u, &neg) || neg || u > 255)
+    if (!fd_ksy_int(v, &u, &neg) || neg || u > 255)
         return fail_at(b, v, "%s: expected a byte value 0..255", key);
     *out = (int)u;
     return 0;
 }
 
-static bool valid_ident(const char *s, size_t n)
-{
-    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-        return false;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return false;
-    return true;
-}
-
 static const char *get_ident(ld *b, const fd_ksy_node *n, const char *what)
 {
-    if (!is_scalar(n) || !valid_ident(n->s, n->len)) {
+    if (!fd_ksy_is_scalar(n) || !fd_ksy_ident_ok(n->s, n->len)) {
         fail_at(b, n, "invalid %s: expected an identifier [a-z][a-z0-9_]*", what);
         return NULL;
     }
@@ -257,8 +111,8 @@ static const char *get_ident(ld *b, const fd_ksy_node *n, const char *what)
 
 static const char *get_doc(ld *b, const fd_ksy_node *m)
 {
-    const fd_ksy_node *v = map_val(m, "doc");
-    return is_scalar(v) ? ld_strdup(b, v->s, v->len) : NULL;
+    const fd_ksy_node *v = fd_ksy_val(m, "doc");
+    return fd_ksy_is_scalar(v) ? ld_strdup(b, v->s, v->len) : NULL;
 }
 
 static fd_srcloc loc_of(const ld *b, const fd_ksy_node *n)
@@ -283,11 +137,11 @@ static uint32_t col_at(const fd_ksy_node *n, uint32_t pos)
 
 static int expr_from(ld *b, const fd_ksy_node *n, fd_expr **out)
 {
-    if (!is_scalar(n) || is_null(n))
+    if (!fd_ksy_is_scalar(n) || fd_ksy_is_null(n))
         return fail_at(b, n, "expected an expression");
     const char *s = n->s;
     size_t len = n->len;
-    int bv = yaml_bool_text(n);
+    int bv = fd_ksy_bool(n);
     if (bv >= 0) {
         s = bv ? "true" : "false";
         len = strlen(s);
@@ -305,7 +159,7 @@ static int expr_from(ld *b, const fd_ksy_node *n, fd_expr **out)
 
 static int get_expr(ld *b, const fd_ksy_node *m, const char *key, fd_expr **out)
 {
-    const fd_ksy_node *v = map_get(m, key);
+    const fd_ksy_node *v = fd_ksy_get(m, key);
     if (!v)
         return 0;
     return expr_from(b, v, out);
@@ -354,24 +208,14 @@ static fd_ksy_ref *ref_new(ld *b)
     return r;
 }
 
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 /* `enum: a::b::name`: split the path ourselves (no expression involved). */
 static int enum_ref(ld *b, fd_type *t, const fd_ksy_node *n, fd_enum **dst)
 {
-    if (!is_scalar(n))
+    if (!fd_ksy_is_scalar(n))
         return fail_at(b, n, "enum: expected an enum name");
     const char *s = n->s;
     size_t len = n->len;
-    trim(&s, &len);
+    fd_ksy_trim(&s, &len);
     bool abs = false;
     if (len >= 2 && s[0] == ':' && s[1] == ':') {
         abs = true;
@@ -391,8 +235,8 @@ static int enum_ref(ld *b, fd_type *t, const fd_ksy_node *n, fd_enum **dst)
         if (i == len || (s[i] == ':' && i + 1 < len && s[i + 1] == ':')) {
             const char *c = s + start;
             size_t cl = i - start;
-            trim(&c, &cl);
-            if (!valid_ident(c, cl))
+            fd_ksy_trim(&c, &cl);
+            if (!fd_ksy_ident_ok(c, cl))
                 return fail_at(b, n, "enum: invalid name '%s'", n->s);
             if (!(path[k++] = ld_intern(b, c, cl)))
                 return -1;
@@ -475,23 +319,23 @@ static int typeref_from(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *
                         fd_typeref *tr, const fd_ksy_node *enc, bool has_enum, bool is_param)
 {
     tr->encoding = -1;
-    if (is_null(n)) {
+    if (fd_ksy_is_null(n)) {
         tr->prim = is_param ? FD_P_ANY : FD_P_BYTES;
         return 0;
     }
     if (n->kind == FD_KSY_MAP && !is_param)
         return typeref_switch(b, t, m, n, tr, enc, has_enum);
-    if (!is_scalar(n))
+    if (!fd_ksy_is_scalar(n))
         return fail_at(b, n, "type: expected a type name or a switch");
     const char *s = n->s;
     size_t len = n->len;
-    trim(&s, &len);
+    fd_ksy_trim(&s, &len);
     if (!(tr->text = ld_strdup(b, s, len)))
         return -1;
     if (is_param && len > 2 && s[len - 2] == '[' && s[len - 1] == ']') {
         tr->is_array = true;
         len -= 2;
-        trim(&s, &len);
+        fd_ksy_trim(&s, &len);
     }
     bool suffix;
     int p = prim_parse(s, len, tr, &suffix);
@@ -508,7 +352,7 @@ static int typeref_from(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *
                 tr->prim = FD_P_BOOL;
         }
         if (tr->prim == FD_P_STR || tr->prim == FD_P_STRZ) {
-            if (is_scalar(enc) && !is_null(enc))
+            if (fd_ksy_is_scalar(enc) && !fd_ksy_is_null(enc))
                 tr->enc_name = ld_strdup(b, enc->s, enc->len);
             else
                 tr->enc_name = m->enc_name;
@@ -569,13 +413,13 @@ static int typeref_switch(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node
         return -1;
     tr->sw = sw;
     sw->default_case = -1;
-    const fd_ksy_node *on = map_get(n, "switch-on");
-    const fd_ksy_node *cases = map_get(n, "cases");
+    const fd_ksy_node *on = fd_ksy_get(n, "switch-on");
+    const fd_ksy_node *cases = fd_ksy_get(n, "cases");
     if (!on)
         return fail_at(b, n, "type switch without switch-on");
     if (expr_from(b, on, &sw->on) != 0)
         return -1;
-    if (is_null(cases))
+    if (fd_ksy_is_null(cases))
         return 0;
     if (cases->kind != FD_KSY_MAP)
         return fail_at(b, cases, "cases: expected a map");
@@ -602,7 +446,7 @@ static int contents_add(ld *b, const fd_ksy_node *v, uint8_t *buf, size_t *n, bo
 {
     uint64_t u;
     bool neg;
-    if (v->style == FD_KSY_PLAIN && node_int(v, &u, &neg)) {
+    if (v->style == FD_KSY_PLAIN && fd_ksy_int(v, &u, &neg)) {
         if (neg || u > 255)
             return fail_at(b, v, "contents: byte value out of range");
         if (!count_only)
@@ -618,7 +462,7 @@ static int contents_add(ld *b, const fd_ksy_node *v, uint8_t *buf, size_t *n, bo
 
 static int get_contents(ld *b, const fd_ksy_node *m, fd_attr *a)
 {
-    const fd_ksy_node *v = map_val(m, "contents");
+    const fd_ksy_node *v = fd_ksy_val(m, "contents");
     if (!v)
         return 0;
     const fd_ksy_node *const *items = (const fd_ksy_node *const *)&v;
@@ -641,7 +485,7 @@ static int get_contents(ld *b, const fd_ksy_node *m, fd_attr *a)
         }
         size_t n = 0;
         for (uint32_t i = 0; i < nitems; i++) {
-            if (!is_scalar(items[i]))
+            if (!fd_ksy_is_scalar(items[i]))
                 return fail_at(b, items[i], "contents: expected a string or a byte");
             if (contents_add(b, items[i], buf, &n, pass == 0) != 0)
                 return -1;
@@ -653,7 +497,7 @@ static int get_contents(ld *b, const fd_ksy_node *m, fd_attr *a)
 
 static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
 {
-    const fd_ksy_node *v = map_get(m, "valid");
+    const fd_ksy_node *v = fd_ksy_get(m, "valid");
     if (!v)
         return 0;
     fd_valid *va = &a->valid;
@@ -663,11 +507,11 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
         return expr_from(b, v, &va->eq);
     }
     const fd_ksy_node *x;
-    if ((x = map_get(v, "eq"))) {
+    if ((x = fd_ksy_get(v, "eq"))) {
         va->kind = FD_VALID_EQ;
         return expr_from(b, x, &va->eq);
     }
-    if ((x = map_get(v, "any-of"))) {
+    if ((x = fd_ksy_get(v, "any-of"))) {
         if (x->kind != FD_KSY_SEQ)
             return fail_at(b, x, "any-of: expected a list");
         va->kind = FD_VALID_ANY_OF;
@@ -679,7 +523,7 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
                 return -1;
         return 0;
     }
-    if ((x = map_get(v, "expr"))) {
+    if ((x = fd_ksy_get(v, "expr"))) {
         va->kind = FD_VALID_EXPR;
         return expr_from(b, x, &va->expr);
     }
@@ -701,18 +545,18 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
 
 static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
 {
-    const fd_ksy_node *v = map_val(m, "process");
+    const fd_ksy_node *v = fd_ksy_val(m, "process");
     if (!v)
         return 0;
-    if (!is_scalar(v))
+    if (!fd_ksy_is_scalar(v))
         return fail_at(b, v, "process: expected a name");
     const char *s = v->s;
     size_t len = v->len;
-    trim(&s, &len);
+    fd_ksy_trim(&s, &len);
     const char *open = memchr(s, '(', len);
     size_t nlen = open ? (size_t)(open - s) : len;
     const char *name = s;
-    trim(&name, &nlen);
+    fd_ksy_trim(&name, &nlen);
     for (size_t i = 0; i < nlen; i++) {
         char c = name[i];
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'))
@@ -729,7 +573,7 @@ static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
         return fail_at(b, v, "process: missing ')' in '%s'", v->s);
     const char *args = open + 1;
     size_t alen = (size_t)(s + len - 1 - args);
-    trim(&args, &alen);
+    fd_ksy_trim(&args, &alen);
     if (alen == 0)
         return 0;
     return parse_args(b, v, args, alen, &a->proc_args, &a->nproc_args);
@@ -737,14 +581,14 @@ static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
 
 static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
 {
-    const fd_ksy_node *v = map_val(m, "repeat");
-    const fd_ksy_node *re = map_val(m, "repeat-expr"), *ru = map_val(m, "repeat-until");
+    const fd_ksy_node *v = fd_ksy_val(m, "repeat");
+    const fd_ksy_node *re = fd_ksy_val(m, "repeat-expr"), *ru = fd_ksy_val(m, "repeat-until");
     if (!v) {
         if (re || ru)
             return fail_at(b, re ? re : ru, "%s without repeat", re ? "repeat-expr" : "repeat-until");
         return 0;
     }
-    if (!is_scalar(v))
+    if (!fd_ksy_is_scalar(v))
         return fail_at(b, v, "repeat: expected expr, eos or until");
     if (strcmp(v->s, "expr") == 0) {
         if (!re)
@@ -799,17 +643,17 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     if (n->kind != FD_KSY_MAP)
         return fail_at(b, n, "attribute '%s': expected a map", id);
     a->doc = get_doc(b, n);
-    const fd_ksy_node *en = map_val(n, "enum");
+    const fd_ksy_node *en = fd_ksy_val(n, "enum");
     if (en && enum_ref(b, t, en, &a->enm) != 0)
         return -1;
     if (get_expr(b, n, "if", &a->if_expr) != 0)
         return -1;
-    if (inst && map_get(n, "value")) {
+    if (inst && fd_ksy_get(n, "value")) {
         a->type.prim = FD_P_BYTES;
         return get_expr(b, n, "value", &a->value);
     }
-    const fd_ksy_node *enc = map_val(n, "encoding");
-    if (typeref_from(b, t, m, map_val(n, "type"), &a->type, enc, en != NULL, false) != 0)
+    const fd_ksy_node *enc = fd_ksy_val(n, "encoding");
+    if (typeref_from(b, t, m, fd_ksy_val(n, "type"), &a->type, enc, en != NULL, false) != 0)
         return -1;
     if (get_contents(b, n, a) != 0 || get_expr(b, n, "size", &a->size) != 0 ||
         get_bool(b, n, "size-eos", &a->size_eos) != 0 ||
@@ -820,9 +664,9 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
         get_byte(b, n, "pad-right", &a->pad_right) != 0 || get_process(b, n, a) != 0 ||
         get_repeat(b, n, a) != 0 || get_valid(b, n, a) != 0)
         return -1;
-    const fd_ksy_node *par = map_val(n, "parent");
+    const fd_ksy_node *par = fd_ksy_val(n, "parent");
     if (par) {
-        if (yaml_bool_text(par) == 0)
+        if (fd_ksy_bool(par) == 0)
             a->parent_none = true;
         else if (expr_from(b, par, &a->parent) != 0)
             return -1;
@@ -854,7 +698,7 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
     e->owner = t;
     if (!(e->qname = fd_arena_printf(&b->spec->arena, "%s::%s", t->qname, name)))
         return fail_at(b, n, "out of memory");
-    if (is_null(n))
+    if (fd_ksy_is_null(n))
         return 0;
     if (n->kind != FD_KSY_MAP)
         return fail_at(b, n, "enum '%s': expected a map of values", name);
@@ -866,13 +710,13 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
         fd_enum_item *it = &e->items[i];
         uint64_t mag;
         bool neg;
-        if (!node_int(k, &mag, &neg))
+        if (!fd_ksy_int(k, &mag, &neg))
             return fail_at(b, k, "enum '%s': key '%s' is not an integer", name, k->s);
         it->neg = neg && mag != 0;
         it->value = neg ? (uint64_t)0 - mag : mag;
         const fd_ksy_node *lab = v;
         if (v->kind == FD_KSY_MAP) {
-            lab = map_get(v, "id");
+            lab = fd_ksy_get(v, "id");
             it->doc = get_doc(b, v);
             if (!lab)
                 return fail_at(b, v, "enum '%s': verbose value without id", name);
@@ -893,7 +737,7 @@ static int build_endian_switch(ld *b, const fd_ksy_node *n, fd_endian_switch **o
         return -1;
     *out = es;
     es->loc = loc_of(b, n);
-    const fd_ksy_node *on = map_get(n, "switch-on"), *cases = map_get(n, "cases");
+    const fd_ksy_node *on = fd_ksy_get(n, "switch-on"), *cases = fd_ksy_get(n, "cases");
     if (!on || !cases || cases->kind != FD_KSY_MAP)
         return fail_at(b, n, "endian: expected le, be or {switch-on, cases}");
     if (expr_from(b, on, &es->on) != 0)
@@ -908,9 +752,9 @@ static int build_endian_switch(ld *b, const fd_ksy_node *n, fd_endian_switch **o
         if (!(k->style == FD_KSY_PLAIN && strcmp(k->s, "_") == 0) &&
             expr_from(b, k, &es->keys[i]) != 0)
             return -1;
-        if (is_scalar(v) && strcmp(v->s, "le") == 0)
+        if (fd_ksy_is_scalar(v) && strcmp(v->s, "le") == 0)
             es->endians[i] = FD_END_LE;
-        else if (is_scalar(v) && strcmp(v->s, "be") == 0)
+        else if (fd_ksy_is_scalar(v) && strcmp(v->s, "be") == 0)
             es->endians[i] = FD_END_BE;
         else
             return fail_at(b, v, "endian case: expected le or be");
@@ -922,32 +766,32 @@ static int build_endian_switch(ld *b, const fd_ksy_node *n, fd_endian_switch **o
 static int apply_meta(ld *b, fd_type *t, const fd_ksy_node *meta, ld_meta *m)
 {
     const fd_ksy_node *v;
-    if ((v = map_val(meta, "endian"))) {
+    if ((v = fd_ksy_val(meta, "endian"))) {
         if (v->kind == FD_KSY_MAP) {
             if (build_endian_switch(b, v, &t->endian_sw) != 0)
                 return -1;
             m->endian = FD_END_INHERIT;
             m->calc = true;
-        } else if (is_scalar(v) && strcmp(v->s, "le") == 0) {
+        } else if (fd_ksy_is_scalar(v) && strcmp(v->s, "le") == 0) {
             m->endian = FD_END_LE;
             m->calc = false;
-        } else if (is_scalar(v) && strcmp(v->s, "be") == 0) {
+        } else if (fd_ksy_is_scalar(v) && strcmp(v->s, "be") == 0) {
             m->endian = FD_END_BE;
             m->calc = false;
         } else {
             return fail_at(b, v, "endian: expected le, be or {switch-on, cases}");
         }
     }
-    if ((v = map_val(meta, "bit-endian"))) {
-        if (is_scalar(v) && strcmp(v->s, "le") == 0)
+    if ((v = fd_ksy_val(meta, "bit-endian"))) {
+        if (fd_ksy_is_scalar(v) && strcmp(v->s, "le") == 0)
             m->bit_le = 1;
-        else if (is_scalar(v) && strcmp(v->s, "be") == 0)
+        else if (fd_ksy_is_scalar(v) && strcmp(v->s, "be") == 0)
             m->bit_le = 0;
         else
             return fail_at(b, v, "bit-endian: expected le or be");
     }
-    if ((v = map_val(meta, "encoding"))) {
-        if (!is_scalar(v))
+    if ((v = fd_ksy_val(meta, "encoding"))) {
+        if (!fd_ksy_is_scalar(v))
             return fail_at(b, v, "encoding: expected a name");
         if (!(m->enc_name = ld_strdup(b, v->s, v->len)))
             return -1;
@@ -966,7 +810,7 @@ static size_t count_pairs(const fd_ksy_node *n)
 
 static int expect_map(ld *b, const fd_ksy_node *n, const char *what)
 {
-    if (!is_null(n) && n->kind != FD_KSY_MAP)
+    if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP)
         return fail_at(b, n, "%s: expected a map", what);
     return 0;
 }
@@ -976,9 +820,9 @@ static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy
 
 static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta *m, int depth)
 {
-    const fd_ksy_node *params = map_val(n, "params"), *seq = map_val(n, "seq");
-    const fd_ksy_node *insts = map_val(n, "instances"), *types = map_val(n, "types");
-    const fd_ksy_node *enums = map_val(n, "enums");
+    const fd_ksy_node *params = fd_ksy_val(n, "params"), *seq = fd_ksy_val(n, "seq");
+    const fd_ksy_node *insts = fd_ksy_val(n, "instances"), *types = fd_ksy_val(n, "types");
+    const fd_ksy_node *enums = fd_ksy_val(n, "enums");
     if (params && params->kind != FD_KSY_SEQ)
         return fail_at(b, params, "params: expected a list");
     if (seq && seq->kind != FD_KSY_SEQ)
@@ -1008,20 +852,20 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
         fd_param *pa = &t->params[i];
         if (p->kind != FD_KSY_MAP)
             return fail_at(b, p, "params: expected {id, type}");
-        if (!(pa->id = get_ident(b, map_get(p, "id"), "param id")))
+        if (!(pa->id = get_ident(b, fd_ksy_get(p, "id"), "param id")))
             return -1;
         pa->loc = loc_of(b, p);
         pa->doc = get_doc(b, p);
-        const fd_ksy_node *en = map_val(p, "enum");
+        const fd_ksy_node *en = fd_ksy_val(p, "enum");
         if (en && enum_ref(b, t, en, &pa->enm) != 0)
             return -1;
-        if (typeref_from(b, t, m, map_val(p, "type"), &pa->type, NULL, en != NULL, true) != 0)
+        if (typeref_from(b, t, m, fd_ksy_val(p, "type"), &pa->type, NULL, en != NULL, true) != 0)
             return -1;
         t->slot_names[slot++] = pa->id;
     }
     for (uint32_t i = 0; i < t->nseq; i++) {
         const fd_ksy_node *a = seq->kids[i];
-        const fd_ksy_node *idn = map_val(a, "id");
+        const fd_ksy_node *idn = fd_ksy_val(a, "id");
         const char *id;
         if (idn) {
             id = get_ident(b, idn, "id");
@@ -1075,7 +919,7 @@ static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy
         fail_at(b, n, "types nested too deeply");
         return NULL;
     }
-    if (!is_null(n) && n->kind != FD_KSY_MAP) {
+    if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP) {
         fail_at(b, n, "type '%s': expected a map", name);
         return NULL;
     }
@@ -1093,7 +937,7 @@ static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy
         return NULL;
     }
     ld_meta m = *inh;
-    if (apply_meta(b, t, map_val(n, "meta"), &m) != 0)
+    if (apply_meta(b, t, fd_ksy_val(n, "meta"), &m) != 0)
         return NULL;
     t->endian = m.endian;
     t->bit_le = m.bit_le;
@@ -1126,7 +970,7 @@ static bool file_exists(const char *p)
 
 static int load_imports(ld *b, const fd_ksy_node *imports)
 {
-    if (is_null(imports))
+    if (fd_ksy_is_null(imports))
         return 0;
     if (imports->kind != FD_KSY_SEQ)
         return fail_at(b, imports, "imports: expected a list");
@@ -1136,7 +980,7 @@ static int load_imports(ld *b, const fd_ksy_node *imports)
         return -1;
     for (uint32_t i = 0; i < imports->nkids; i++) {
         const fd_ksy_node *v = imports->kids[i];
-        if (!is_scalar(v) || v->len == 0)
+        if (!fd_ksy_is_scalar(v) || v->len == 0)
             return fail_at(b, v, "imports: expected a path");
         char path[PATH_MAX];
         bool found = false;
@@ -1162,36 +1006,8 @@ static int load_imports(ld *b, const fd_ksy_node *imports)
     return 0;
 }
 
-static bool file_known(fd_ksy_loader *L, const char *key, fd_module **mod)
-{
-    for (size_t i = 0; i < L->nfiles; i++)
-        if (strcmp(L->files[i].key, key) == 0) {
-            *mod = L->files[i].mod;
-            return true;
-        }
-    return false;
-}
-
-static int file_add(fd_ksy_loader *L, const char *key, fd_module *mod)
-{
-    if (L->nfiles == L->capfiles) {
-        size_t cap = L->capfiles ? L->capfiles * 2 : 8;
-        fd_ksy_file *f = realloc(L->files, cap * sizeof *f);
-        if (!f)
-            return -1;
-        L->files = f;
-        L->capfiles = cap;
-    }
-    char *k = strdup(key);
-    if (!k)
-        return -1;
-    L->files[L->nfiles].key = k;
-    L->files[L->nfiles++].mod = mod;
-    return 0;
-}
-
 /* Build a module from .ksy text; `key` identifies the file for load-once. */
-static fd_module *load_text(fd_ksy_loader *L, const char *file, const char *key,
+fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
                             const char *text, size_t len)
 {
     fd_spec *spec = L->spec;
@@ -1213,12 +1029,12 @@ static fd_module *load_text(fd_ksy_loader *L, const char *file, const char *key,
         fail_at(b, root, "top level: expected a map");
         goto out;
     }
-    const fd_ksy_node *meta = map_val(root, "meta");
+    const fd_ksy_node *meta = fd_ksy_val(root, "meta");
     if (!meta || meta->kind != FD_KSY_MAP) {
         fail_at(b, meta ? meta : root, "missing meta");
         goto out;
     }
-    const fd_ksy_node *idn = map_val(meta, "id");
+    const fd_ksy_node *idn = fd_ksy_val(meta, "id");
     if (!idn) {
         fail_at(b, meta, "missing meta/id");
         goto out;
@@ -1233,7 +1049,7 @@ static fd_module *load_text(fd_ksy_loader *L, const char *file, const char *key,
     if (get_bool(b, meta, "ks-opaque-types", &opaque) != 0)
         goto fail;
     mod->opaque_types = opaque;
-    if (file_add(L, key, mod) != 0) {
+    if (fd_ksy_file_add(L, key, mod) != 0) {
         fd_ksy_fail_kind(L, FD_ERR_NOMEM, file, 0, 0, "out of memory");
         goto fail;
     }
@@ -1247,7 +1063,7 @@ static fd_module *load_text(fd_ksy_loader *L, const char *file, const char *key,
     ld_meta m = {FD_END_INHERIT, false, 0, NULL};
     if (!(mod->root = build_type(b, NULL, mod->id, root, &m, 0)))
         goto fail;
-    if (load_imports(b, map_get(meta, "imports")) != 0)
+    if (load_imports(b, fd_ksy_get(meta, "imports")) != 0)
         goto fail;
     fd_arena_free(&tmp);
     return mod;
@@ -1258,161 +1074,3 @@ out:
     return mod;
 }
 
-static char *read_file(fd_ksy_loader *L, const char *path, const fd_srcloc *loc, size_t *len)
-{
-    const char *f = loc ? loc->file : path;
-    uint32_t line = loc ? loc->line : 0, col = loc ? loc->col : 0;
-    fd_errkind kind = loc ? FD_ERR_DESCRIPTION : FD_ERR_IO;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fd_ksy_fail_kind(L, kind, f, line, col, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(fp);
-        fd_ksy_fail_kind(L, kind, f, line, col, "cannot read %s: not a regular file", path);
-        return NULL;
-    }
-    if ((uint64_t)st.st_size > FD_KSY_MAX_FILE) {
-        fclose(fp);
-        fd_ksy_fail_kind(L, FD_ERR_LIMIT, f, line, col, "%s: description larger than %u bytes",
-                         path, FD_KSY_MAX_FILE);
-        return NULL;
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) {
-        fclose(fp);
-        fd_ksy_fail_kind(L, FD_ERR_NOMEM, f, line, col, "out of memory");
-        return NULL;
-    }
-    size_t got = fread(buf, 1, n, fp);
-    fclose(fp);
-    if (got != n) {
-        free(buf);
-        fd_ksy_fail_kind(L, kind, f, line, col, "cannot read %s", path);
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
-fd_module *fd_ksy_load_path(fd_ksy_loader *L, const char *path, const fd_srcloc *loc)
-{
-    char real[PATH_MAX];
-    const char *key = realpath(path, real) ? real : path;
-    fd_module *mod;
-    if (file_known(L, key, &mod))
-        return mod;
-    const char *f = loc ? loc->file : path;
-    uint32_t line = loc ? loc->line : 0, col = loc ? loc->col : 0;
-    if (L->nfiles >= FD_KSY_MAX_MODULES) {
-        fd_ksy_fail_kind(L, FD_ERR_LIMIT, f, line, col, "too many imported modules");
-        return NULL;
-    }
-    if (L->depth >= FD_KSY_MAX_IMPORT_DEPTH) {
-        fd_ksy_fail_kind(L, FD_ERR_LIMIT, f, line, col, "imports nested too deeply");
-        return NULL;
-    }
-    size_t len;
-    char *text = read_file(L, path, loc, &len);
-    if (!text)
-        return NULL;
-    L->depth++;
-    mod = load_text(L, path, key, text, len);
-    L->depth--;
-    free(text);
-    return mod;
-}
-
-/* ---- public entry points ---- */
-
-static fd_spec *spec_new(const fd_load_opts *opts, fd_error *err)
-{
-    fd_spec *spec = calloc(1, sizeof *spec);
-    if (!spec)
-        goto nomem;
-    fd_arena_init(&spec->arena, (uint64_t)1 << 30);
-    fd_intern_init(&spec->names, &spec->arena);
-    if (opts && opts->nimport_dirs) {
-        spec->import_dirs = fd_arena_zalloc(&spec->arena, opts->nimport_dirs * sizeof(char *));
-        if (!spec->import_dirs)
-            goto nomem;
-        for (size_t i = 0; i < opts->nimport_dirs; i++) {
-            const char *d = opts->import_dirs[i] ? opts->import_dirs[i] : ".";
-            size_t n = strlen(d);
-            while (n > 1 && d[n - 1] == '/')
-                n--;
-            if (!(spec->import_dirs[i] = fd_arena_strndup(&spec->arena, d, n)))
-                goto nomem;
-        }
-        spec->nimport_dirs = opts->nimport_dirs;
-    }
-    return spec;
-nomem:
-    fd_spec_free(spec);
-    memset(err, 0, sizeof *err);
-    err->kind = FD_ERR_NOMEM;
-    err->offset = -1;
-    snprintf(err->message, sizeof err->message, "out of memory");
-    return NULL;
-}
-
-static fd_spec *finish(fd_ksy_loader *L, fd_module *main_mod)
-{
-    if (main_mod && !L->failed)
-        fd_ksy_resolve(L);
-    for (size_t i = 0; i < L->nfiles; i++)
-        free(L->files[i].key);
-    free(L->files);
-    free(L->refs);
-    if (L->failed || !main_mod) {
-        fd_spec_free(L->spec);
-        return NULL;
-    }
-    return L->spec;
-}
-
-fd_spec *fd_spec_load_file(const char *path, const fd_load_opts *opts, fd_error *err)
-{
-    fd_error dummy;
-    if (!err)
-        err = &dummy;
-    memset(err, 0, sizeof *err);
-    err->offset = -1;
-    fd_ksy_loader L = {0};
-    L.err = err;
-    if (!path || !(L.spec = spec_new(opts, err)))
-        return NULL;
-    return finish(&L, fd_ksy_load_path(&L, path, NULL));
-}
-
-fd_spec *fd_spec_load_mem(const char *name, const char *text, size_t len,
-                          const fd_load_opts *opts, fd_error *err)
-{
-    fd_error dummy;
-    if (!err)
-        err = &dummy;
-    memset(err, 0, sizeof *err);
-    err->offset = -1;
-    fd_ksy_loader L = {0};
-    L.err = err;
-    if (!name)
-        name = "<memory>";
-    if (!(L.spec = spec_new(opts, err)))
-        return NULL;
-    fd_module *mod = NULL;
-    if (!text) {
-        fd_ksy_fail_kind(&L, FD_ERR_IO, name, 0, 0, "no description text");
-    } else if (len > FD_KSY_MAX_FILE) {
-        fd_ksy_fail_kind(&L, FD_ERR_LIMIT, name, 0, 0, "description larger than %u bytes",
-                         FD_KSY_MAX_FILE);
-    } else {
-        char real[PATH_MAX];
-        const char *key = realpath(name, real) ? real : name;
-        mod = load_text(&L, name, key, text, len);
-    }
-    return finish(&L, mod);
-}

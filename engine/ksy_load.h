@@ -29,6 +29,21 @@ struct fd_ksy_node {
 fd_ksy_node *fd_ksy_yaml_parse(fd_arena *a, const char *file, const char *text, size_t len,
                                fd_error *err);
 
+/* Node helpers.  A null is an absent node or a plain `~`/`null`/empty scalar. */
+bool fd_ksy_is_scalar(const fd_ksy_node *n);
+bool fd_ksy_is_null(const fd_ksy_node *n);
+/* Value of `key` in map m (NULL when absent); fd_ksy_val also hides nulls. */
+const fd_ksy_node *fd_ksy_get(const fd_ksy_node *m, const char *key);
+const fd_ksy_node *fd_ksy_val(const fd_ksy_node *m, const char *key);
+/* YAML 1.1 boolean of a plain scalar: 1, 0, or -1 when not a boolean. */
+int fd_ksy_bool(const fd_ksy_node *n);
+/* YAML integer spellings (decimal, 0x, 0o, 0b, 0-octal, `_`) up to u64 magnitude. */
+bool fd_ksy_int(const fd_ksy_node *n, uint64_t *mag, bool *neg);
+/* Identifier [a-z_][a-z0-9_]*. */
+bool fd_ksy_ident_ok(const char *s, size_t n);
+/* Strip spaces and tabs on both sides of s[0..*n). */
+void fd_ksy_trim(const char **s, size_t *n);
+
 /* A type or enum reference waiting for the resolution pass. */
 typedef struct fd_ksy_ref {
     fd_typeref *tr;         /* type reference to fill, or NULL */
@@ -71,6 +86,11 @@ void fd_ksy_fail(fd_ksy_loader *L, const char *file, uint32_t line, uint32_t col
                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void fd_ksy_fail_kind(fd_ksy_loader *L, fd_errkind kind, const char *file, uint32_t line,
                       uint32_t col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Remember that `key` (a real path) is loaded as mod. 0 or -1. */
+int fd_ksy_file_add(fd_ksy_loader *L, const char *key, fd_module *mod);
+/* Build a module from .ksy text; `file` names it in messages. NULL on error. */
+fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key, const char *text,
+                        size_t len);
 /* Load a .ksy file as a module (once per real path); loc is where it was named. */
 fd_module *fd_ksy_load_path(fd_ksy_loader *L, const char *path, const fd_srcloc *loc);
 /* Resolution pass: refs, expression names, fixed sizes, magic. 0 or -1. */

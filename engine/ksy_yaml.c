@@ -1,6 +1,7 @@
 /* ksy_yaml.c - read one YAML document into a positioned node tree with libyaml's event API. */
 #include "ksy_load.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,132 @@ fd_ksy_node *fd_ksy_yaml_parse(fd_arena *a, const char *file, const char *text, 
         return NULL;
     }
     return root;
+}
+
+/* ---- node helpers for the builder ---- */
+
+bool fd_ksy_is_scalar(const fd_ksy_node *n) { return n && n->kind == FD_KSY_SCALAR; }
+
+bool fd_ksy_is_null(const fd_ksy_node *n)
+{
+    if (!n)
+        return true;
+    if (n->kind != FD_KSY_SCALAR || n->style != FD_KSY_PLAIN)
+        return false;
+    return n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
+           strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0;
+}
+
+const fd_ksy_node *fd_ksy_get(const fd_ksy_node *m, const char *key)
+{
+    if (!m || m->kind != FD_KSY_MAP)
+        return NULL;
+    for (uint32_t i = 0; i + 1 < m->nkids; i += 2)
+        if (m->kids[i]->kind == FD_KSY_SCALAR && strcmp(m->kids[i]->s, key) == 0)
+            return m->kids[i + 1];
+    return NULL;
+}
+
+/* A key present with a non-null value. */
+const fd_ksy_node *fd_ksy_val(const fd_ksy_node *m, const char *key)
+{
+    const fd_ksy_node *v = fd_ksy_get(m, key);
+    return fd_ksy_is_null(v) ? NULL : v;
+}
+
+/* YAML 1.1 booleans as SnakeYAML resolves them: -1 when not a boolean. */
+int fd_ksy_bool(const fd_ksy_node *n)
+{
+    static const char *const t[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
+    static const char *const f[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
+    if (!fd_ksy_is_scalar(n) || n->style != FD_KSY_PLAIN)
+        return -1;
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        if (strcmp(n->s, t[i]) == 0)
+            return 1;
+        if (strcmp(n->s, f[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+
+/* YAML integer spellings (decimal, 0x, 0o, 0b, 0-prefixed octal, `_`), up to
+ * u64 magnitude; *neg for a leading minus.  False when not an integer. */
+static bool parse_int_text(const char *s, size_t n, uint64_t *mag, bool *neg)
+{
+    size_t i = 0;
+    *neg = false;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        *neg = s[i++] == '-';
+    if (i >= n)
+        return false;
+    unsigned base = 10;
+    if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'))
+        base = 16, i += 2;
+    else if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'o' || s[i + 1] == 'O'))
+        base = 8, i += 2;
+    else if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'b' || s[i + 1] == 'B'))
+        base = 2, i += 2;
+    else if (n - i > 1 && s[i] == '0')
+        base = 8, i += 1;
+    uint64_t v = 0;
+    bool digit = false;
+    for (; i < n; i++) {
+        char c = s[i];
+        unsigned d;
+        if (c == '_')
+            continue;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return false;
+        if (d >= base)
+            return false;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+        digit = true;
+    }
+    if (!digit)
+        return false;
+    if (*neg && v > (uint64_t)INT64_MAX + 1)
+        return false;
+    *mag = v;
+    return true;
+}
+
+bool fd_ksy_int(const fd_ksy_node *n, uint64_t *mag, bool *neg)
+{
+    return fd_ksy_is_scalar(n) && parse_int_text(n->s, n->len, mag, neg);
+}
+
+
+bool fd_ksy_ident_ok(const char *s, size_t n)
+{
+    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+
+void fd_ksy_trim(const char **s, size_t *n)
+{
+    while (*n && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
 }

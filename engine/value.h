@@ -17,6 +17,7 @@ typedef struct fd_errrec {
     const char *msg;
     const char *path;
     fd_srcloc loc;         /* the .ksy rule that failed */
+    bool owned;            /* some object already shows it as its own error */
 } fd_errrec;
 
 /* Per-slot state of an object. */

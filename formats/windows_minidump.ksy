@@ -1461,11 +1461,12 @@ types:
         eos-error: false
         repeat: eos
   linux_auxv:
-    doc: ELF auxiliary vector (/proc/PID/auxv); word size from SystemInfo's architecture.
+    doc: ELF auxiliary vector (/proc/PID/auxv); word size from SystemInfo's architecture, a partial last pair is ignored.
     seq:
       - id: entries
         type: auxv_entry
-        repeat: eos
+        repeat: expr
+        repeat-expr: _io.size / (2 * _root.len_word)
   auxv_entry:
     doc: One auxv pair.
     seq:
@@ -1633,6 +1634,8 @@ types:
         type: location_descriptor
       - id: annotation_objects
         type: location_descriptor
+        if: _io.size >= 28
+        doc: Absent in version-1 records written before annotation objects existed (20 bytes).
     instances:
       list_annotations_list:
         io: _root._io
@@ -1651,7 +1654,7 @@ types:
         pos: annotation_objects.ofs_data
         size: annotation_objects.len_data
         type: annotation_list
-        if: annotation_objects.len_data != 0
+        if: _io.size >= 28 and annotation_objects.len_data != 0
   rva_list:
     doc: A list of UTF-8 strings by RVA (MINIDUMP_RVA_LIST).
     seq:

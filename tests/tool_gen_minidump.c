@@ -516,15 +516,10 @@ static void put_system_info(dump *d, const config *c, const blobs *o)
     put_u32(b, o->csd);
     put_u16(b, 0x100);              /* suite_mask: VER_SUITE_SINGLEUSERTS */
     put_u16(b, 0);
-    if (c->arch == ARCH_X86) {
-        put_bytes(b, "GenuineIntel", 12);
-        put_u32(b, 0x000306a9);     /* version_information */
-        put_u32(b, 0xbfebfbff);     /* feature_information */
-        put_u32(b, 0);              /* amd_extended_cpu_features */
-    } else {
-        put_u64(b, 0x7ffe);         /* processor_features */
-        put_u64(b, 0);
-    }
+    put_bytes(b, "GenuineIntel", 12);   /* CPU_INFORMATION, the x86/amd64 cpuid branch */
+    put_u32(b, 0x000306a9);             /* version_information */
+    put_u32(b, 0xbfebfbff);             /* feature_information */
+    put_u32(b, 0);                      /* amd_extended_cpu_features */
     dump_end_stream(d, ST_SYSTEM_INFO, at);
 }
 

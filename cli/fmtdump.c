@@ -1,0 +1,285 @@
+/* fmtdump.c - the command line: parse a file with a .ksy description and print its tree. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmtdump.h"
+#include "detect.h"
+#include "report.h"
+
+/* Exit codes, also listed by --help. */
+enum { EXIT_OK = 0, EXIT_DATA = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+
+static const char usage_text[] =
+    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml] [-e EXPR]... [--max-bytes N] FILE\n"
+    "       fmtdump --help | --version\n"
+    "\n"
+    "Parse FILE with a Kaitai Struct description (.ksy) loaded at run time and print its tree.\n"
+    "\n"
+    "  -f KSY         the description; without it the format is detected by the leading\n"
+    "                 bytes (`contents`) of the descriptions on the format path:\n"
+    "                 $FMTDUMP_PATH (colon-separated), the build tree's formats/ and the\n"
+    "                 installed share/fmtdump/formats\n"
+    "  -I DIR         a directory searched for imported descriptions (repeatable)\n"
+    "  -o FORMAT      text (default: an indented tree), json or yaml\n"
+    "  -e EXPR        evaluate a Kaitai expression against the root object instead of\n"
+    "                 printing the tree (repeatable); with -o json (and yaml) prints\n"
+    "                 {\"status\": \"ok\"|\"error\", \"error\": {...}, \"results\": [{\"value\": V}|{\"error\": {...}}]}\n"
+    "                 and with text one `EXPR = value` line each\n"
+    "  --max-bytes N  text: byte arrays shown up to N bytes (default 32)\n"
+    "  --help         this help\n"
+    "  --version      the version\n"
+    "\n"
+    "JSON: structs are objects (seq fields in order, then instances), integers exact, byte\n"
+    "arrays lowercase hex strings, enums their label (the integer when unnamed), absent\n"
+    "values null; a failing node carries \"_error\": {kind, message, offset, path, file, line, col}.\n"
+    "\n"
+    "Exit status:\n"
+    "  0  parsed without error\n"
+    "  1  data error: the root failed to parse, the tree holds an error node, or an -e\n"
+    "     failed; the partial tree is still printed and stderr gets one located line\n"
+    "  2  usage error, invalid description (FILE:LINE:COL: message), or no format detected\n"
+    "  3  I/O error: the input cannot be opened or read, or the output cannot be written\n";
+
+typedef struct cli_args {
+    const char *ksy;
+    const char **imports;
+    size_t nimports;
+    const char **exprs;
+    size_t nexprs;
+    fd_out_format format;
+    uint64_t max_bytes;
+    const char *input;
+} cli_args;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("fmtdump: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'fmtdump --help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static bool parse_count(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v == 0)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Returns -1 to go on, or the exit code (help and version print and exit 0). */
+static int parse_args(int argc, char **argv, cli_args *a)
+{
+    bool opts_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (opts_done || arg[0] != '-' || arg[1] == '\0') {
+            if (a->input)
+                return usage_error("more than one input file: %s", arg);
+            a->input = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            opts_done = true;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
+            printf("fmtdump %s\n", FMTDUMP_VERSION);
+            return EXIT_OK;
+        }
+        const char *val = NULL;
+        char opt = 0;
+        if (strncmp(arg, "--max-bytes", 11) == 0 && (arg[11] == '\0' || arg[11] == '=')) {
+            val = arg[11] == '=' ? arg + 12 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!parse_count(val, &a->max_bytes))
+                return usage_error("--max-bytes wants a positive number, got '%s'", val ? val : "");
+            continue;
+        }
+        if (arg[1] == '-' || !strchr("fIoe", arg[1]))
+            return usage_error("unknown option %s", arg);
+        opt = arg[1];
+        val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!val)
+            return usage_error("option %s wants an argument", arg);
+        switch (opt) {
+        case 'f':
+            a->ksy = val;
+            break;
+        case 'I':
+            a->imports[a->nimports++] = val;
+            break;
+        case 'e':
+            a->exprs[a->nexprs++] = val;
+            break;
+        default:
+            if (strcmp(val, "text") == 0)
+                a->format = FD_OUT_TEXT;
+            else if (strcmp(val, "json") == 0)
+                a->format = FD_OUT_JSON;
+            else if (strcmp(val, "yaml") == 0)
+                a->format = FD_OUT_YAML;
+            else
+                return usage_error("unknown output format '%s' (text, json or yaml)", val);
+        }
+    }
+    if (!a->input)
+        return usage_error("%s", "no input file");
+    return -1;
+}
+
+/* The -e results as the JSON envelope (also the YAML answer: JSON is YAML). */
+static int eval_json(fd_doc *doc, fd_value root, const cli_args *a, bool doc_failed,
+                     const fd_error *doc_err, int *code)
+{
+    int rc = 0;
+    printf("{\"status\": \"%s\"", doc_failed ? "error" : "ok");
+    if (doc_failed) {
+        fputs(", \"error\": ", stdout);
+        rc |= fd_emit_json_error(stdout, doc_err);
+    }
+    fputs(", \"results\": [", stdout);
+    for (size_t k = 0; k < a->nexprs; k++) {
+        fd_error err;
+        memset(&err, 0, sizeof err);
+        fd_value v = fd_eval(doc, root, a->exprs[k], &err);
+        fputs(k ? ",\n  " : "\n  ", stdout);
+        if (fd_value_kind(v) == FD_ERROR) {
+            if (err.kind == FD_ERR_NONE)
+                fd_value_error(v, &err);
+            fputs("{\"error\": ", stdout);
+            rc |= fd_emit_json_error(stdout, &err);
+            *code = err.kind == FD_ERR_DESCRIPTION ? EXIT_USAGE : (*code ? *code : EXIT_DATA);
+        } else {
+            fputs("{\"value\": ", stdout);
+            rc |= fd_emit_json_value(stdout, v, true);
+        }
+        fputc('}', stdout);
+    }
+    fputs(a->nexprs ? "\n]}\n" : "]}\n", stdout);
+    return rc;
+}
+
+/* The -e results as `EXPR = value` lines. */
+static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
+{
+    fd_emit_opts eo = {FD_OUT_TEXT, a->max_bytes, false};
+    int rc = 0;
+    for (size_t k = 0; k < a->nexprs; k++) {
+        fd_error err;
+        memset(&err, 0, sizeof err);
+        fd_value v = fd_eval(doc, root, a->exprs[k], &err);
+        if (fd_value_kind(v) == FD_ERROR) {
+            if (err.kind == FD_ERR_NONE)
+                fd_value_error(v, &err);
+            printf("%s: ERROR ", a->exprs[k]);
+            cli_print_error_brief(stdout, &err);
+            putchar('\n');
+            *code = err.kind == FD_ERR_DESCRIPTION ? EXIT_USAGE : (*code ? *code : EXIT_DATA);
+        } else {
+            printf("%s = ", a->exprs[k]);
+            rc |= fd_emit(stdout, v, &eo);
+        }
+    }
+    return rc;
+}
+
+/* Parse the input with spec and print the tree or the -e results. */
+static int run(const fd_spec *spec, const cli_args *a)
+{
+    fd_error err;
+    fd_doc *doc = fd_doc_open_file(spec, a->input, NULL, &err);
+    if (!doc) {
+        if (err.kind == FD_ERR_IO) {
+            fprintf(stderr, "fmtdump: %s: %s\n", a->input, err.message);
+            return EXIT_IO;
+        }
+        cli_report_data_error(a->input, &err, 0);
+        return EXIT_DATA;
+    }
+    fd_value root = fd_doc_root(doc);
+    fd_error doc_err;
+    memset(&doc_err, 0, sizeof doc_err);
+    bool doc_failed = fd_doc_error(doc, &doc_err);
+    int code = EXIT_OK, out_rc;
+    size_t nerr = 0;
+    if (a->nexprs) {
+        if (a->format == FD_OUT_TEXT)
+            out_rc = eval_text(doc, root, a, &code);
+        else
+            out_rc = eval_json(doc, root, a, doc_failed, &doc_err, &code);
+    } else {
+        fd_emit_opts eo = {a->format, a->max_bytes, false};
+        out_rc = fd_emit(stdout, root, &eo);
+        fd_error first;
+        nerr = cli_scan_errors(root, &first);
+        if (nerr && !doc_failed) {
+            doc_err = first;
+            doc_failed = true;
+        }
+    }
+    if (doc_failed) {
+        cli_report_data_error(a->input, &doc_err, nerr > 1 ? nerr - 1 : 0);
+        if (code == EXIT_OK)
+            code = EXIT_DATA;
+    }
+    fd_doc_close(doc);
+    if (out_rc != 0 || fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "fmtdump: cannot write the output: %s\n", strerror(errno));
+        return EXIT_IO;
+    }
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    cli_args a = {0};
+    a.imports = calloc((size_t)argc, sizeof *a.imports);
+    a.exprs = calloc((size_t)argc, sizeof *a.exprs);
+    if (!a.imports || !a.exprs) {
+        fputs("fmtdump: out of memory\n", stderr);
+        return EXIT_IO;
+    }
+    int code = parse_args(argc, argv, &a);
+    if (code >= 0)
+        goto out;
+
+    fd_load_opts lo = {a.imports, a.nimports};
+    fd_spec *spec = NULL;
+    if (a.ksy) {
+        fd_error err;
+        spec = fd_spec_load_file(a.ksy, &lo, &err);
+        if (!spec) {
+            char msg[1024];
+            fd_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "%s\n", msg);
+            code = EXIT_USAGE;
+            goto out;
+        }
+    } else {
+        cli_detect_rc rc = cli_detect(a.input, argv[0], &lo, &spec);
+        if (rc != CLI_DETECT_FOUND) {
+            code = rc == CLI_DETECT_IO ? EXIT_IO : EXIT_USAGE;
+            goto out;
+        }
+    }
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    code = run(spec, &a);
+    fd_spec_free(spec);
+out:
+    free(a.imports);
+    free(a.exprs);
+    return code;
+}

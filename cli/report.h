@@ -1,0 +1,18 @@
+/* report.h - finding the errors in a parsed tree and reporting them on one located line. */
+#ifndef FMTDUMP_CLI_REPORT_H
+#define FMTDUMP_CLI_REPORT_H
+
+#include <stddef.h>
+#include "fmtdump.h"
+
+/* Count the error nodes under v (failed fields and instances, structs whose
+ * seq stopped) and copy the first one, deepest first, into *first. */
+size_t cli_scan_errors(fd_value v, fd_error *first);
+
+/* "fmtdump: INPUT: Kind: message at offset 0x.. (path) [ksy FILE:LINE:COL]" on stderr. */
+void cli_report_data_error(const char *input, const fd_error *err, size_t more);
+
+/* An error as "Kind: message @0x.. path" on f. */
+void cli_print_error_brief(FILE *f, const fd_error *err);
+
+#endif

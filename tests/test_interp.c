@@ -1,0 +1,319 @@
+/* test_interp.c - interpreter and evaluator through the public API, on in-memory specs and inputs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fmtdump.h"
+
+typedef struct fixture {
+    fd_spec *spec;
+    fd_doc *doc;
+    fd_value root;
+} fixture;
+
+static void open_fx(fixture *fx, const char *ksy, const void *data, size_t n)
+{
+    fd_error err;
+    fx->spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    if (!fx->spec)
+        fail_msg("load: %d:%d %s", err.line, err.col, err.message);
+    fx->doc = fd_doc_open_mem(fx->spec, data, n, NULL, &err);
+    assert_non_null(fx->doc);
+    fx->root = fd_doc_root(fx->doc);
+}
+
+static void close_fx(fixture *fx)
+{
+    fd_doc_close(fx->doc);
+    fd_spec_free(fx->spec);
+}
+
+static fd_value ev(fixture *fx, const char *expr)
+{
+    fd_error err;
+    return fd_eval(fx->doc, fx->root, expr, &err);
+}
+
+static int64_t ev_int(fixture *fx, const char *expr)
+{
+    fd_value v = ev(fx, expr);
+    if (fd_value_kind(v) != FD_INT && fd_value_kind(v) != FD_ENUM) {
+        fd_error err;
+        if (fd_value_error(v, &err))
+            fail_msg("%s: %s: %s", expr, fd_errkind_name(err.kind), err.message);
+        fail_msg("%s: kind %d", expr, fd_value_kind(v));
+    }
+    return fd_value_int(v);
+}
+
+static void assert_str(fixture *fx, const char *expr, const char *want)
+{
+    fd_value v = ev(fx, expr);
+    size_t n;
+    const char *s = fd_value_str(v, &n);
+    if (!s)
+        fail_msg("%s: not a string (kind %d)", expr, fd_value_kind(v));
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(s, want, n);
+}
+
+static fd_errkind ev_errkind(fixture *fx, const char *expr)
+{
+    fd_error err;
+    fd_value v = ev(fx, expr);
+    return fd_value_error(v, &err) ? err.kind : FD_ERR_NONE;
+}
+
+static const char *const EMPTY_KSY = "meta:\n  id: t\n  endian: le\n";
+
+/* Operators, precedence and Kaitai's integer semantics. */
+static void test_arithmetic(void **state)
+{
+    (void)state;
+    fixture fx;
+    open_fx(&fx, EMPTY_KSY, "", 0);
+    assert_int_equal(ev_int(&fx, "1 + 2 * 3"), 7);
+    assert_int_equal(ev_int(&fx, "-9837 / 13"), -757);
+    assert_int_equal(ev_int(&fx, "-5 % 3"), 1);
+    assert_int_equal(ev_int(&fx, "5 % -3"), -1);
+    assert_int_equal(ev_int(&fx, "7 & 1 == 1 ? 10 : 20"), 10); /* comparison binds looser than & */
+    assert_int_equal(ev_int(&fx, "1 << 4 | 1"), 17);
+    assert_int_equal(ev_int(&fx, "~5"), -6);
+    assert_int_equal(ev_int(&fx, "0x10 ^ 0x11"), 1);
+    assert_int_equal(ev_int(&fx, "-8 >> 1"), -4);
+    fd_value u = ev(&fx, "0xffffffffffffffff");
+    assert_true(fd_value_is_unsigned(u));
+    assert_true(fd_value_uint(u) == UINT64_MAX);
+    fd_value s = ev(&fx, "-9223372036854775807 - 1");
+    assert_true(fd_value_int(s) == INT64_MIN);
+    assert_int_equal(ev_errkind(&fx, "1 / 0"), FD_ERR_DIV_ZERO);
+    assert_int_equal(ev_errkind(&fx, "1 % 0"), FD_ERR_DIV_ZERO);
+    assert_int_equal(ev_errkind(&fx, "0xffffffffffffffff + 1"), FD_ERR_OVERFLOW);
+    assert_int_equal(ev_errkind(&fx, "-9223372036854775807 - 2 - 0xffffffffffffffff"), FD_ERR_OVERFLOW);
+    assert_true(fd_value_float(ev(&fx, "1 / 2.0")) == 0.5);
+    assert_true(fd_value_bool(ev(&fx, "not (1 > 2) and true or false")));
+    assert_int_equal(ev_errkind(&fx, "1 and true"), FD_ERR_TYPE);
+    close_fx(&fx);
+}
+
+static void test_strings_and_bytes(void **state)
+{
+    (void)state;
+    fixture fx;
+    open_fx(&fx, EMPTY_KSY, "", 0);
+    assert_str(&fx, "'ab' + \"c\\n\"", "abc\n");
+    assert_int_equal(ev_int(&fx, "'héllo'.length"), 5);
+    assert_str(&fx, "'héllo'.reverse", "olléh");
+    assert_str(&fx, "'abcdef'.substring(1, 3)", "bc");
+    assert_int_equal(ev_int(&fx, "'-42'.to_i"), -42);
+    assert_int_equal(ev_int(&fx, "'ff'.to_i(16)"), 255);
+    assert_int_equal(ev_errkind(&fx, "'12x'.to_i"), FD_ERR_CONVERSION);
+    assert_str(&fx, "255.to_s", "255");
+    assert_str(&fx, "[0x41, 0x42].to_s('ASCII')", "AB");
+    assert_int_equal(ev_int(&fx, "[1, 2, 3].size"), 3);
+    assert_int_equal(ev_int(&fx, "[5, 1, 9].max"), 9);
+    assert_int_equal(ev_int(&fx, "[5, 1, 9].min"), 1);
+    assert_int_equal(ev_int(&fx, "[5, 1, 9].last"), 9);
+    assert_int_equal(ev_int(&fx, "[300, 1][0]"), 300);
+    assert_true(fd_value_bool(ev(&fx, "[1, 2] == [1, 2]")));
+    assert_true(fd_value_bool(ev(&fx, "'abc' < 'abd'")));
+    assert_int_equal(ev_errkind(&fx, "[1, 2][5]"), FD_ERR_INDEX);
+    assert_int_equal(ev_errkind(&fx, "[].first"), FD_ERR_INDEX);
+    assert_int_equal(ev_errkind(&fx, "'a'.nope"), FD_ERR_NAME);
+    assert_int_equal(ev_errkind(&fx, "'x'.to_s('NOPE')"), FD_ERR_NAME);
+    close_fx(&fx);
+}
+
+/* Seq, instances (lazy, memoized, isolated), enums, switch, repeat. */
+static const char *const FILE_KSY =
+    "meta:\n"
+    "  id: t\n"
+    "  endian: le\n"
+    "seq:\n"
+    "  - id: magic\n"
+    "    contents: 'TF'\n"
+    "  - id: count\n"
+    "    type: u1\n"
+    "  - id: recs\n"
+    "    type: rec\n"
+    "    repeat: expr\n"
+    "    repeat-expr: count\n"
+    "instances:\n"
+    "  far:\n"
+    "    pos: 1000\n"
+    "    type: u4\n"
+    "  first_kind:\n"
+    "    value: recs[0].kind\n"
+    "  total:\n"
+    "    value: recs[0].len + recs[1].len\n"
+    "types:\n"
+    "  rec:\n"
+    "    seq:\n"
+    "      - id: kind\n"
+    "        type: u1\n"
+    "        enum: kinds\n"
+    "      - id: len\n"
+    "        type: u1\n"
+    "      - id: body\n"
+    "        size: len\n"
+    "        type:\n"
+    "          switch-on: kind\n"
+    "          cases:\n"
+    "            'kinds::num': num\n"
+    "            'kinds::text': text\n"
+    "  num:\n"
+    "    seq:\n"
+    "      - id: v\n"
+    "        type: u2\n"
+    "  text:\n"
+    "    seq:\n"
+    "      - id: s\n"
+    "        type: str\n"
+    "        size-eos: true\n"
+    "        encoding: UTF-8\n"
+    "enums:\n"
+    "  kinds:\n"
+    "    1: num\n"
+    "    2: text\n";
+
+static void test_file_structure(void **state)
+{
+    (void)state;
+    static const uint8_t data[] = { 'T', 'F', 3, 1, 2, 0x34, 0x12, 2, 3, 'a', 'b', 'c', 9, 1, 0xEE };
+    fixture fx;
+    open_fx(&fx, FILE_KSY, data, sizeof data);
+    fd_error err;
+    assert_false(fd_doc_error(fx.doc, &err));
+    assert_int_equal(ev_int(&fx, "count"), 3);
+    assert_int_equal(ev_int(&fx, "recs[0].body.as<num>.v"), 0x1234);
+    assert_str(&fx, "recs[1].body.as<text>.s", "abc");
+    fd_value k = ev(&fx, "recs[1].kind");
+    assert_int_equal(fd_value_kind(k), FD_ENUM);
+    assert_string_equal(fd_value_enum_name(k), "text");
+    assert_true(fd_value_bool(ev(&fx, "recs[0].kind == kinds::num")));
+    /* Unknown case: sized field keeps raw bytes; unknown enum value has no name. */
+    fd_value raw = ev(&fx, "recs[2].body");
+    assert_int_equal(fd_value_kind(raw), FD_BYTES);
+    assert_null(fd_value_enum_name(ev(&fx, "recs[2].kind")));
+    assert_int_equal(ev_int(&fx, "total"), 5);
+    assert_int_equal(ev_int(&fx, "recs.size"), 3);
+    assert_int_equal(ev_int(&fx, "_io.size"), sizeof data);
+    assert_int_equal(ev_int(&fx, "recs[1]._parent.count"), 3);
+    assert_int_equal(ev_int(&fx, "recs[1]._root.count"), 3);
+    assert_int_equal(ev_int(&fx, "recs[1]._sizeof"), 5);
+    /* A failing instance is an error value; its siblings still work. */
+    assert_int_equal(ev_errkind(&fx, "far"), FD_ERR_EOS);
+    assert_int_equal(ev_int(&fx, "first_kind.to_i"), 1);
+    fd_value far = fd_struct_get(fx.root, "far");
+    assert_true(fd_value_error(far, &err));
+    assert_int_equal(err.kind, FD_ERR_EOS);
+    assert_string_equal(err.path, "/far");
+    assert_int_equal(err.line, 14);
+    close_fx(&fx);
+}
+
+static void test_partial_tree(void **state)
+{
+    (void)state;
+    /* The second record claims 3 body bytes but only 1 remains. */
+    static const uint8_t data[] = { 'T', 'F', 2, 1, 2, 0x34, 0x12, 2, 3, 'a' };
+    fixture fx;
+    open_fx(&fx, FILE_KSY, data, sizeof data);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_EOS);
+    assert_int_equal(err.offset, 9);
+    assert_string_equal(err.path, "/recs/1/body");
+    assert_string_equal(err.file, "t.ksy");
+    assert_int_equal(err.line, 29);
+    /* Fields read before the failure are kept. */
+    assert_int_equal(ev_int(&fx, "recs[0].body.as<num>.v"), 0x1234);
+    assert_int_equal(ev_int(&fx, "recs[1].len"), 3);
+    fd_value recs = fd_struct_get(fx.root, "recs");
+    assert_int_equal(fd_array_len(recs), 2);
+    fd_value rec1 = fd_array_get(recs, 1);
+    assert_true(fd_struct_error(rec1, &err));
+    assert_false(fd_struct_error(fx.root, NULL));
+    close_fx(&fx);
+}
+
+static void test_bad_magic(void **state)
+{
+    (void)state;
+    static const uint8_t data[] = { 'X', 'F', 0 };
+    fixture fx;
+    open_fx(&fx, FILE_KSY, data, sizeof data);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_NOT_EQUAL);
+    assert_string_equal(fd_errkind_name(err.kind), "ValidationNotEqualError");
+    assert_int_equal(err.offset, 0);
+    close_fx(&fx);
+}
+
+/* Guards: a huge count in a small input fails cleanly; self-reference is caught. */
+static void test_guards(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: le\n"
+        "seq:\n"
+        "  - id: n\n    type: u4\n"
+        "  - id: items\n    type: empty\n    repeat: expr\n    repeat-expr: n\n"
+        "instances:\n"
+        "  a:\n    value: b + 1\n"
+        "  b:\n    value: a + 1\n"
+        "types:\n  empty: {}\n";
+    static const uint8_t data[] = { 0xff, 0xff, 0xff, 0xff };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_LIMIT);
+    assert_int_equal(ev_errkind(&fx, "a"), FD_ERR_LIMIT);
+    close_fx(&fx);
+}
+
+static void test_bits_and_strings(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: be\n  encoding: UTF-16LE\n"
+        "seq:\n"
+        "  - id: hi\n    type: b3\n"
+        "  - id: flag\n    type: b1\n"
+        "  - id: lo\n    type: b4\n"
+        "  - id: word\n    type: u2\n"
+        "  - id: name\n    type: strz\n"
+        "  - id: tail\n    type: str\n    size: 3\n    encoding: ASCII\n    pad-right: 0x20\n";
+    static const uint8_t data[] = { 0xB5, 0x01, 0x02, 'h', 0, 'i', 0, 0, 0, 'o', 'k', ' ' };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    assert_false(fd_doc_error(fx.doc, NULL));
+    assert_int_equal(ev_int(&fx, "hi"), 5);
+    assert_true(fd_value_bool(ev(&fx, "flag")));
+    assert_int_equal(ev_int(&fx, "lo"), 5);
+    assert_int_equal(ev_int(&fx, "word"), 0x0102);
+    assert_str(&fx, "name", "hi");
+    assert_str(&fx, "tail", "ok");
+    close_fx(&fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_arithmetic),
+        cmocka_unit_test(test_strings_and_bytes),
+        cmocka_unit_test(test_file_structure),
+        cmocka_unit_test(test_partial_tree),
+        cmocka_unit_test(test_bad_magic),
+        cmocka_unit_test(test_guards),
+        cmocka_unit_test(test_bits_and_strings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
