@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* The same guards as the writers: the scan visits what they printed. */
-#define SCAN_MAX_DEPTH 1024
+#define SCAN_MAX_DEPTH 512
 #define SCAN_MAX_NODES (UINT64_C(1) << 27)
 
 typedef struct scan_anc {
@@ -41,8 +41,8 @@ static void scan_note(scan *s, const fd_error *e)
 
 static void scan_value(scan *s, fd_value v);
 
-/* An object that is its own ancestor (`value: _root`) is not walked again;
- * without an identity accessor, same type at the same offset stands for it. */
+/* A struct of the same type at the same offset as an ancestor is a loop (in
+ * the data, or `value: _root`): the writers cut it there, so does the scan. */
 static bool scan_push(scan *s, fd_value v)
 {
     if (s->depth >= SCAN_MAX_DEPTH || s->nodes >= SCAN_MAX_NODES)
@@ -52,7 +52,7 @@ static bool scan_push(scan *s, fd_value v)
         me.type = fd_struct_type_name(v);
         me.offset = fd_struct_offset(v);
         for (size_t k = 0; k < s->depth; k++)
-            if (s->anc[k].type == me.type && s->anc[k].offset == me.offset && me.type)
+            if (me.offset >= 0 && s->anc[k].type == me.type && s->anc[k].offset == me.offset)
                 return false;
     }
     s->anc[s->depth++] = me;

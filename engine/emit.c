@@ -294,11 +294,13 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
     if (c->nodes >= FD_EMIT_MAX_NODES)
         return FD_EMIT_BUDGET;
     if (fd_value_kind(v) == FD_STRUCT) {
-        const void *id = emit_identity(v);
-        for (size_t k = 0; k < c->nanc; k++)
-            if (c->anc[k] == id)
+        fd_emit_anc me = {emit_identity(v), fd_struct_type_name(v), fd_struct_offset(v)};
+        for (size_t k = 0; k < c->nanc; k++) {
+            const fd_emit_anc *a = &c->anc[k];
+            if (a->id == me.id || (me.offset >= 0 && a->offset == me.offset && a->type == me.type))
                 return FD_EMIT_CYCLE;
-        c->anc[c->nanc++] = id;
+        }
+        c->anc[c->nanc++] = me;
     }
     c->depth++;
     c->nodes++;

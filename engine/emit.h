@@ -9,9 +9,10 @@
 #include <string.h>
 #include "fmtdump.h"
 
-/* Values nested deeper than this are cut: struct nesting is bounded by the
- * engine, arrays add a level each, so this is only reached by hostile trees. */
-#define FD_EMIT_MAX_DEPTH 1024
+/* Values nested deeper than this are cut.  Struct nesting in the data is
+ * bounded by the engine, but a chain of lazy `pos` instances is not; 512 also
+ * keeps the JSON readable by parsers with a recursion limit (Python's 1000). */
+#define FD_EMIT_MAX_DEPTH 512
 /* Structs and arrays one call may write: a DAG of shared objects (value
  * instances pointing at the same struct) could otherwise expand exponentially. */
 #define FD_EMIT_MAX_NODES (UINT64_C(1) << 27)
@@ -20,10 +21,18 @@
 /* What fd_emit_enter decided about descending into a value. */
 typedef enum fd_emit_guard {
     FD_EMIT_GO = 0,
-    FD_EMIT_CYCLE,       /* a struct that is its own ancestor (`value: _root`) */
+    FD_EMIT_CYCLE,       /* a struct that is its own ancestor: `value: _root`, or the
+                            same type again at the same offset (a loop in the data) */
     FD_EMIT_TOO_DEEP,
     FD_EMIT_BUDGET       /* FD_EMIT_MAX_NODES reached */
 } fd_emit_guard;
+
+/* A struct being written, as seen by the cycle check. */
+typedef struct fd_emit_anc {
+    const void *id;
+    const char *type;
+    int64_t offset;
+} fd_emit_anc;
 
 /* One writer run: its output buffer and the stack of structs being written. */
 typedef struct fd_emit_ctx {
@@ -33,7 +42,7 @@ typedef struct fd_emit_ctx {
     size_t depth;
     uint64_t nodes;
     size_t nanc;
-    const void *anc[FD_EMIT_MAX_DEPTH];
+    fd_emit_anc anc[FD_EMIT_MAX_DEPTH];
     char buf[FD_EMIT_BUFSZ];
 } fd_emit_ctx;
 

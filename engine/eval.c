@@ -546,6 +546,34 @@ static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
     return ev_err(E, FD_ERR_NAME, "no method .%s(...) on %s", e->name, kind_name(a));
 }
 
+/* `field._sizeof` of a non-struct field: its byte size, known from its
+ * type as ksc computes it at compile time. */
+static fd_value field_sizeof(const fd_ev *E, const fd_expr *fe, fd_value v)
+{
+    if (v.kind == FD_BYTES)
+        return fd_v_int((int64_t)v.x.len);
+    fd_obj *owner = NULL;
+    if (fe->op == FD_OP_NAME) {
+        owner = E->ctx->self;
+    } else if (fe->op == FD_OP_ATTR) {
+        fd_value o = ev(E, fe->a);
+        if (fd_v_is_err(o))
+            return o;
+        owner = o.kind == FD_STRUCT ? fd_v_as_obj(o) : NULL;
+    }
+    if (owner) {
+        int slot = fd_type_slot(owner->type, fe->name);
+        const fd_attr *at = slot >= 0 ? fd_type_slot_attr(owner->type, (uint32_t)slot) : NULL;
+        if (at && at->contents)
+            return fd_v_int(at->ncontents);
+        if (at && (at->type.prim == FD_P_UINT || at->type.prim == FD_P_SINT || at->type.prim == FD_P_FLOAT))
+            return fd_v_int(at->type.width);
+        if (at && (at->type.prim == FD_P_BITS || at->type.prim == FD_P_BOOL))
+            return fd_v_int((at->type.width + 7) / 8);
+    }
+    return ev_err(E, FD_ERR_TYPE, "_sizeof is not known for this %s", kind_name(v));
+}
+
 /* ---- types: casts and sizeof ----------------------------------------------------- */
 
 static const fd_type *find_type(const fd_ev *E, const fd_expr *e)
@@ -599,6 +627,20 @@ static fd_value ev_sizeof(const fd_ev *E, const fd_expr *e, bool bits)
 
 static fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
 {
+    if (e->npath == 1 && !strcmp(e->path[0], "bytes") && a.kind == FD_ARRAY) {
+        /* An array of small ints becomes a byte array. */
+        const fd_arr *arr = fd_v_as_arr(a);
+        uint8_t *p = fd_arena_alloc(&E->doc->arena, (size_t)arr->n + 1);
+        if (!p)
+            return ev_err(E, FD_ERR_NOMEM, "out of memory");
+        for (uint64_t i = 0; i < arr->n; i++) {
+            fd_value x = arr->items[i];
+            if (!is_int(x) || fd_v_neg(x) || x.v.u > 255)
+                return ev_err(E, FD_ERR_CAST, "array item %llu is not a byte", (unsigned long long)i);
+            p[i] = (uint8_t)x.v.u;
+        }
+        return fd_v_bytes(p, arr->n);
+    }
     if (e->npath == 1) {
         const char *n = e->path[0];
         if (!strcmp(n, "bytes") || !strcmp(n, "str") || prim_bits(n) || !strcmp(n, "bool") ||
@@ -887,6 +929,8 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         a = ev(E, e->a);
         if (fd_v_is_err(a))
             return a;
+        if (e->builtin == FD_BI_SIZEOF && a.kind != FD_STRUCT)
+            return field_sizeof(E, e->a, a);
         if (a.kind == FD_STRUCT) {
             bool found;
             b = obj_member(fd_v_as_obj(a), e, &found);

@@ -687,9 +687,15 @@ static fd_errrec *parse_element(const fd_site *st, const fd_ctx *ctx, fd_stream 
         return r;
     if (a->enm && (out->kind == FD_INT))
         *out = fd_v_enum(*out, a->enm);
-    if (a->valid.kind != FD_VALID_NONE)
-        return check_valid(st, ctx, *out, s, at);
-    return NULL;
+    if (a->valid.kind == FD_VALID_NONE)
+        return NULL;
+    /* The field is assigned before it is validated, as in generated
+     * parsers: a valid expression may name the field itself. */
+    if (a->repeat == FD_REP_NONE) {
+        st->obj->slots[st->slot] = *out;
+        st->obj->state[st->slot] = FD_SLOT_DONE;
+    }
+    return check_valid(st, ctx, *out, s, at);
 }
 
 /* ---- attributes ----------------------------------------------------------- */
@@ -723,6 +729,12 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
     if (!arr)
         return nomem(doc, obj);
     *out = fd_v_array(arr);
+    /* Elements may refer to the ones before them (`items[_index - 1]`), as
+     * generated parsers allow: the growing array is visible from the start. */
+    if (!a->is_instance) {
+        obj->slots[slot] = *out;
+        obj->state[slot] = FD_SLOT_DONE;
+    }
     uint64_t cap = 0, count = 0;
     if (a->repeat == FD_REP_EXPR) {
         int64_t n;

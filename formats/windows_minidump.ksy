@@ -1759,23 +1759,23 @@ types:
             context_layouts::arm64: context_arm64
             context_layouts::arm64_old: context_arm64_old
     instances:
-      flags:
+      context_flags:
         pos: 0
         type: u4
         if: _io.size >= 4
-        doc: context_flags of every layout except amd64.
-      flags_amd64:
+        doc: Where every layout but amd64 keeps context_flags (low half for arm64_old).
+      context_flags_amd64:
         pos: 0x30
         type: u4
         if: _io.size >= 0x34
       layout:
         value: >-
           not _root.has_sysinfo ? 0
-          : _root.cpu_arch == system_info::cpu_archs::intel and _io.size >= 716 and (flags & 0x10000) != 0 ? 1
-          : _root.cpu_arch == system_info::cpu_archs::amd64 and _io.size >= 1232 and (flags_amd64 & 0x100000) != 0 ? 2
-          : _root.cpu_arch == system_info::cpu_archs::arm and _io.size >= 368 and (flags & 0x40000000) != 0 ? 3
-          : (_root.cpu_arch == system_info::cpu_archs::arm64 or _root.cpu_arch == system_info::cpu_archs::arm64_old) and _io.size >= 912 and (flags & 0x400000) != 0 ? 4
-          : (_root.cpu_arch == system_info::cpu_archs::arm64 or _root.cpu_arch == system_info::cpu_archs::arm64_old) and _io.size >= 796 and (flags & 0x80000000) != 0 ? 5
+          : _root.cpu_arch == system_info::cpu_archs::intel and _io.size >= 716 and (context_flags & 0x10000) != 0 ? 1
+          : _root.cpu_arch == system_info::cpu_archs::amd64 and _io.size >= 1232 and (context_flags_amd64 & 0x100000) != 0 ? 2
+          : _root.cpu_arch == system_info::cpu_archs::arm and _io.size >= 368 and (context_flags & 0x40000000) != 0 ? 3
+          : (_root.cpu_arch == system_info::cpu_archs::arm64 or _root.cpu_arch == system_info::cpu_archs::arm64_old) and _io.size >= 912 and (context_flags & 0x400000) != 0 ? 4
+          : (_root.cpu_arch == system_info::cpu_archs::arm64 or _root.cpu_arch == system_info::cpu_archs::arm64_old) and _io.size >= 796 and (context_flags & 0x80000000) != 0 ? 5
           : 0
         enum: context_layouts
     enums:

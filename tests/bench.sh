@@ -5,7 +5,7 @@ set -u
 
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${SHARED:-$ROOT/../shared}
+SHARED=$(cd "${SHARED:-$ROOT/../shared}" 2>/dev/null && pwd || echo "${SHARED:-$ROOT/../shared}")
 FMTDUMP=$BUILD/fmtdump
 GEN=$BUILD/tests/gen_minidump
 RANGES=200000

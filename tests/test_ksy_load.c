@@ -1,0 +1,1172 @@
+/* test_ksy_load.c - unit tests of the .ksy loader: tables, name resolution, imports, errors, hostile input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "fmtdump.h"
+#include "spec.h"
+
+static fd_error last_err;
+
+static fd_spec *load_opts(const char *text, const char *const *dirs, size_t ndirs)
+{
+    fd_load_opts o = {dirs, ndirs};
+    fd_spec *s = fd_spec_load_mem("t.ksy", text, strlen(text), &o, &last_err);
+    if (!s) {
+        char buf[1024];
+        fd_error_format(&last_err, buf, sizeof buf);
+        print_message("load error: %s\n", buf);
+    }
+    return s;
+}
+
+static fd_spec *load(const char *text) { return load_opts(text, NULL, 0); }
+
+/* Loading must fail with a description error at line:col (col 0 = any). */
+static void load_fails(const char *text, int line, int col, const char *msg_part)
+{
+    fd_spec *s = fd_spec_load_mem("t.ksy", text, strlen(text), NULL, &last_err);
+    if (s)
+        fd_spec_free(s);
+    assert_null(s);
+    assert_string_equal(last_err.file, "t.ksy");
+    if (line)
+        assert_int_equal(last_err.line, line);
+    if (col)
+        assert_int_equal(last_err.col, col);
+    if (msg_part && !strstr(last_err.message, msg_part)) {
+        print_message("message was: %s\n", last_err.message);
+        fail();
+    }
+}
+
+static const fd_type *nested(const fd_type *t, const char *name)
+{
+    for (uint32_t i = 0; i < t->ntypes; i++)
+        if (strcmp(t->types[i]->name, name) == 0)
+            return t->types[i];
+    return NULL;
+}
+
+static const fd_attr *seq_attr(const fd_type *t, const char *id)
+{
+    for (uint32_t i = 0; i < t->nseq; i++)
+        if (strcmp(t->seq[i].id, id) == 0)
+            return &t->seq[i];
+    return NULL;
+}
+
+static const fd_attr *inst_attr(const fd_type *t, const char *id)
+{
+    for (uint32_t i = 0; i < t->ninst; i++)
+        if (strcmp(t->inst[i].id, id) == 0)
+            return &t->inst[i];
+    return NULL;
+}
+
+static const char *dump(const fd_expr *e)
+{
+    static char buf[512];
+    fd_expr_dump(e, buf, sizeof buf);
+    return buf;
+}
+
+static void test_basic_tables(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+                      "  id: hdr\n"
+                      "  endian: le\n"
+                      "doc: top doc\n"
+                      "params:\n"
+                      "  - id: p\n"
+                      "    type: u4\n"
+                      "seq:\n"
+                      "  - id: magic\n"
+                      "    contents: [0x4d, 'DM']\n"
+                      "  - id: a\n"
+                      "    type: u4\n"
+                      "    doc: the a\n"
+                      "  - type: u2be\n"
+                      "  - id: b\n"
+                      "    type: inner\n"
+                      "instances:\n"
+                      "  c:\n"
+                      "    value: a + 1\n"
+                      "types:\n"
+                      "  inner:\n"
+                      "    seq:\n"
+                      "      - id: x\n"
+                      "        type: s8\n"
+                      "    types:\n"
+                      "      deeper: {}\n");
+    assert_non_null(s);
+    assert_string_equal(fd_spec_id(s), "hdr");
+    const fd_type *root = s->main->root;
+    assert_string_equal(root->name, "hdr");
+    assert_string_equal(root->qname, "hdr");
+    assert_string_equal(root->doc, "top doc");
+    assert_int_equal(root->nparams, 1);
+    assert_int_equal(root->nseq, 4);
+    assert_int_equal(root->ninst, 1);
+    assert_int_equal(root->nslots, 6);
+    const char *want[] = {"p", "magic", "a", "_unnamed2", "b", "c"};
+    for (int i = 0; i < 6; i++) {
+        assert_string_equal(root->slot_names[i], want[i]);
+        assert_int_equal(fd_type_slot(root, fd_intern(&s->names, want[i])), i);
+    }
+    assert_int_equal(fd_type_slot(root, fd_intern(&s->names, "nope")), -1);
+    assert_null(fd_type_slot_attr(root, 0));
+    assert_ptr_equal(fd_type_slot_attr(root, 2), &root->seq[1]);
+    assert_ptr_equal(fd_type_slot_attr(root, 5), &root->inst[0]);
+    assert_null(fd_type_slot_attr(root, 6));
+
+    const fd_attr *a = seq_attr(root, "a");
+    assert_int_equal(a->type.prim, FD_P_UINT);
+    assert_int_equal(a->type.width, 4);
+    assert_int_equal(a->type.endian, FD_END_INHERIT);
+    assert_string_equal(a->doc, "the a");
+    assert_int_equal(a->loc.line, 11);
+    assert_int_equal(a->loc.col, 5);
+    assert_string_equal(a->loc.file, "t.ksy");
+    assert_int_equal(root->seq[2].type.endian, FD_END_BE);
+    assert_int_equal(root->seq[2].type.width, 2);
+    assert_int_equal(root->endian, FD_END_LE);
+
+    const fd_type *inner = nested(root, "inner");
+    assert_non_null(inner);
+    assert_string_equal(inner->qname, "hdr::inner");
+    assert_ptr_equal(inner->outer, root);
+    assert_int_equal(inner->endian, FD_END_LE);
+    assert_ptr_equal(seq_attr(root, "b")->type.user, inner);
+    assert_int_equal(seq_attr(root, "b")->type.prim, FD_P_USER);
+    assert_string_equal(nested(inner, "deeper")->qname, "hdr::inner::deeper");
+    assert_int_equal(inner->fixed_size, 8);
+    assert_int_equal(root->fixed_size, 3 + 4 + 2 + 8);
+
+    assert_non_null(inst_attr(root, "c")->value);
+    assert_true(inst_attr(root, "c")->is_instance);
+    assert_string_equal(dump(inst_attr(root, "c")->value), "(ADD (NAME a) 1)");
+
+    size_t n;
+    const uint8_t *m = fd_spec_magic(s, &n);
+    assert_int_equal(n, 3);
+    assert_memory_equal(m, "MDM", 3);
+    fd_spec_free(s);
+}
+
+static void test_attr_keys(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+                      "  id: t\n"
+                      "  endian: be\n"
+                      "  encoding: ASCII\n"
+                      "seq:\n"
+                      "  - id: s1\n"
+                      "    type: str\n"
+                      "    size: len * 2\n"
+                      "    encoding: UTF-16LE\n"
+                      "    pad-right: 0x20\n"
+                      "  - id: s2\n"
+                      "    type: strz\n"
+                      "  - id: s3\n"
+                      "    size-eos: true\n"
+                      "    process: xor(0x55)\n"
+                      "  - id: s4\n"
+                      "    terminator: 10\n"
+                      "    include: yes\n"
+                      "    consume: off\n"
+                      "    eos-error: false\n"
+                      "  - id: s5\n"
+                      "    size: 4\n"
+                      "    process: my.pkg.fx(1, 'k', true)\n"
+                      "  - id: s6\n"
+                      "    size: 4\n"
+                      "    process: zlib\n"
+                      "    repeat: expr\n"
+                      "    repeat-expr: 3\n"
+                      "  - id: s7\n"
+                      "    type: u1\n"
+                      "    repeat: until\n"
+                      "    repeat-until: _ == 0\n"
+                      "    if: s1 != \"\"\n"
+                      "  - id: s8\n"
+                      "    type: u1\n"
+                      "    repeat: eos\n"
+                      "    valid: 5\n"
+                      "  - id: s9\n"
+                      "    type: u1\n"
+                      "    valid:\n"
+                      "      min: 1\n"
+                      "      max: 9\n"
+                      "  - id: s10\n"
+                      "    type: u1\n"
+                      "    valid:\n"
+                      "      any-of: [1, 2, 3]\n"
+                      "  - id: s11\n"
+                      "    type: u1\n"
+                      "    valid: {expr: _ > 3}\n"
+                      "  - id: s12\n"
+                      "    type: u1\n"
+                      "    enum: e\n"
+                      "    valid: {in-enum: true}\n"
+                      "  - id: s13\n"
+                      "    type: sub\n"
+                      "    parent: false\n"
+                      "  - id: s14\n"
+                      "    type: sub\n"
+                      "    parent: _parent\n"
+                      "  - id: s15\n"
+                      "    contents: 0x7f\n"
+                      "  - id: s16\n"
+                      "    size: 2\n"
+                      "    process: rol(3)\n"
+                      "  - id: s17\n"
+                      "    type: f4le\n"
+                      "  - id: s18\n"
+                      "    type: b12le\n"
+                      "  - id: s19\n"
+                      "    type: b1\n"
+                      "  - id: s20\n"
+                      "    type: b1\n"
+                      "    enum: e\n"
+                      "  - id: s21\n"
+                      "    type: str\n"
+                      "    size: 3\n"
+                      "    encoding: NOPE-42\n"
+                      "  - id: s22\n"
+                      "    contents: [1, [2]]\n"
+                      "    if: false\n"
+                      "instances:\n"
+                      "  i1:\n"
+                      "    pos: 0x10\n"
+                      "    io: _root._io\n"
+                      "    type: u4\n"
+                      "  i2:\n"
+                      "    value: s8.size\n"
+                      "    enum: e\n"
+                      "    if: true\n"
+                      "enums:\n"
+                      "  e:\n"
+                      "    1: one\n"
+                      "types:\n"
+                      "  sub: {}\n");
+    /* a nested list in contents is rejected */
+    assert_null(s);
+    assert_int_equal(last_err.line, 79);
+    assert_int_equal(last_err.col, 19);
+
+    s = load("meta:\n"
+             "  id: t\n"
+             "  endian: be\n"
+             "  encoding: ASCII\n"
+             "seq:\n"
+             "  - id: s1\n"
+             "    type: str\n"
+             "    size: len * 2\n"
+             "    encoding: UTF-16LE\n"
+             "    pad-right: 0x20\n"
+             "  - id: s2\n"
+             "    type: strz\n"
+             "  - id: s3\n"
+             "    size-eos: true\n"
+             "    process: xor(0x55)\n"
+             "  - id: s4\n"
+             "    terminator: 10\n"
+             "    include: yes\n"
+             "    consume: off\n"
+             "    eos-error: false\n"
+             "  - id: s5\n"
+             "    size: 4\n"
+             "    process: my.pkg.fx(1, 'k', true)\n"
+             "  - id: s6\n"
+             "    size: 4\n"
+             "    process: zlib\n"
+             "    repeat: expr\n"
+             "    repeat-expr: 3\n"
+             "  - id: s7\n"
+             "    type: u1\n"
+             "    repeat: until\n"
+             "    repeat-until: _ == 0\n"
+             "    if: s1 != \"\"\n"
+             "  - id: s8\n"
+             "    type: u1\n"
+             "    repeat: eos\n"
+             "    valid: 5\n"
+             "  - id: s9\n"
+             "    type: u1\n"
+             "    valid:\n"
+             "      min: 1\n"
+             "      max: 9\n"
+             "  - id: s10\n"
+             "    type: u1\n"
+             "    valid:\n"
+             "      any-of: [1, 2, 3]\n"
+             "  - id: s11\n"
+             "    type: u1\n"
+             "    valid: {expr: _ > 3}\n"
+             "  - id: s12\n"
+             "    type: u1\n"
+             "    enum: e\n"
+             "    valid: {in-enum: true}\n"
+             "  - id: s13\n"
+             "    type: sub\n"
+             "    parent: false\n"
+             "  - id: s14\n"
+             "    type: sub\n"
+             "    parent: _parent\n"
+             "  - id: s15\n"
+             "    contents: 0x7f\n"
+             "  - id: s16\n"
+             "    size: 2\n"
+             "    process: rol(3)\n"
+             "  - id: s17\n"
+             "    type: f4le\n"
+             "  - id: s18\n"
+             "    type: b12le\n"
+             "  - id: s19\n"
+             "    type: b1\n"
+             "  - id: s20\n"
+             "    type: b1\n"
+             "    enum: e\n"
+             "  - id: s21\n"
+             "    type: str\n"
+             "    size: 3\n"
+             "    encoding: NOPE-42\n"
+             "  - id: len\n"
+             "    type: u1\n"
+             "instances:\n"
+             "  i1:\n"
+             "    pos: 0x10\n"
+             "    io: _root._io\n"
+             "    type: u4\n"
+             "  i2:\n"
+             "    value: s8.size\n"
+             "    enum: e\n"
+             "    if: true\n"
+             "enums:\n"
+             "  e:\n"
+             "    1: one\n"
+             "types:\n"
+             "  sub: {}\n");
+    assert_non_null(s);
+    const fd_type *t = s->main->root;
+    const fd_attr *a = seq_attr(t, "s1");
+    assert_int_equal(a->type.prim, FD_P_STR);
+    assert_string_equal(a->type.enc_name, "UTF-16LE");
+    assert_int_equal(a->type.encoding, fd_codec_lookup("UTF-16LE"));
+    assert_int_equal(a->pad_right, 0x20);
+    assert_int_equal(a->terminator, -1);
+    assert_string_equal(dump(a->size), "(MUL (NAME len) 2)");
+
+    a = seq_attr(t, "s2");
+    assert_int_equal(a->type.prim, FD_P_STRZ);
+    assert_int_equal(a->terminator, 0);
+    assert_string_equal(a->type.enc_name, "ASCII");
+    assert_true(a->consume && a->eos_error && !a->include);
+
+    a = seq_attr(t, "s3");
+    assert_int_equal(a->type.prim, FD_P_BYTES);
+    assert_true(a->size_eos);
+    assert_int_equal(a->proc, FD_PROC_XOR);
+    assert_string_equal(a->proc_name, "xor");
+    assert_int_equal(a->nproc_args, 1);
+    assert_string_equal(dump(a->proc_args[0]), "85");
+
+    a = seq_attr(t, "s4");
+    assert_int_equal(a->terminator, 10);
+    assert_true(a->include);
+    assert_false(a->consume);
+    assert_false(a->eos_error);
+
+    a = seq_attr(t, "s5");
+    assert_int_equal(a->proc, FD_PROC_CUSTOM);
+    assert_string_equal(a->proc_name, "my.pkg.fx");
+    assert_int_equal(a->nproc_args, 3);
+
+    a = seq_attr(t, "s6");
+    assert_int_equal(a->proc, FD_PROC_ZLIB);
+    assert_int_equal(a->nproc_args, 0);
+    assert_int_equal(a->repeat, FD_REP_EXPR);
+    assert_string_equal(dump(a->repeat_expr), "3");
+
+    a = seq_attr(t, "s7");
+    assert_int_equal(a->repeat, FD_REP_UNTIL);
+    assert_non_null(a->repeat_expr);
+    assert_non_null(a->if_expr);
+
+    a = seq_attr(t, "s8");
+    assert_int_equal(a->repeat, FD_REP_EOS);
+    assert_int_equal(a->valid.kind, FD_VALID_EQ);
+    assert_string_equal(dump(a->valid.eq), "5");
+
+    a = seq_attr(t, "s9");
+    assert_int_equal(a->valid.kind, FD_VALID_RANGE);
+    assert_non_null(a->valid.min);
+    assert_non_null(a->valid.max);
+    assert_int_equal(a->valid.loc.line, 41);
+
+    a = seq_attr(t, "s10");
+    assert_int_equal(a->valid.kind, FD_VALID_ANY_OF);
+    assert_int_equal(a->valid.nany, 3);
+
+    assert_int_equal(seq_attr(t, "s11")->valid.kind, FD_VALID_EXPR);
+    a = seq_attr(t, "s12");
+    assert_int_equal(a->valid.kind, FD_VALID_IN_ENUM);
+    assert_non_null(a->enm);
+    assert_string_equal(a->enm->qname, "t::e");
+
+    a = seq_attr(t, "s13");
+    assert_true(a->parent_none);
+    assert_null(a->parent);
+    a = seq_attr(t, "s14");
+    assert_false(a->parent_none);
+    assert_non_null(a->parent);
+
+    a = seq_attr(t, "s15");
+    assert_int_equal(a->ncontents, 1);
+    assert_int_equal(a->contents[0], 0x7f);
+
+    a = seq_attr(t, "s16");
+    assert_int_equal(a->proc, FD_PROC_ROL);
+
+    a = seq_attr(t, "s17");
+    assert_int_equal(a->type.prim, FD_P_FLOAT);
+    assert_int_equal(a->type.width, 4);
+    assert_int_equal(a->type.endian, FD_END_LE);
+
+    a = seq_attr(t, "s18");
+    assert_int_equal(a->type.prim, FD_P_BITS);
+    assert_int_equal(a->type.width, 12);
+    assert_int_equal(a->type.bit_le, 1);
+
+    assert_int_equal(seq_attr(t, "s19")->type.prim, FD_P_BOOL);
+    assert_int_equal(seq_attr(t, "s19")->type.bit_le, 0);
+    assert_int_equal(seq_attr(t, "s20")->type.prim, FD_P_BITS);
+    assert_int_equal(seq_attr(t, "s20")->type.width, 1);
+
+    a = seq_attr(t, "s21");
+    assert_int_equal(a->type.encoding, -1);
+    assert_string_equal(a->type.enc_name, "NOPE-42");
+
+    a = inst_attr(t, "i1");
+    assert_non_null(a->pos);
+    assert_non_null(a->io);
+    assert_null(a->value);
+    assert_int_equal(a->type.prim, FD_P_UINT);
+    assert_int_equal(a->loc.line, 81);
+
+    a = inst_attr(t, "i2");
+    assert_non_null(a->value);
+    assert_non_null(a->enm);
+    assert_non_null(a->if_expr);
+    assert_string_equal(dump(a->if_expr), "true");
+    fd_spec_free(s);
+}
+
+static void test_enums(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+                      "  id: en\n"
+                      "seq:\n"
+                      "  - id: a\n"
+                      "    type: u1\n"
+                      "    enum: inner::animal\n"
+                      "enums:\n"
+                      "  big:\n"
+                      "    0xffffffffffffffff: max\n"
+                      "    -2: minus_two\n"
+                      "    -0x7fffffffffffffff: min\n"
+                      "    0: zero\n"
+                      "    9223372036854775808: two63\n"
+                      "    0x10:\n"
+                      "      id: sixteen\n"
+                      "      doc: verbose\n"
+                      "      -orig-id: SIXTEEN\n"
+                      "types:\n"
+                      "  inner:\n"
+                      "    enums:\n"
+                      "      animal:\n"
+                      "        4: dog\n"
+                      "        1: cat\n"
+                      "instances:\n"
+                      "  v:\n"
+                      "    value: inner::animal::dog\n"
+                      "  w:\n"
+                      "    value: en::big::two63\n"
+                      "  x:\n"
+                      "    value: inner::animal::nope\n");
+    assert_non_null(s);
+    const fd_type *t = s->main->root;
+    assert_int_equal(t->nenums, 1);
+    const fd_enum *e = t->enums[0];
+    assert_string_equal(e->name, "big");
+    assert_string_equal(e->qname, "en::big");
+    assert_ptr_equal(e->owner, t);
+    assert_int_equal(e->nitems, 6);
+    for (uint32_t i = 1; i < e->nitems; i++)
+        assert_true(e->items[i - 1].value < e->items[i].value);
+    assert_string_equal(fd_enum_label(e, UINT64_MAX), "max");
+    assert_string_equal(fd_enum_label(e, (uint64_t)-2), "minus_two");
+    assert_string_equal(fd_enum_label(e, 0), "zero");
+    assert_string_equal(fd_enum_label(e, 16), "sixteen");
+    assert_string_equal(fd_enum_label(e, (uint64_t)1 << 63), "two63");
+    assert_null(fd_enum_label(e, 5));
+    uint64_t v;
+    assert_true(fd_enum_value(e, "minus_two", &v));
+    assert_int_equal(v, UINT64_MAX - 1);
+    assert_true(fd_enum_value(e, "min", &v));
+    assert_int_equal(v, ((uint64_t)1 << 63) + 1);
+    assert_false(fd_enum_value(e, "nope", &v));
+    for (uint32_t i = 0; i < e->nitems; i++) {
+        if (strcmp(e->items[i].label, "minus_two") == 0 || strcmp(e->items[i].label, "min") == 0)
+            assert_true(e->items[i].neg);
+        else
+            assert_false(e->items[i].neg);
+        if (strcmp(e->items[i].label, "sixteen") == 0)
+            assert_string_equal(e->items[i].doc, "verbose");
+    }
+
+    const fd_type *inner = nested(t, "inner");
+    assert_ptr_equal(t->seq[0].enm, inner->enums[0]);
+    const fd_expr *ev = inst_attr(t, "v")->value;
+    assert_int_equal(ev->op, FD_OP_ENUMLIT);
+    assert_ptr_equal(ev->renum, inner->enums[0]);
+    assert_int_equal(ev->renum_val, 4);
+    ev = inst_attr(t, "w")->value;
+    assert_ptr_equal(ev->renum, e);
+    assert_int_equal(ev->renum_val, (uint64_t)1 << 63);
+    assert_null(inst_attr(t, "x")->value->renum);
+
+    const char *path[] = {fd_intern(&s->names, "inner"), fd_intern(&s->names, "animal")};
+    assert_ptr_equal(fd_spec_find_enum(s, inner, path + 1, 1, false), inner->enums[0]);
+    assert_null(fd_spec_find_enum(s, t, path + 1, 1, false));
+    assert_ptr_equal(fd_spec_find_enum(s, t, path, 2, false), inner->enums[0]);
+    fd_spec_free(s);
+
+    load_fails("meta: {id: x}\nenums:\n  e:\n    abc: foo\n", 4, 5, "not an integer");
+    load_fails("meta: {id: x}\nenums:\n  e:\n    0x1ffffffffffffffff: foo\n", 4, 5, NULL);
+    load_fails("meta: {id: x}\nseq:\n  - id: a\n    type: u1\n    enum: nope\n", 5, 11,
+               "unknown enum");
+}
+
+static void test_switch(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+                      "  id: sw\n"
+                      "  endian: le\n"
+                      "  encoding: UTF-8\n"
+                      "seq:\n"
+                      "  - id: code\n"
+                      "    type: u1\n"
+                      "    enum: op\n"
+                      "  - id: body\n"
+                      "    size: 4\n"
+                      "    type:\n"
+                      "      switch-on: code\n"
+                      "      cases:\n"
+                      "        0x10: u4be\n"
+                      "        'op::str': strz\n"
+                      "        '\"FOO\"': rec(1, code)\n"
+                      "        '[0x49, 0x49]': b3\n"
+                      "        _: rec(0, 2)\n"
+                      "enums:\n"
+                      "  op:\n"
+                      "    1: str\n"
+                      "types:\n"
+                      "  rec:\n"
+                      "    params:\n"
+                      "      - id: kind\n"
+                      "        type: u1\n"
+                      "      - {id: other}\n");
+    assert_non_null(s);
+    const fd_type *t = s->main->root;
+    const fd_attr *a = seq_attr(t, "body");
+    assert_int_equal(a->type.prim, FD_P_SWITCH);
+    const fd_switch *sw = a->type.sw;
+    assert_non_null(sw);
+    assert_string_equal(dump(sw->on), "(NAME code)");
+    assert_int_equal(sw->ncases, 5);
+    assert_int_equal(sw->default_case, 4);
+    assert_null(sw->keys[4]);
+    assert_string_equal(dump(sw->keys[0]), "16");
+    assert_int_equal(sw->keys[1]->op, FD_OP_ENUMLIT);
+    assert_ptr_equal(sw->keys[1]->renum, t->enums[0]);
+    assert_int_equal(sw->keys[2]->op, FD_OP_STR);
+    assert_int_equal(sw->keys[3]->op, FD_OP_LIST);
+    assert_int_equal(sw->types[0].prim, FD_P_UINT);
+    assert_int_equal(sw->types[0].endian, FD_END_BE);
+    assert_int_equal(sw->types[1].prim, FD_P_STRZ);
+    assert_string_equal(sw->types[1].enc_name, "UTF-8");
+    assert_int_equal(sw->types[2].prim, FD_P_USER);
+    assert_ptr_equal(sw->types[2].user, nested(t, "rec"));
+    assert_int_equal(sw->types[2].nargs, 2);
+    assert_int_equal(sw->types[3].prim, FD_P_BITS);
+    assert_int_equal(sw->types[3].width, 3);
+    assert_int_equal(sw->types[4].nargs, 2);
+    const fd_type *rec = nested(t, "rec");
+    assert_int_equal(rec->nparams, 2);
+    assert_int_equal(rec->params[0].type.prim, FD_P_UINT);
+    assert_int_equal(rec->params[1].type.prim, FD_P_ANY);
+    assert_int_equal(t->fixed_size, 5);
+    fd_spec_free(s);
+
+    load_fails("meta: {id: x}\nseq:\n  - id: a\n    type:\n      cases: {1: u1}\n", 5, 7,
+               "switch-on");
+}
+
+static void test_params(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta: {id: pr}\n"
+                      "types:\n"
+                      "  t:\n"
+                      "    params:\n"
+                      "      - {id: a, type: 'u1[]'}\n"
+                      "      - {id: b, type: bool}\n"
+                      "      - {id: c, type: struct}\n"
+                      "      - {id: d, type: io}\n"
+                      "      - {id: e, type: bytes}\n"
+                      "      - {id: f, type: str}\n"
+                      "      - {id: g, type: t}\n"
+                      "      - {id: h, type: 'u1', enum: k}\n"
+                      "      - {id: i, type: u4}\n"
+                      "      - {id: j, type: 't[]'}\n"
+                      "    enums:\n"
+                      "      k: {0: z}\n");
+    assert_non_null(s);
+    const fd_type *t = nested(s->main->root, "t");
+    assert_int_equal(t->nparams, 10);
+    assert_true(t->params[0].type.is_array);
+    assert_int_equal(t->params[0].type.prim, FD_P_UINT);
+    assert_int_equal(t->params[1].type.prim, FD_P_BOOL);
+    assert_int_equal(t->params[2].type.prim, FD_P_ANY);
+    assert_int_equal(t->params[3].type.prim, FD_P_ANY);
+    assert_int_equal(t->params[4].type.prim, FD_P_BYTES);
+    assert_int_equal(t->params[5].type.prim, FD_P_STR);
+    assert_ptr_equal(t->params[6].type.user, t);
+    assert_ptr_equal(t->params[7].enm, t->enums[0]);
+    assert_int_equal(t->params[8].type.width, 4);
+    assert_true(t->params[9].type.is_array);
+    assert_ptr_equal(t->params[9].type.user, t);
+    fd_spec_free(s);
+}
+
+static void test_endian_inheritance(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+                      "  id: en\n"
+                      "  endian: be\n"
+                      "  bit-endian: le\n"
+                      "  encoding: ASCII\n"
+                      "types:\n"
+                      "  a:\n"
+                      "    types:\n"
+                      "      aa: {}\n"
+                      "  b:\n"
+                      "    meta:\n"
+                      "      endian: le\n"
+                      "      bit-endian: be\n"
+                      "      encoding: UTF-16BE\n"
+                      "    types:\n"
+                      "      bb: {}\n"
+                      "  c:\n"
+                      "    meta:\n"
+                      "      endian:\n"
+                      "        switch-on: _root.x\n"
+                      "        cases:\n"
+                      "          1: le\n"
+                      "          '2': be\n"
+                      "          _: be\n"
+                      "    seq:\n"
+                      "      - {id: v, type: u4}\n"
+                      "    types:\n"
+                      "      cc:\n"
+                      "        seq:\n"
+                      "          - {id: w, type: u2}\n"
+                      "        types:\n"
+                      "          ccc: {}\n"
+                      "      fixed:\n"
+                      "        meta: {endian: le}\n");
+    assert_non_null(s);
+    const fd_type *r = s->main->root;
+    assert_int_equal(r->endian, FD_END_BE);
+    assert_int_equal(r->bit_le, 1);
+    assert_int_equal(r->encoding, fd_codec_lookup("ASCII"));
+    const fd_type *aa = nested(nested(r, "a"), "aa");
+    assert_int_equal(aa->endian, FD_END_BE);
+    assert_int_equal(aa->bit_le, 1);
+    assert_int_equal(aa->encoding, fd_codec_lookup("ASCII"));
+    const fd_type *bb = nested(nested(r, "b"), "bb");
+    assert_int_equal(bb->endian, FD_END_LE);
+    assert_int_equal(bb->bit_le, 0);
+    assert_int_equal(bb->encoding, fd_codec_lookup("UTF-16BE"));
+    const fd_type *c = nested(r, "c");
+    assert_int_equal(c->endian, FD_END_INHERIT);
+    assert_non_null(c->endian_sw);
+    assert_int_equal(c->endian_sw->ncases, 3);
+    assert_null(c->endian_sw->keys[2]);
+    assert_int_equal(c->endian_sw->endians[0], FD_END_LE);
+    assert_int_equal(c->endian_sw->endians[1], FD_END_BE);
+    assert_int_equal(c->endian_sw->loc.line, 20);
+    const fd_type *cc = nested(c, "cc");
+    assert_int_equal(cc->endian, FD_END_INHERIT);
+    assert_null(cc->endian_sw);
+    assert_int_equal(nested(cc, "ccc")->endian, FD_END_INHERIT);
+    assert_int_equal(nested(c, "fixed")->endian, FD_END_LE);
+    assert_int_equal(c->fixed_size, 4);
+    fd_spec_free(s);
+
+    load_fails("meta: {id: x}\nseq:\n  - id: a\n    type: u4\n", 4, 11,
+               "without default endianness");
+    load_fails("meta: {id: x}\nseq:\n  - id: a\n    type: str\n    size: 2\n", 4, 11,
+               "without encoding");
+    load_fails("meta: {id: x, endian: middle}\n", 1, 23, "endian");
+}
+
+static void test_sizes_and_hints(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta: {id: sz, endian: le}\n"
+                      "seq:\n"
+                      "  - {id: flags, type: b3}\n"
+                      "  - {id: more, type: b6}\n"
+                      "  - {id: base_addr, type: u8}\n"
+                      "  - {id: ofs_data, type: u4}\n"
+                      "  - {id: len_data, type: u4}\n"
+                      "  - {id: arr, type: u2, repeat: expr, repeat-expr: 3}\n"
+                      "  - {id: blob, size: 7}\n"
+                      "  - {id: r, type: rec}\n"
+                      "types:\n"
+                      "  rec:\n"
+                      "    seq:\n"
+                      "      - {id: x, type: u1}\n"
+                      "      - {id: y, type: u1, if: x > 0}\n"
+                      "  fixed:\n"
+                      "    seq:\n"
+                      "      - {id: x, type: b1}\n"
+                      "      - {id: rva, type: u4}\n"
+                      "      - {id: z, type: strz, encoding: ASCII, size: 5}\n"
+                      "  loop:\n"
+                      "    seq:\n"
+                      "      - {id: l, type: loop}\n"
+                      "instances:\n"
+                      "  s1:\n"
+                      "    value: sizeof<fixed>\n"
+                      "  s2:\n"
+                      "    value: r.as<u4>\n"
+                      "  s3:\n"
+                      "    value: bitsizeof<rec>\n"
+                      "  s4:\n"
+                      "    value: r.as<::sz::rec>\n");
+    assert_non_null(s);
+    const fd_type *r = s->main->root;
+    const fd_type *fixed = nested(r, "fixed");
+    assert_int_equal(fixed->fixed_size, 1 + 4 + 5);
+    assert_int_equal(nested(r, "rec")->fixed_size, -1);
+    assert_int_equal(nested(r, "loop")->fixed_size, -1);
+    assert_int_equal(r->fixed_size, -1);
+    assert_true(seq_attr(r, "base_addr")->hex_hint);
+    assert_true(seq_attr(r, "ofs_data")->hex_hint);
+    assert_false(seq_attr(r, "len_data")->hex_hint);
+    assert_false(seq_attr(r, "flags")->hex_hint);
+    assert_true(fixed->seq[1].hex_hint);
+    assert_ptr_equal(inst_attr(r, "s1")->value->rtype, fixed);
+    assert_null(inst_attr(r, "s2")->value->rtype);
+    assert_ptr_equal(inst_attr(r, "s3")->value->rtype, nested(r, "rec"));
+    assert_ptr_equal(inst_attr(r, "s4")->value->rtype, nested(r, "rec"));
+    fd_spec_free(s);
+
+    s = load("meta: {id: sz2, endian: le}\n"
+             "seq:\n"
+             "  - {id: flags, type: b3}\n"
+             "  - {id: more, type: b6}\n"
+             "  - {id: a, type: u8}\n"
+             "  - {id: arr, type: u2, repeat: expr, repeat-expr: 3}\n"
+             "  - {id: blob, size: 7}\n"
+             "  - {id: c, contents: abc}\n");
+    assert_non_null(s);
+    assert_int_equal(s->main->root->fixed_size, 2 + 8 + 6 + 7 + 3);
+    size_t n;
+    assert_null(fd_spec_magic(s, &n));
+    assert_int_equal(n, 0);
+    fd_spec_free(s);
+}
+
+static void test_errors_located(void **state)
+{
+    (void)state;
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: [u1\n", 0, 0, "YAML");
+    assert_true(last_err.line >= 5);
+    load_fails("meta:\n  id: x\n seq: 1\n", 3, 0, "YAML");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: nope\n", 5, 11, "unknown type 'nope'");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: a::b\n", 5, 11, "unknown type 'a::b'");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    size: 1 + + )\n", 5, 0, "bad expression");
+    assert_true(last_err.col > 11);
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    size: '1 +* 2'\n", 5, 0, "bad expression");
+    assert_true(last_err.col > 11);
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: u1\n    repeat: expr\n", 6, 13,
+               "repeat-expr");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: u1\n    repeat: sometimes\n", 6, 13,
+               "repeat");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: u1\n    repeat-until: true\n", 6, 19,
+               "without repeat");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n", 4, 5, "needs size");
+    load_fails("meta:\n  id: x\nseq:\n  - id: Bad\n    type: u1\n", 4, 9, "identifier");
+    load_fails("meta:\n  title: x\n", 2, 3, "meta/id");
+    load_fails("seq: []\n", 1, 1, "missing meta");
+    load_fails("- a\n- b\n", 1, 1, "expected a map");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: b65\n", 5, 11, "bit width");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    terminator: 300\n", 5, 17, "byte");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    size: 1\n    size-eos: maybe\n", 6, 15,
+               "true or false");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    size: 1\n    process: 'xor(1'\n", 6, 14,
+               "process");
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\n    type: 'f(1 +)'\n", 5, 0, "bad type");
+}
+
+static void test_error_format(void **state)
+{
+    (void)state;
+    assert_string_equal(fd_errkind_name(FD_ERR_EOS), "EndOfStreamError");
+    assert_string_equal(fd_errkind_name(FD_ERR_NOT_EQUAL), "ValidationNotEqualError");
+    assert_string_equal(fd_errkind_name(FD_ERR_LESS_THAN), "ValidationLessThanError");
+    assert_string_equal(fd_errkind_name(FD_ERR_GREATER_THAN), "ValidationGreaterThanError");
+    assert_string_equal(fd_errkind_name(FD_ERR_NOT_ANY_OF), "ValidationNotAnyOfError");
+    assert_string_equal(fd_errkind_name(FD_ERR_NOT_IN_ENUM), "ValidationNotInEnumError");
+    assert_string_equal(fd_errkind_name(FD_ERR_VALID_EXPR), "ValidationExprError");
+    assert_string_equal(fd_errkind_name(FD_ERR_UNDECIDED_ENDIAN), "UndecidedEndiannessError");
+    assert_string_equal(fd_errkind_name(FD_ERR_ENCODING), "UnknownEncodingError");
+    assert_string_equal(fd_errkind_name(FD_ERR_DESCRIPTION), "DescriptionError");
+    assert_string_equal(fd_errkind_name(FD_ERR_NOMEM), "MemoryError");
+    assert_string_equal(fd_errkind_name(FD_ERR_IO), "IOError");
+    for (int k = 0; k < FD_ERR_COUNT_; k++)
+        assert_non_null(fd_errkind_name((fd_errkind)k));
+    assert_string_equal(fd_errkind_name((fd_errkind)999), "Error");
+
+    fd_error e;
+    memset(&e, 0, sizeof e);
+    e.kind = FD_ERR_EOS;
+    e.offset = 0x1f;
+    snprintf(e.message, sizeof e.message, "requested 4 bytes");
+    snprintf(e.path, sizeof e.path, "/streams/3");
+    snprintf(e.file, sizeof e.file, "m.ksy");
+    e.line = 12;
+    e.col = 7;
+    char buf[512];
+    fd_error_format(&e, buf, sizeof buf);
+    assert_string_equal(buf, "m.ksy:12:7: EndOfStreamError: requested 4 bytes at offset 0x1f "
+                             "(/streams/3)");
+    e.offset = -1;
+    e.path[0] = 0;
+    e.file[0] = 0;
+    fd_error_format(&e, buf, sizeof buf);
+    assert_string_equal(buf, "EndOfStreamError: requested 4 bytes");
+    char small[8];
+    fd_error_format(&e, small, sizeof small);
+    assert_string_equal(small, "EndOfSt");
+}
+
+/* ---- imports ---- */
+
+static char tmpdir[256];
+
+static void write_file(const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void mkdir_in(const char *rel)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/%s'", tmpdir, rel);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int setup_tmp(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/fd_ksy_test_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_imports(void **state)
+{
+    (void)state;
+    mkdir_in("main/sub");
+    mkdir_in("lib/common");
+    write_file("main/sub/rel.ksy", "meta:\n  id: rel\n  endian: be\n"
+                                   "seq:\n  - {id: v, type: u2}\n"
+                                   "types:\n  chunk:\n    seq:\n      - {id: w, type: u4}\n"
+                                   "enums:\n  color: {1: red}\n");
+    write_file("lib/common/absmod.ksy", "meta:\n  id: absmod\n  imports: [/common/cyc]\n"
+                                        "seq:\n  - {id: c, type: cyc}\n");
+    write_file("lib/common/cyc.ksy", "meta:\n  id: cyc\n  imports: [absmod]\n"
+                                     "seq:\n  - {id: back, type: absmod, if: false}\n");
+    write_file("main/top.ksy", "meta:\n  id: top\n  endian: le\n"
+                               "  imports:\n    - sub/rel\n    - /common/absmod\n"
+                               "seq:\n  - {id: a, type: rel}\n"
+                               "  - {id: b, type: rel::chunk}\n"
+                               "  - {id: c, type: absmod}\n"
+                               "  - {id: d, type: u1, enum: rel::color}\n"
+                               "  - {id: e, type: u4}\n"
+                               "instances:\n  k:\n    value: rel::color::red\n");
+    char path[512], lib[512];
+    snprintf(path, sizeof path, "%s/main/top.ksy", tmpdir);
+    snprintf(lib, sizeof lib, "%s/nowhere", tmpdir);
+    const char *dirs[] = {lib, NULL};
+    char lib2[512];
+    snprintf(lib2, sizeof lib2, "%s/lib/", tmpdir);
+    dirs[1] = lib2;
+    fd_load_opts o = {dirs, 2};
+    fd_spec *s = fd_spec_load_file(path, &o, &last_err);
+    if (!s) {
+        char buf[1024];
+        fd_error_format(&last_err, buf, sizeof buf);
+        print_message("%s\n", buf);
+    }
+    assert_non_null(s);
+    assert_string_equal(fd_spec_id(s), "top");
+    int nmod = 0;
+    for (fd_module *m = s->modules; m; m = m->next)
+        nmod++;
+    assert_int_equal(nmod, 4);
+    fd_module *top = s->main;
+    assert_int_equal(top->nimports, 2);
+    fd_module *rel = top->imports[0], *absm = top->imports[1];
+    assert_string_equal(rel->id, "rel");
+    assert_string_equal(absm->id, "absmod");
+    assert_int_equal(absm->nimports, 1);
+    fd_module *cyc = absm->imports[0];
+    assert_string_equal(cyc->id, "cyc");
+    assert_ptr_equal(cyc->imports[0], absm);
+    const fd_type *t = top->root;
+    assert_ptr_equal(t->seq[0].type.user, rel->root);
+    assert_ptr_equal(t->seq[1].type.user, rel->root->types[0]);
+    assert_ptr_equal(t->seq[2].type.user, absm->root);
+    assert_ptr_equal(t->seq[3].enm, rel->root->enums[0]);
+    assert_ptr_equal(absm->root->seq[0].type.user, cyc->root);
+    assert_ptr_equal(cyc->root->seq[0].type.user, absm->root);
+    assert_ptr_equal(t->inst[0].value->renum, rel->root->enums[0]);
+    /* each module keeps its own meta */
+    assert_int_equal(rel->root->endian, FD_END_BE);
+    assert_int_equal(rel->root->types[0]->endian, FD_END_BE);
+    assert_int_equal(t->endian, FD_END_LE);
+    assert_int_equal(rel->root->fixed_size, 2);
+    fd_spec_free(s);
+
+    /* missing import: located at the import entry */
+    write_file("main/bad.ksy", "meta:\n  id: bad\n  imports:\n    - nothere\n");
+    snprintf(path, sizeof path, "%s/main/bad.ksy", tmpdir);
+    s = fd_spec_load_file(path, &o, &last_err);
+    assert_null(s);
+    assert_int_equal(last_err.kind, FD_ERR_DESCRIPTION);
+    assert_int_equal(last_err.line, 4);
+    assert_int_equal(last_err.col, 7);
+    assert_string_equal(last_err.file, path);
+
+    write_file("main/bad2.ksy", "meta:\n  id: bad2\n  imports: [/common/nothere]\n");
+    snprintf(path, sizeof path, "%s/main/bad2.ksy", tmpdir);
+    s = fd_spec_load_file(path, &o, &last_err);
+    assert_null(s);
+    assert_int_equal(last_err.line, 3);
+    assert_non_null(strstr(last_err.message, "not found"));
+
+    /* an error inside an imported file points into that file */
+    write_file("main/broken.ksy", "meta:\n  id: broken\nseq:\n  - {id: x, type: zz}\n");
+    write_file("main/uses.ksy", "meta:\n  id: uses\n  imports: [broken]\n");
+    snprintf(path, sizeof path, "%s/main/uses.ksy", tmpdir);
+    s = fd_spec_load_file(path, &o, &last_err);
+    assert_null(s);
+    assert_non_null(strstr(last_err.file, "broken.ksy"));
+    assert_int_equal(last_err.line, 4);
+
+    /* a missing main file is an I/O error */
+    snprintf(path, sizeof path, "%s/main/none.ksy", tmpdir);
+    s = fd_spec_load_file(path, &o, &last_err);
+    assert_null(s);
+    assert_int_equal(last_err.kind, FD_ERR_IO);
+}
+
+static void test_opaque(void **state)
+{
+    (void)state;
+    mkdir_in("opq");
+    write_file("opq/hello_world.ksy", "meta: {id: hello_world}\nseq:\n  - {id: one, type: u1}\n");
+    write_file("opq/user.ksy", "meta:\n  id: user\n  ks-opaque-types: true\n"
+                               "seq:\n  - {id: h, type: hello_world}\n"
+                               "  - {id: h2, type: hello_world}\n");
+    write_file("opq/closed.ksy", "meta:\n  id: closed\nseq:\n  - {id: h, type: hello_world}\n");
+    char path[512];
+    snprintf(path, sizeof path, "%s/opq/user.ksy", tmpdir);
+    fd_spec *s = fd_spec_load_file(path, NULL, &last_err);
+    assert_non_null(s);
+    const fd_type *t = s->main->root;
+    assert_true(t->seq[0].type.opaque);
+    assert_non_null(t->seq[0].type.user);
+    assert_string_equal(t->seq[0].type.user->name, "hello_world");
+    assert_ptr_equal(t->seq[0].type.user, t->seq[1].type.user);
+    fd_spec_free(s);
+
+    snprintf(path, sizeof path, "%s/opq/closed.ksy", tmpdir);
+    s = fd_spec_load_file(path, NULL, &last_err);
+    assert_null(s);
+    assert_non_null(strstr(last_err.message, "unknown type"));
+}
+
+/* ---- hostile input ---- */
+
+static void test_hostile(void **state)
+{
+    (void)state;
+    /* types nested deeper than the limit */
+    size_t cap = 1 << 16;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    size_t k = (size_t)snprintf(buf, cap, "meta: {id: deep}\n");
+    for (int i = 0; i < 80; i++)
+        k += (size_t)snprintf(buf + k, cap - k, "%*stypes:\n%*st%d:\n", 2 * i * 2, "",
+                              2 * i * 2 + 2, "", i);
+    k += (size_t)snprintf(buf + k, cap - k, "%*s{}\n", 320 + 4, "");
+    fd_spec *s = load(buf);
+    assert_null(s);
+    assert_non_null(strstr(last_err.message, "nested too deeply"));
+
+    /* YAML nesting bomb */
+    memset(buf, '[', 5000);
+    buf[5000] = 0;
+    s = load(buf);
+    assert_null(s);
+    assert_int_equal(last_err.kind, FD_ERR_LIMIT);
+
+    /* binary garbage */
+    for (size_t i = 0; i < 4096; i++)
+        buf[i] = (char)(i * 131 + 7);
+    s = fd_spec_load_mem("t.ksy", buf, 4096, NULL, &last_err);
+    assert_null(s);
+    assert_int_not_equal(last_err.kind, FD_ERR_NONE);
+    free(buf);
+
+    /* empty and whitespace-only documents, nulls, non-map top level */
+    assert_null(fd_spec_load_mem("t.ksy", "", 0, NULL, &last_err));
+    assert_int_equal(last_err.kind, FD_ERR_DESCRIPTION);
+    assert_null(load("   \n# comment only\n"));
+    assert_null(load("~\n"));
+    assert_null(load("42\n"));
+    assert_null(fd_spec_load_mem("t.ksy", NULL, 0, NULL, &last_err));
+    assert_null(load("meta: {id: x}\nseq: 5\n"));
+    assert_null(load("meta: {id: x}\ntypes: [a]\n"));
+    assert_null(load("meta: {id: x}\nseq:\n  - 5\n"));
+    assert_null(load("meta: {id: x}\nseq:\n  - {id: a, type: {a: b}}\n"));
+    assert_null(load("meta: {id: x}\nseq:\n  - {id: a, type: [u1]}\n"));
+    assert_null(load("meta: {id: x}\n? [a, b]\n: c\n"));
+
+    /* aliases are refused (billion laughs) */
+    s = load("meta: {id: x}\na: &a [1, 2]\nb: [*a, *a]\n");
+    assert_null(s);
+    assert_non_null(strstr(last_err.message, "alias"));
+
+    /* oversized text is refused before parsing */
+    size_t big = (16u << 20) + 1;
+    char *huge = malloc(big);
+    assert_non_null(huge);
+    memset(huge, ' ', big);
+    s = fd_spec_load_mem("t.ksy", huge, big, NULL, &last_err);
+    assert_null(s);
+    assert_int_equal(last_err.kind, FD_ERR_LIMIT);
+    free(huge);
+
+    /* self-referencing fixed size and type cycles terminate */
+    s = load("meta: {id: cyc}\nseq:\n  - {id: a, type: b}\ntypes:\n"
+             "  b:\n    seq:\n      - {id: c, type: cyc}\n");
+    assert_non_null(s);
+    assert_int_equal(s->main->root->fixed_size, -1);
+    fd_spec_free(s);
+}
+
+static void test_misc_yaml(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+                      "  id: misc\n"
+                      "  -affected-by: 42\n"
+                      "  title: Misc\n"
+                      "  ks-version: 0.11\n"
+                      "-webide-representation: '{a}'\n"
+                      "doc: |\n"
+                      "  Block\n"
+                      "  doc.\n"
+                      "doc-ref: [a, b]\n"
+                      "to-string: a.to_s\n"
+                      "seq:\n"
+                      "  - id: a\n"
+                      "    type: u1\n"
+                      "    -orig-id: A\n"
+                      "    doc-ref: somewhere\n"
+                      "  - id: b\n"
+                      "    size: \"a > 1 ? 2 : 3\"\n"
+                      "  - id: c\n"
+                      "    type: ' sub ( 1 , a ) '\n"
+                      "instances:\n"
+                      "  -ignored:\n"
+                      "    value: 1\n"
+                      "types:\n"
+                      "  sub:\n"
+                      "    params:\n"
+                      "      - {id: p, type: u1}\n"
+                      "      - {id: q, type: u1}\n");
+    assert_non_null(s);
+    const fd_type *t = s->main->root;
+    assert_string_equal(t->doc, "Block\ndoc.\n");
+    assert_non_null(t->to_string);
+    assert_int_equal(t->ninst, 0);
+    assert_string_equal(dump(t->seq[1].size), "(COND (GT (NAME a) 1) 2 3)");
+    assert_int_equal(t->seq[2].type.nargs, 2);
+    assert_ptr_equal(t->seq[2].type.user, t->types[0]);
+    fd_spec_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_basic_tables),
+        cmocka_unit_test(test_attr_keys),
+        cmocka_unit_test(test_enums),
+        cmocka_unit_test(test_switch),
+        cmocka_unit_test(test_params),
+        cmocka_unit_test(test_endian_inheritance),
+        cmocka_unit_test(test_sizes_and_hints),
+        cmocka_unit_test(test_errors_located),
+        cmocka_unit_test(test_error_format),
+        cmocka_unit_test(test_imports),
+        cmocka_unit_test(test_opaque),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_misc_yaml),
+    };
+    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+}
