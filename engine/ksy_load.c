@@ -180,9 +180,12 @@ static int parse_args(ld *b, const fd_ksy_node *n, const char *s, size_t len, fd
     memset(&e, 0, sizeof e);
     fd_expr *l = fd_expr_parse(&b->spec->arena, &b->spec->names, buf, len + 2, &e);
     free(buf);
-    if (!l || l->op != FD_OP_LIST)
-        return fail_at(b, n, "bad arguments '%.*s': %s", (int)(len > 80 ? 80 : len), s,
-                    l ? "not an argument list" : e.msg);
+    if (!l || l->op != FD_OP_LIST) {
+        uint32_t pos = (uint32_t)(s - n->s) + (e.pos ? e.pos - 1 : 0);
+        fd_ksy_fail(b->L, b->file, n->line, col_at(n, pos), "bad arguments '%.*s': %s",
+                    (int)(len > 80 ? 80 : len), s, l ? "not an argument list" : e.msg);
+        return -1;
+    }
     *args = l->args;
     *nargs = l->nargs;
     return 0;
@@ -193,6 +196,10 @@ static int parse_args(ld *b, const fd_ksy_node *n, const char *s, size_t len, fd
 static fd_ksy_ref *ref_new(ld *b)
 {
     fd_ksy_loader *L = b->L;
+    if (L->nrefs >= FD_KSY_MAX_REFS) {
+        fd_ksy_fail_kind(L, FD_ERR_LIMIT, b->file, 0, 0, "too many type and enum references");
+        return NULL;
+    }
     if (L->nrefs == L->caprefs) {
         size_t cap = L->caprefs ? L->caprefs * 2 : 64;
         fd_ksy_ref *r = realloc(L->refs, cap * sizeof *r);
@@ -703,6 +710,10 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
     if (n->kind != FD_KSY_MAP)
         return fail_at(b, n, "enum '%s': expected a map of values", name);
     e->nitems = n->nkids / 2;
+    if ((b->L->nitems += e->nitems) > FD_KSY_MAX_ITEMS) {
+        fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, n->line, n->col, "too many enum values");
+        return -1;
+    }
     if (!(e->items = ld_array(b, e->nitems, sizeof *e->items)))
         return -1;
     for (uint32_t i = 0; i < e->nitems; i++) {
@@ -894,6 +905,10 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
         if (key->len && key->s[0] == '-')
             continue;
         const char *id = get_ident(b, key, "enum name");
+        if (++b->L->nenums > FD_KSY_MAX_ENUMS) {
+            fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, key->line, key->col, "too many enums");
+            return -1;
+        }
         fd_enum *e = ld_zalloc(b, sizeof *e);
         if (!id || !e || build_enum(b, t, id, enums->kids[i + 1], e) != 0)
             return -1;
@@ -921,6 +936,11 @@ static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy
     }
     if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP) {
         fail_at(b, n, "type '%s': expected a map", name);
+        return NULL;
+    }
+    if (++b->L->ntypes > FD_KSY_MAX_TYPES) {
+        fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, n ? n->line : 0, n ? n->col : 0,
+                         "too many types");
         return NULL;
     }
     fd_type *t = ld_zalloc(b, sizeof *t);

@@ -71,6 +71,7 @@ typedef struct fd_ksy_loader {
     fd_ksy_ref *refs;
     size_t nrefs, caprefs;
     int depth;              /* import nesting */
+    size_t ntypes, nenums, nitems;   /* totals, checked against the limits below */
     fd_module *tail;        /* last module in spec->modules */
 } fd_ksy_loader;
 
@@ -80,6 +81,12 @@ typedef struct fd_ksy_loader {
 #define FD_KSY_MAX_TYPE_DEPTH 64
 #define FD_KSY_MAX_MODULES  256
 #define FD_KSY_MAX_IMPORT_DEPTH 32
+/* Name lookups are linear scans, so the counts they scan are capped
+ * (the largest real formats use ~150 types and ~4000 items in one enum). */
+#define FD_KSY_MAX_TYPES    4096
+#define FD_KSY_MAX_ENUMS    4096
+#define FD_KSY_MAX_ITEMS    (1u << 18)
+#define FD_KSY_MAX_REFS     (1u << 17)
 
 /* Record a description error at file:line:col; the first error wins. */
 void fd_ksy_fail(fd_ksy_loader *L, const char *file, uint32_t line, uint32_t col,

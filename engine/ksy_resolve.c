@@ -2,7 +2,9 @@
 #include "ksy_load.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -90,71 +92,144 @@ static bool prim_name(const char *s)
     return s[i] == 0 || strcmp(s + i, "le") == 0 || strcmp(s + i, "be") == 0;
 }
 
+/* Enum labels of the whole spec in one hash table, so resolving an enum
+ * literal costs one probe instead of a scan of the enum. */
+typedef struct label_slot {
+    const fd_enum *e;
+    const char *label;
+    uint64_t value;
+} label_slot;
+
+typedef struct resolver {
+    fd_ksy_loader *L;
+    fd_spec *spec;
+    label_slot *labels;
+    size_t cap;             /* power of two */
+    size_t nodes;           /* named expression nodes resolved so far */
+} resolver;
+
+#define RS_MAX_NODES (1u << 17)
+
+static size_t label_hash(const resolver *R, const fd_enum *e, const char *label)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)e * 0x9e3779b97f4a7c15ull) ^ (uint64_t)(uintptr_t)label;
+    h *= 0xff51afd7ed558ccdull;
+    return (size_t)(h ^ (h >> 29)) & (R->cap - 1);
+}
+
+static label_slot *label_find(const resolver *R, const fd_enum *e, const char *label)
+{
+    size_t i = label_hash(R, e, label);
+    while (R->labels[i].e && !(R->labels[i].e == e && R->labels[i].label == label))
+        i = (i + 1) & (R->cap - 1);
+    return &R->labels[i];
+}
+
+static void labels_add(resolver *R, const fd_type *t)
+{
+    for (uint32_t k = 0; k < t->nenums; k++) {
+        const fd_enum *e = t->enums[k];
+        for (uint32_t i = 0; i < e->nitems; i++) {
+            label_slot *sl = label_find(R, e, e->items[i].label);
+            if (!sl->e) {
+                sl->e = e;
+                sl->label = e->items[i].label;
+                sl->value = e->items[i].value;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < t->ntypes; i++)
+        labels_add(R, t->types[i]);
+}
+
 /* Fill the static parts of an expression: enum literals and type paths. */
-static void resolve_expr(fd_spec *spec, const fd_type *scope, fd_expr *e, int depth)
+static void resolve_expr(resolver *R, const fd_type *scope, fd_expr *e, int depth)
 {
     if (!e || depth > 1000)
         return;
-    if (e->op == FD_OP_ENUMLIT && e->npath) {
-        const fd_enum *en = fd_spec_find_enum(spec, scope, e->path, e->npath, e->abs_path);
-        uint64_t v;
-        if (en && e->name && fd_enum_value(en, e->name, &v)) {
-            e->renum = en;
-            e->renum_val = v;
-        }
-    } else if ((e->op == FD_OP_CAST || e->op == FD_OP_SIZEOF || e->op == FD_OP_BITSIZEOF) &&
-               e->npath && !(e->npath == 1 && !e->abs_path && prim_name(e->path[0]))) {
-        e->rtype = fd_spec_find_type(spec, scope, e->path, e->npath, e->abs_path);
+    bool named = e->op == FD_OP_ENUMLIT || e->op == FD_OP_CAST || e->op == FD_OP_SIZEOF ||
+                 e->op == FD_OP_BITSIZEOF;
+    if (named && e->npath && ++R->nodes > RS_MAX_NODES) {
+        fd_ksy_fail_kind(R->L, FD_ERR_LIMIT, scope->loc.file, scope->loc.line, scope->loc.col,
+                         "too many enum literals and type names in expressions");
+        return;
     }
-    resolve_expr(spec, scope, e->a, depth + 1);
-    resolve_expr(spec, scope, e->b, depth + 1);
-    resolve_expr(spec, scope, e->c, depth + 1);
+    if (e->op == FD_OP_ENUMLIT && e->npath) {
+        const fd_enum *en = fd_spec_find_enum(R->spec, scope, e->path, e->npath, e->abs_path);
+        label_slot *sl = en && e->name ? label_find(R, en, e->name) : NULL;
+        if (sl && sl->e) {
+            e->renum = en;
+            e->renum_val = sl->value;
+        }
+    } else if (named && e->npath && !(e->npath == 1 && !e->abs_path && prim_name(e->path[0]))) {
+        e->rtype = fd_spec_find_type(R->spec, scope, e->path, e->npath, e->abs_path);
+    }
+    resolve_expr(R, scope, e->a, depth + 1);
+    resolve_expr(R, scope, e->b, depth + 1);
+    resolve_expr(R, scope, e->c, depth + 1);
     for (uint32_t i = 0; i < e->nargs; i++)
-        resolve_expr(spec, scope, e->args[i], depth + 1);
+        resolve_expr(R, scope, e->args[i], depth + 1);
 }
 
-static void resolve_exprs(fd_spec *spec, const fd_type *t, fd_expr **v, uint32_t n)
+static void resolve_exprs(resolver *R, const fd_type *t, fd_expr **v, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        resolve_expr(spec, t, v[i], 0);
+        resolve_expr(R, t, v[i], 0);
 }
 
-static void resolve_typeref(fd_spec *spec, const fd_type *t, const fd_typeref *tr)
+static void resolve_typeref(resolver *R, const fd_type *t, const fd_typeref *tr)
 {
-    resolve_exprs(spec, t, tr->args, tr->nargs);
+    resolve_exprs(R, t, tr->args, tr->nargs);
     if (tr->sw) {
-        resolve_expr(spec, t, tr->sw->on, 0);
+        resolve_expr(R, t, tr->sw->on, 0);
         for (uint32_t i = 0; i < tr->sw->ncases; i++) {
-            resolve_expr(spec, t, tr->sw->keys[i], 0);
-            resolve_typeref(spec, t, &tr->sw->types[i]);
+            resolve_expr(R, t, tr->sw->keys[i], 0);
+            resolve_typeref(R, t, &tr->sw->types[i]);
         }
     }
 }
 
-static void resolve_attr(fd_spec *spec, const fd_type *t, fd_attr *a)
+static void resolve_attr(resolver *R, const fd_type *t, fd_attr *a)
 {
-    resolve_typeref(spec, t, &a->type);
+    resolve_typeref(R, t, &a->type);
     fd_expr *one[] = {a->size, a->repeat_expr, a->if_expr, a->parent, a->pos, a->io, a->value,
                       a->valid.eq, a->valid.min, a->valid.max, a->valid.expr};
-    resolve_exprs(spec, t, one, sizeof one / sizeof *one);
-    resolve_exprs(spec, t, a->valid.any_of, a->valid.nany);
-    resolve_exprs(spec, t, a->proc_args, a->nproc_args);
+    resolve_exprs(R, t, one, sizeof one / sizeof *one);
+    resolve_exprs(R, t, a->valid.any_of, a->valid.nany);
+    resolve_exprs(R, t, a->proc_args, a->nproc_args);
 }
 
-static void resolve_type(fd_spec *spec, fd_type *t)
+static void resolve_type(resolver *R, fd_type *t)
 {
     t->fixed_size = FS_TODO;
-    resolve_expr(spec, t, t->to_string, 0);
+    resolve_expr(R, t, t->to_string, 0);
     if (t->endian_sw) {
-        resolve_expr(spec, t, t->endian_sw->on, 0);
-        resolve_exprs(spec, t, t->endian_sw->keys, t->endian_sw->ncases);
+        resolve_expr(R, t, t->endian_sw->on, 0);
+        resolve_exprs(R, t, t->endian_sw->keys, t->endian_sw->ncases);
     }
     for (uint32_t i = 0; i < t->nseq; i++)
-        resolve_attr(spec, t, &t->seq[i]);
+        resolve_attr(R, t, &t->seq[i]);
     for (uint32_t i = 0; i < t->ninst; i++)
-        resolve_attr(spec, t, &t->inst[i]);
+        resolve_attr(R, t, &t->inst[i]);
     for (uint32_t i = 0; i < t->ntypes; i++)
-        resolve_type(spec, t->types[i]);
+        resolve_type(R, t->types[i]);
+}
+
+static int resolve_all_exprs(fd_ksy_loader *L)
+{
+    resolver R = {L, L->spec, NULL, 16, 0};
+    while (R.cap < L->nitems * 2)
+        R.cap *= 2;
+    if (!(R.labels = calloc(R.cap, sizeof *R.labels))) {
+        fd_ksy_fail_kind(L, FD_ERR_NOMEM, L->spec->main->path, 0, 0, "out of memory");
+        return -1;
+    }
+    for (fd_module *m = L->spec->modules; m; m = m->next)
+        labels_add(&R, m->root);
+    for (fd_module *m = L->spec->modules; m; m = m->next)
+        resolve_type(&R, m->root);
+    free(R.labels);
+    return L->failed ? -1 : 0;
 }
 
 /* ---- static sizes ---- */
@@ -283,8 +358,8 @@ int fd_ksy_resolve(fd_ksy_loader *L)
             return -1;
     if (L->failed)
         return -1;
-    for (fd_module *m = L->spec->modules; m; m = m->next)
-        resolve_type(L->spec, m->root);
+    if (resolve_all_exprs(L) != 0)
+        return -1;
     for (fd_module *m = L->spec->modules; m; m = m->next)
         size_types(m->root);
     return magic(L);

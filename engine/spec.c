@@ -23,10 +23,11 @@ const fd_attr *fd_type_slot_attr(const fd_type *t, uint32_t slot)
     return slot < t->ninst ? &t->inst[slot] : NULL;
 }
 
+/* Names below are interned, so they compare by pointer. */
 static fd_type *child_type(const fd_type *t, const char *name)
 {
     for (uint32_t i = 0; i < t->ntypes; i++)
-        if (strcmp(t->types[i]->name, name) == 0)
+        if (t->types[i]->name == name)
             return t->types[i];
     return NULL;
 }
@@ -34,9 +35,24 @@ static fd_type *child_type(const fd_type *t, const char *name)
 static fd_enum *type_enum(const fd_type *t, const char *name)
 {
     for (uint32_t i = 0; i < t->nenums; i++)
-        if (strcmp(t->enums[i]->name, name) == 0)
+        if (t->enums[i]->name == name)
             return t->enums[i];
     return NULL;
+}
+
+/* Interned copies of a path's components; false when one is no known name
+ * (then nothing can match) or the path is longer than any nesting. */
+#define SPEC_MAX_PATH 80
+
+static bool canon_path(const fd_spec *spec, const char *const *path, uint32_t n,
+                       const char **out)
+{
+    if (n == 0 || n > SPEC_MAX_PATH)
+        return false;
+    for (uint32_t i = 0; i < n; i++)
+        if (!path[i] || !(out[i] = fd_intern_find(&spec->names, path[i], strlen(path[i]))))
+            return false;
+    return true;
 }
 
 /* Follow path[0..n) down through nested types from t. */
@@ -66,13 +82,13 @@ static fd_type *find_scoped(const fd_spec *spec, const fd_type *scope, const cha
         }
         if (scope && scope->module) {
             fd_type *root = scope->module->root;
-            if (root && strcmp(root->name, path[0]) == 0 &&
+            if (root && root->name == path[0] &&
                 accept(t = descend(root, path + 1, n - 1), enum_name))
                 return t;
         }
     }
     for (const fd_module *m = spec->modules; m; m = m->next)
-        if (m->root && strcmp(m->id, path[0]) == 0 &&
+        if (m->root && m->id == path[0] &&
             accept(t = descend(m->root, path + 1, n - 1), enum_name))
             return t;
     if (abs_path && scope && scope->module && accept(t = descend(scope->module->root, path, n),
@@ -84,17 +100,19 @@ static fd_type *find_scoped(const fd_spec *spec, const fd_type *scope, const cha
 fd_type *fd_spec_find_type(const fd_spec *spec, const fd_type *scope,
                            const char *const *path, uint32_t npath, bool abs_path)
 {
-    if (!spec || !path || npath == 0)
+    const char *p[SPEC_MAX_PATH];
+    if (!spec || !path || !canon_path(spec, path, npath, p))
         return NULL;
-    return find_scoped(spec, scope, path, npath, abs_path, NULL);
+    return find_scoped(spec, scope, p, npath, abs_path, NULL);
 }
 
 fd_enum *fd_spec_find_enum(const fd_spec *spec, const fd_type *scope,
                            const char *const *path, uint32_t npath, bool abs_path)
 {
-    if (!spec || !path || npath == 0)
+    const char *p[SPEC_MAX_PATH];
+    if (!spec || !path || !canon_path(spec, path, npath, p))
         return NULL;
-    const char *name = path[npath - 1];
+    const char *name = p[npath - 1];
     if (npath == 1) {
         for (const fd_type *s = scope; s; s = s->outer) {
             fd_enum *e = type_enum(s, name);
@@ -105,7 +123,7 @@ fd_enum *fd_spec_find_enum(const fd_spec *spec, const fd_type *scope,
             return type_enum(scope->module->root, name);
         return NULL;
     }
-    fd_type *t = find_scoped(spec, scope, path, npath - 1, abs_path, name);
+    fd_type *t = find_scoped(spec, scope, p, npath - 1, abs_path, name);
     return t ? type_enum(t, name) : NULL;
 }
 

@@ -530,15 +530,16 @@ types:
       - id: ofs_base
         type: u8
       - id: mem_ranges
-        type: memory_descriptor_64(_index)
+        type: 'memory_descriptor_64(_index == 0 ? ofs_base : mem_ranges[_index - 1].ofs_data + mem_ranges[_index - 1].len_data)'
         repeat: expr
         repeat-expr: num_mem_ranges
+        doc: Each range gets its file offset from the one before it, so any range is found in O(1).
   memory_descriptor_64:
     doc: A captured memory range of a full dump (MINIDUMP_MEMORY_DESCRIPTOR64).
     params:
-      - id: idx
+      - id: ofs_start
         type: u8
-        doc: Position in mem_ranges.
+        doc: File offset of this range's data (ofs_base + sizes of the ranges before).
     seq:
       - id: addr_memory_range
         type: u8
@@ -546,8 +547,8 @@ types:
         type: u8
     instances:
       ofs_data:
-        value: '(idx == 0 ? _parent.ofs_base : _parent.mem_ranges[idx - 1].ofs_data + _parent.mem_ranges[idx - 1].len_data).as<u8>'
-        doc: File offset = ofs_base + sizes of the ranges before (memoized, one step each).
+        value: ofs_start
+        doc: File offset of the range's data.
       data:
         io: _root._io
         pos: ofs_data
@@ -694,15 +695,30 @@ types:
       - id: cpu
         size: 24
         type:
-          switch-on: cpu_arch
+          switch-on: cpu_info_layout
           cases:
-            cpu_archs::intel: cpu_info_x86
-            cpu_archs::amd64: cpu_info_x86
-            cpu_archs::arm: cpu_info_arm
-            cpu_archs::arm64_old: cpu_info_arm
+            cpu_info_layouts::x86: cpu_info_x86
+            cpu_info_layouts::arm: cpu_info_arm
             _: cpu_info_other
         doc: CPU_INFORMATION union.
     instances:
+      cpu_vendor_head:
+        pos: 32
+        type: u4
+        doc: First word of `cpu`, to tell a cpuid vendor string from feature bits.
+      cpu_info_layout:
+        value: >-
+          cpu_arch == cpu_archs::intel
+          or (cpu_arch == cpu_archs::amd64 and (cpu_vendor_head == 0x756e6547
+          or cpu_vendor_head == 0x68747541 or cpu_vendor_head == 0x6f677948
+          or cpu_vendor_head == 0x746e6543)) ? 1
+          : cpu_arch == cpu_archs::arm or cpu_arch == cpu_archs::arm64_old ? 2
+          : 0
+        enum: cpu_info_layouts
+        doc: >-
+          x86 info for x86, and for amd64 when it starts with a known vendor
+          ("Genu", "Auth", "Hygo", "Cent": Breakpad writes cpuid there, Windows
+          and Crashpad write PF_* feature bits); Breakpad's ARM info for arm.
       service_pack:
         io: _root._io
         pos: ofs_service_pack
@@ -746,6 +762,10 @@ types:
         0x8204: ps3
         0x8205: nacl
         0x8206: fuchsia
+      cpu_info_layouts:
+        0: other
+        1: x86
+        2: arm
       product_types:
         1: workstation
         2: domain_controller

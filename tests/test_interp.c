@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmtdump.h"
@@ -304,6 +305,72 @@ static void test_bits_and_strings(void **state)
     close_fx(&fx);
 }
 
+/* Custom `process:` routines registered through the public API, with the
+ * semantics of the Kaitai test suite's my_custom_fx and custom_fx. */
+static int custom_add(void *user, const uint8_t *in, size_t n, const fd_value *args, size_t nargs,
+                      uint8_t **out, size_t *outn, char *msg, size_t msgcap)
+{
+    (void)user;
+    if (nargs < 2) {
+        snprintf(msg, msgcap, "needs key and flag");
+        return 1;
+    }
+    int key = (int)fd_value_int(args[0]);
+    int sign = fd_value_bool(args[1]) ? 1 : -1;
+    *out = malloc(n ? n : 1);
+    if (!*out)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = (uint8_t)(in[i] + sign * key);
+    *outn = n;
+    return 0;
+}
+
+static int custom_wrap(void *user, const uint8_t *in, size_t n, const fd_value *args, size_t nargs,
+                       uint8_t **out, size_t *outn, char *msg, size_t msgcap)
+{
+    (void)user, (void)args, (void)nargs, (void)msg, (void)msgcap;
+    *out = malloc(n + 2);
+    if (!*out)
+        return 1;
+    (*out)[0] = '_';
+    memcpy(*out + 1, in, n);
+    (*out)[n + 1] = '_';
+    *outn = n + 2;
+    return 0;
+}
+
+static void test_custom_process(void **state)
+{
+    (void)state;
+    assert_int_equal(fd_process_register("my_custom_fx", custom_add, NULL), 0);
+    assert_int_equal(fd_process_register("nested.deeply.custom_fx", custom_wrap, NULL), 0);
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n"
+        "  - id: plus\n    size: 3\n    process: my_custom_fx(1, true, [0x20])\n"
+        "  - id: minus\n    size: 3\n    process: my_custom_fx(1, false, [])\n"
+        "  - id: wrapped\n    size: 2\n    process: nested.deeply.custom_fx(7)\n"
+        "  - id: missing\n    size: 1\n    process: no_such_fx\n";
+    static const uint8_t data[] = { 'a', 'b', 'c', 'b', 'c', 'd', 'o', 'k', 'z' };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    size_t n;
+    const uint8_t *p = fd_value_bytes(ev(&fx, "plus"), &n);
+    assert_int_equal(n, 3);
+    assert_memory_equal(p, "bcd", 3);
+    p = fd_value_bytes(ev(&fx, "minus"), &n);
+    assert_memory_equal(p, "abc", 3);
+    p = fd_value_bytes(ev(&fx, "wrapped"), &n);
+    assert_int_equal(n, 4);
+    assert_memory_equal(p, "_ok_", 4);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_PROCESS);
+    assert_string_equal(err.path, "/missing");
+    close_fx(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_bad_magic),
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_bits_and_strings),
+        cmocka_unit_test(test_custom_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,394 @@
+#!/bin/sh
+# e2e.sh - end-to-end tests of the fmtdump command line on small formats from tests/fixtures.
+# usage: BUILD=build sh tests/e2e.sh      (run by `make e2e`; needs no python, uses it when present)
+set -u
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+BUILD=${BUILD:-build}
+case $BUILD in /*) FMTDUMP=$BUILD/fmtdump ;; *) FMTDUMP=$ROOT/$BUILD/fmtdump ;; esac
+FIX=$ROOT/tests/fixtures
+KSY=$FIX/chunks.ksy
+
+[ -x "$FMTDUMP" ] || { echo "e2e: $FMTDUMP missing (run make)"; exit 1; }
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+unset FMTDUMP_PATH
+
+passed=0
+failed=0
+current=
+have_python=0
+command -v python3 >/dev/null 2>&1 && have_python=1
+
+# ---- helpers ---------------------------------------------------------------
+
+check() { current=$1; ok=1; }
+fail() { echo "FAIL $current: $*"; ok=0; }
+done_check() {
+    if [ "$ok" = 1 ]; then echo "ok   $current"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+# run ARGS...: fmtdump with ARGS; $rc, stdout in $T/out, stderr in $T/err, and
+# $T/flat: stdout on one line, whitespace between JSON tokens removed.
+run() {
+    if command -v timeout >/dev/null 2>&1; then
+        timeout 20 "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
+    else
+        "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
+    fi
+    rc=$?
+    sed 's/^[[:space:]]*//' "$T/out" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g; s/, {/,{/g' >"$T/flat"
+}
+
+expect_rc() { [ "$rc" = "$1" ] || fail "exit $rc, expected $1 (stderr: $(head -c 300 "$T/err"))"; }
+has() { grep -qF -- "$1" "$T/flat" || fail "stdout lacks $1"; }
+lacks() { ! grep -qF -- "$1" "$T/flat" || fail "stdout has $1"; }
+line() { grep -qxF -- "$1" "$T/out" || fail "stdout lacks the line '$1'"; }
+err_has() { grep -qF -- "$1" "$T/err" || fail "stderr lacks $1: $(head -c 300 "$T/err")"; }
+err_lines() {
+    n=$(wc -l <"$T/err" | tr -d ' ')
+    [ "$n" = "$1" ] || fail "stderr has $n lines, expected $1: $(head -c 300 "$T/err")"
+}
+# The whole stdout is one JSON document (checked when python3 is present).
+json_ok() {
+    [ "$have_python" = 1 ] || return 0
+    python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$T/out" 2>"$T/pyerr" ||
+        fail "stdout is not one JSON document: $(tail -1 "$T/pyerr")"
+}
+
+# ---- inputs ------------------------------------------------------------------
+
+# header: signature, version, flags, ofs_tail; $1 = version+flags+ofs_tail bytes (octal escapes)
+head_bytes() { printf '\211CHK\r\n'; printf "$1"; }
+chunks_bytes() {
+    printf 'NAME\000\000\000\013h\303\251llo\000\251\003!\000'
+    printf 'NUMS\000\000\000\031\002\377\377\377\376\000\000\000\007'
+    printf '\377\377\377\377\377\377\377\377\077\370\000\000\000\000\000\000'
+    printf 'TEXT\000\000\000\005a"b\n\001'
+    printf 'ZZZZ\000\000\000\003\001\002\003'
+}
+{ head_bytes '\001\002\001\000\002'; chunks_bytes; } >"$T/good.bin"
+{ head_bytes '\001\002\040\000\002'; chunks_bytes; } >"$T/unnamed.bin"
+{ head_bytes '\002\001\000\000\002\177'; chunks_bytes; } >"$T/extra.bin"
+{ head_bytes '\001\002\001\377\360'; chunks_bytes; } >"$T/badptr.bin"
+dd if="$T/good.bin" of="$T/trunc.bin" bs=45 count=1 2>/dev/null
+{ printf '\211CHX\r\n\001\002\001\000\002'; chunks_bytes; } >"$T/badmagic.bin"
+{ head_bytes '\001\002\001\000\002'; printf 'ZZZZ\000\000\000\144';
+  dd if=/dev/zero bs=100 count=1 2>/dev/null; } >"$T/long.bin"
+printf '\211CHK\r\n\032\n\005' >"$T/v2.bin"
+printf 'nothing known here' >"$T/unknown.bin"
+: >"$T/empty.bin"
+printf '\001\002\003\004' >"$T/pair.bin"
+printf 'LOOP\000\000\000\004\000\000\000\000' >"$T/loop.bin"
+
+# ---- command line ------------------------------------------------------------
+
+check "--version prints the header's version"
+want=$(sed -n 's/^#define FMTDUMP_VERSION "\(.*\)"$/\1/p' include/fmtdump.h)
+run --version
+expect_rc 0
+line "fmtdump $want"
+done_check
+
+check "--help lists the options and the exit codes"
+run --help
+expect_rc 0
+has "usage: fmtdump"
+has "--max-bytes"
+has "Exit status"
+done_check
+
+check "usage errors exit 2"
+for args in "" "--bogus $T/good.bin" "-o xml $T/good.bin" "--max-bytes abc $T/good.bin" \
+            "--max-bytes 0 $T/good.bin" "-f" "$T/good.bin $T/good.bin"; do
+    # shellcheck disable=SC2086
+    run $args
+    [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+done
+err_has "fmtdump:"
+done_check
+
+check "a missing input exits 3"
+run -f "$KSY" "$T/no-such-file.bin"
+expect_rc 3
+err_has "no-such-file.bin"
+done_check
+
+check "a missing input exits 3 during detection too"
+FMTDUMP_PATH=$FIX run "$T/no-such-file.bin"
+expect_rc 3
+done_check
+
+# ---- text --------------------------------------------------------------------
+
+check "text: the tree, one line per field"
+run -f "$KSY" "$T/good.bin"
+expect_rc 0
+line "chunks"
+line "  magic = [6 bytes] 89 43 48 4b 0d 0a"
+line "  version = 258"
+line "  flags = compressed (0x1)"
+line "  ofs_tail = 0x2"
+line "  extra = null"
+line "  chunks [4]"
+line "    [0] (chunk)"
+line "        name = \"héllo\""
+line "        name16 = \"Ω!\""
+line "          [0] = -2"
+line "        big = 18446744073709551615"
+line "        ratio = 1.5"
+line '        text = "a\"b\n\x01"'
+line "      body = [3 bytes] 01 02 03"
+line "  tail = 1212878090"
+line "  num_chunks = 4"
+line "  is_compressed = true"
+[ -s "$T/err" ] && fail "stderr not empty: $(head -c 200 "$T/err")"
+done_check
+
+check "text: an unnamed enum value is shown as a number"
+run -f "$KSY" "$T/unnamed.bin"
+expect_rc 0
+line "  flags = 0x20"
+done_check
+
+check "text: --max-bytes cuts byte arrays, the total stays"
+run -f "$KSY" --max-bytes 2 "$T/good.bin"
+expect_rc 0
+line "      body = [3 bytes] 01 02 ..."
+run -f "$KSY" --max-bytes=1 "$T/good.bin"
+line "      body = [3 bytes] 01 ..."
+run -f "$KSY" "$T/long.bin"
+expect_rc 0
+line "      body = [100 bytes] 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ..."
+done_check
+
+# ---- json --------------------------------------------------------------------
+
+check "json: seq fields in order, then instances"
+run -f "$KSY" -o json "$T/good.bin"
+expect_rc 0
+json_ok
+has '{"magic":"8943484b0d0a","version":258,"flags":"compressed","ofs_tail":2,"extra":null,"chunks":['
+has '],"tail":1212878090,"num_chunks":4,"is_compressed":true}'
+done_check
+
+check "json: exact integers, floats, strings, bytes, switch"
+has '"values":[-2,7],"big":18446744073709551615,"ratio":1.5}'
+has '"name":"héllo","name16":"Ω!"'
+has '"text":"a\"b\n\u0001"'
+has '{"kind":"ZZZZ","len_body":3,"body":"010203"}'
+done_check
+
+check "json: unnamed enum as an integer, if-true field present"
+run -f "$KSY" -o json "$T/unnamed.bin"
+expect_rc 0
+has '"flags":32,'
+run -f "$KSY" -o json "$T/extra.bin"
+expect_rc 0
+has '"version":513,"flags":"none","ofs_tail":2,"extra":127,'
+done_check
+
+# ---- yaml --------------------------------------------------------------------
+
+check "yaml: the same tree through libyaml"
+run -f "$KSY" -o yaml "$T/good.bin"
+expect_rc 0
+line "magic: '8943484b0d0a'"
+line "version: 258"
+line "flags: compressed"
+line "extra: null"
+line "    big: 18446744073709551615"
+line "is_compressed: true"
+if [ "$have_python" = 1 ] && python3 -c 'import yaml' 2>/dev/null; then
+    cp "$T/out" "$T/tree.yaml"
+    run -f "$KSY" -o json "$T/good.bin"
+    python3 -c 'import json,sys,yaml
+a = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))
+b = json.load(open(sys.argv[2], encoding="utf-8"))
+sys.exit(0 if a == b else 1)' "$T/tree.yaml" "$T/out" || fail "the YAML tree differs from the JSON tree"
+fi
+done_check
+
+# ---- data errors: partial tree, one located line, exit 1 -----------------------
+
+check "truncated input: partial json, _error, located stderr line, exit 1"
+run -f "$KSY" -o json "$T/trunc.bin"
+expect_rc 1
+json_ok
+has '"name":"héllo"'
+has '{"kind":"NUMS","len_body":25,"_error":{"kind":"EndOfStreamError"'
+has '"path":"/chunks/1/body"'
+has '"tail":1212878090'
+err_lines 1
+err_has "fmtdump: $T/trunc.bin: EndOfStreamError:"
+err_has "at offset 0x26 (/chunks/1/body)"
+err_has "[ksy $KSY:"
+done_check
+
+check "truncated input: text tree still printed"
+run -f "$KSY" "$T/trunc.bin"
+expect_rc 1
+line "    [1] (chunk)"
+grep -q '^      _error: ERROR EndOfStreamError: .* @0x26 /chunks/1/body$' "$T/out" || fail "no _error line"
+err_lines 1
+done_check
+
+check "truncated input: yaml tree still printed"
+run -f "$KSY" -o yaml "$T/trunc.bin"
+expect_rc 1
+line "    kind: EndOfStreamError"
+done_check
+
+check "a failing instance is isolated from its siblings"
+run -f "$KSY" -o json "$T/badptr.bin"
+expect_rc 1
+json_ok
+has '"tail":{"_error":{"kind":"EndOfStreamError"'
+has '"num_chunks":4,"is_compressed":true}'
+err_lines 1
+err_has "(/tail)"
+done_check
+
+check "wrong contents: ValidationNotEqualError"
+run -f "$KSY" -o json "$T/badmagic.bin"
+expect_rc 1
+json_ok
+has '"_error":{"kind":"ValidationNotEqualError"'
+err_has "ValidationNotEqualError"
+done_check
+
+check "empty input: exit 1 with an error, no crash"
+run -f "$KSY" -o json "$T/empty.bin"
+expect_rc 1
+json_ok
+err_has "EndOfStreamError"
+done_check
+
+check "a loop in the data is cut, not followed"
+run -f "$FIX/loop.ksy" "$T/loop.bin"
+expect_rc 0
+line "    next (node) <cycle>"
+line "  me (loop) <cycle>"
+run -f "$FIX/loop.ksy" -o json "$T/loop.bin"
+expect_rc 0
+json_ok
+has '"next":{"_cycle":true}'
+has '"me":{"_cycle":true}'
+done_check
+
+# ---- description errors: FILE:LINE:COL, exit 2 --------------------------------
+
+check "invalid YAML: located message, exit 2"
+run -f "$FIX/broken_yaml.ksy" "$T/good.bin"
+expect_rc 2
+grep -q "broken_yaml\.ksy:[0-9][0-9]*:[0-9][0-9]*: " "$T/err" || fail "no FILE:LINE:COL: $(cat "$T/err")"
+[ -s "$T/out" ] && fail "stdout not empty"
+done_check
+
+check "unknown type: located at its line, exit 2"
+run -f "$FIX/broken_type.ksy" "$T/good.bin"
+expect_rc 2
+err_has "broken_type.ksy:8:"
+err_has "no_such_type"
+done_check
+
+check "a missing description file: exit 2"
+run -f "$FIX/no_such.ksy" "$T/good.bin"
+expect_rc 2
+err_has "no_such.ksy"
+done_check
+
+check "imports: absolute through -I, relative by itself"
+run -f "$FIX/uses_pair.ksy" "$T/pair.bin"
+expect_rc 2
+err_has "uses_pair.ksy:"
+run -f "$FIX/uses_pair.ksy" -I "$FIX" -o json "$T/pair.bin"
+expect_rc 0
+has '{"first":{"a":1,"b":2},"second":{"a":3,"b":4}}'
+run -f "$FIX/uses_pair_rel.ksy" -o json "$T/pair.bin"
+expect_rc 0
+has '{"only":{"a":1,"b":2}}'
+done_check
+
+# ---- -e ----------------------------------------------------------------------
+
+check "-e json: the envelope, one result per expression"
+run -f "$KSY" -o json -e version -e num_chunks -e 'chunks[1].body.big' -e 'chunks[0].body.name' \
+    -e 'chunks[3].body' -e 'flags' -e 'version * 2 + 1' "$T/good.bin"
+expect_rc 0
+json_ok
+has '{"status":"ok","results":[{"value":258},{"value":4},{"value":18446744073709551615},{"value":"héllo"},{"value":"010203"},{"value":"compressed"},{"value":517}]}'
+done_check
+
+check "-e json: a struct value, and a failing expression"
+run -f "$KSY" -o json -e 'chunks[1].body' -e 'no_such_field' -e 'chunks[9]' "$T/good.bin"
+expect_rc 1
+json_ok
+has '{"value":{"count":2,"values":[-2,7],"big":18446744073709551615,"ratio":1.5}}'
+has '{"error":{"kind":'
+lacks '"status":"error"'
+done_check
+
+check "-e json on a truncated input: status error, results from the partial tree"
+run -f "$KSY" -o json -e version -e 'chunks[0].body.name16' "$T/trunc.bin"
+expect_rc 1
+json_ok
+has '{"status":"error","error":{"kind":"EndOfStreamError"'
+has '"results":[{"value":258},{"value":"Ω!"}]}'
+err_lines 1
+done_check
+
+check "-e text: EXPR = value lines"
+run -f "$KSY" -e version -e 'chunks[2].body.text' -e flags -e no_such_field "$T/good.bin"
+expect_rc 1
+line "version = 258"
+line 'chunks[2].body.text = "a\"b\n\x01"'
+line "flags = compressed (0x1)"
+grep -q '^no_such_field: ERROR ' "$T/out" || fail "no error line for no_such_field"
+done_check
+
+# ---- format detection ------------------------------------------------------------
+
+check "detection through FMTDUMP_PATH"
+FMTDUMP_PATH=/no/such/dir:$FIX run -o json "$T/good.bin"
+expect_rc 0
+has '"version":258'
+done_check
+
+check "detection takes the longest matching signature"
+FMTDUMP_PATH=$FIX run "$T/v2.bin"
+expect_rc 0
+line "chunks_v2"
+line "  v2_count = 5"
+done_check
+
+check "no matching description: exit 2, the places looked at"
+FMTDUMP_PATH=$FIX run "$T/unknown.bin"
+expect_rc 2
+err_has "looked in $FIX"
+err_has "-f KSY"
+done_check
+
+if [ -d "$(dirname "$FMTDUMP")/../formats" ]; then
+    check "detection from the build tree's formats/"
+    printf 'MDMP\223\247' >"$T/tiny.dmp"
+    run "$T/tiny.dmp"
+    [ "$rc" = 2 ] && fail "not detected: $(head -c 300 "$T/err")"
+    lacks "no description"
+    done_check
+fi
+
+# ---- output ----------------------------------------------------------------------
+
+if [ -w /dev/full ]; then
+    check "an output write error exits 3"
+    "$FMTDUMP" -f "$KSY" -o json "$T/good.bin" >/dev/full 2>"$T/err"
+    rc=$?
+    expect_rc 3
+    done_check
+fi
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
