@@ -202,7 +202,7 @@ static int run(const fd_spec *spec, const cli_args *a)
     fd_doc *doc = fd_doc_open_file(spec, a->input, NULL, &err);
     if (!doc) {
         if (err.kind == FD_ERR_IO) {
-            fprintf(stderr, "fmtdump: %s: %s\n", a->input, err.message);
+            fprintf(stderr, "fmtdump: %s\n", err.message);
             return EXIT_IO;
         }
         cli_report_data_error(a->input, &err, 0);

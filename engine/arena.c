@@ -43,7 +43,8 @@ static int arena_grow(fd_arena *a, size_t need)
         size = FD_ARENA_MAX_CHUNK;
     if (size < need)
         size = need;
-    if (a->limit && a->used + size + sizeof(fd_arena_chunk) > a->limit)
+    if (size > SIZE_MAX - sizeof(fd_arena_chunk) ||
+        (a->limit && a->used + size + sizeof(fd_arena_chunk) > a->limit))
         return -1;
     fd_arena_chunk *c = malloc(sizeof(fd_arena_chunk) + size);
     if (!c)
@@ -64,7 +65,7 @@ void *fd_arena_alloc(fd_arena *a, size_t n)
     if (n > SIZE_MAX - 32)
         return NULL;
     n = (n + 15) & ~(size_t)15;
-    if ((size_t)(a->end - a->cur) < n || !a->cur) {
+    if (!a->cur || (size_t)(a->end - a->cur) < n) {
         if (arena_grow(a, n) != 0)
             return NULL;
     }

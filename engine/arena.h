@@ -12,7 +12,7 @@ typedef struct fd_arena_chunk fd_arena_chunk;
 typedef struct fd_arena {
     fd_arena_chunk *head;
     uint8_t *cur, *end;
-    uint64_t used;      /* bytes handed out, including chunk overhead */
+    uint64_t used;      /* bytes reserved in chunks, including their headers */
     uint64_t limit;     /* 0 = unlimited; allocations beyond it fail with NULL */
 } fd_arena;
 

@@ -38,6 +38,9 @@ static size_t intern_probe(const char *const *slots, size_t cap, const char *s, 
 
 const char *fd_intern_find(const fd_names *in, const char *s, size_t n)
 {
+    const char *nul = memchr(s, 0, n);
+    if (nul)
+        n = (size_t)(nul - s);
     if (!in->cap)
         return NULL;
     return in->slots[intern_probe(in->slots, in->cap, s, n)];
@@ -60,6 +63,10 @@ static int intern_grow(fd_names *in)
 
 const char *fd_intern_n(fd_names *in, const char *s, size_t n)
 {
+    /* Names are C strings: a NUL inside one ends it. */
+    const char *nul = memchr(s, 0, n);
+    if (nul)
+        n = (size_t)(nul - s);
     if ((in->count + 1) * 2 > in->cap && intern_grow(in) != 0)
         return NULL;
     size_t i = intern_probe(in->slots, in->cap, s, n);

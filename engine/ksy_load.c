@@ -384,10 +384,10 @@ static int typeref_from(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *
             tr->width = 1;
             return 0;
         }
-        if (len == 5 && memcmp(s, "bytes", 5) == 0) {
-            tr->prim = FD_P_BYTES;
-            return 0;
-        }
+    }
+    if (len == 5 && memcmp(s, "bytes", 5) == 0) {
+        tr->prim = FD_P_BYTES;
+        return 0;
     }
     tr->prim = FD_P_USER;
     fd_ksy_ref *r = ref_new(b);

@@ -87,7 +87,8 @@ static int proc_zlib(fd_arena *a, const uint8_t *in, size_t n, uint64_t limit,
                      const uint8_t **out, size_t *outn, char *msg, size_t msgcap)
 {
     uint64_t max = limit && limit < SIZE_MAX - 1 ? limit + 1 : SIZE_MAX - 1;
-    uint64_t want = n < (SIZE_MAX - 4096) / 4 ? (uint64_t)n * 4 + 4096 : SIZE_MAX / 2;
+    /* Start near a typical ratio; huge inputs start at 128 MiB and grow. */
+    uint64_t want = n < (UINT64_C(1) << 25) ? (uint64_t)n * 4 + 4096 : UINT64_C(1) << 27;
     size_t cap = (size_t)(want < max ? want : max);
     uint8_t *buf = malloc(cap);
     if (!buf)
