@@ -25,9 +25,10 @@ static const char usage_text[] =
     "  -I DIR         a directory searched for imported descriptions (repeatable)\n"
     "  -o FORMAT      text (default: an indented tree), json or yaml\n"
     "  -e EXPR        evaluate a Kaitai expression against the root object instead of\n"
-    "                 printing the tree (repeatable); with -o json (and yaml) prints\n"
+    "                 printing the tree (repeatable); text prints `EXPR = value` lines,\n"
+    "                 json (and yaml: JSON is YAML) one document:\n"
     "                 {\"status\": \"ok\"|\"error\", \"error\": {...}, \"results\": [{\"value\": V}|{\"error\": {...}}]}\n"
-    "                 and with text one `EXPR = value` line each\n"
+    "                 where status and error tell how the root's seq parsed\n"
     "  --max-bytes N  text: byte arrays shown up to N bytes (default 32)\n"
     "  --help         this help\n"
     "  --version      the version\n"
@@ -40,7 +41,8 @@ static const char usage_text[] =
     "  0  parsed without error\n"
     "  1  data error: the root failed to parse, the tree holds an error node, or an -e\n"
     "     failed; the partial tree is still printed and stderr gets one located line\n"
-    "  2  usage error, invalid description (FILE:LINE:COL: message), or no format detected\n"
+    "  2  usage error, invalid description (FILE:LINE:COL: message), an -e that does\n"
+    "     not parse, or no format detected\n"
     "  3  I/O error: the input cannot be opened or read, or the output cannot be written\n";
 
 typedef struct cli_args {

@@ -265,11 +265,13 @@ void fd_emit_error_line(fd_emit_ctx *c, const fd_error *err)
     }
 }
 
-bool fd_emit_field_shown(fd_value obj, size_t i)
+const char *fd_emit_field_shown(fd_value obj, size_t i)
 {
-    if (fd_struct_field_is_param(obj, i) || !fd_struct_field_name(obj, i))
-        return false;
-    return fd_struct_field_is_instance(obj, i) || fd_struct_field_reached(obj, i);
+    if (fd_struct_field_is_param(obj, i))
+        return NULL;
+    if (!fd_struct_field_is_instance(obj, i) && !fd_struct_field_reached(obj, i))
+        return NULL;
+    return fd_struct_field_name(obj, i);
 }
 
 void fd_emit_value_error(fd_value v, fd_error *err)

@@ -95,8 +95,9 @@ void fd_emit_error_line(fd_emit_ctx *c, const fd_error *err);
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 size_t fd_emit_utf8_len(const unsigned char *s, size_t n);
 
-/* Whether a struct field is written: params never, seq fields once reached. */
-bool fd_emit_field_shown(fd_value obj, size_t i);
+/* The name of struct field i when it is written, else NULL: params never,
+ * seq fields once reached, instances always. */
+const char *fd_emit_field_shown(fd_value obj, size_t i);
 /* The error carried by an FD_ERROR value (kind FD_ERR_NONE filled when absent). */
 void fd_emit_value_error(fd_value v, fd_error *err);
 

@@ -86,13 +86,14 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
     bool first = true;
     fd_emit_putc(w->c, '{');
     for (size_t i = 0; i < n; i++) {
-        if (!fd_emit_field_shown(v, i))
+        const char *name = fd_emit_field_shown(v, i);
+        if (!name)
             continue;
         if (!first)
             fd_emit_putc(w->c, ',');
         first = false;
         json_newline(w, depth + 1);
-        json_key(w, fd_struct_field_name(v, i));
+        json_key(w, name);
         json_value(w, fd_struct_field(v, i), depth + 1);
     }
     fd_error err;

@@ -145,10 +145,11 @@ static void text_struct(text_w *w, fd_value v, size_t ind)
 {
     size_t n = fd_struct_nfields(v);
     for (size_t i = 0; i < n; i++) {
-        if (!fd_emit_field_shown(v, i))
+        const char *name = fd_emit_field_shown(v, i);
+        if (!name)
             continue;
         fd_emit_indent(w->c, ind);
-        fd_emit_puts(w->c, fd_struct_field_name(v, i));
+        fd_emit_puts(w->c, name);
         text_value(w, fd_struct_field(v, i), ind, fd_struct_field_hex(v, i), TEXT_FIELD);
     }
     fd_error err;

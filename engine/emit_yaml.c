@@ -205,9 +205,10 @@ static void yaml_container(yaml_w *w, fd_value v)
         fd_error err;
         yaml_map_start(w);
         for (size_t i = 0; i < n && !w->failed; i++) {
-            if (!fd_emit_field_shown(v, i))
+            const char *name = fd_emit_field_shown(v, i);
+            if (!name)
                 continue;
-            yaml_word(w, fd_struct_field_name(v, i));
+            yaml_word(w, name);
             yaml_value(w, fd_struct_field(v, i));
         }
         if (fd_struct_error(v, &err)) {
@@ -231,7 +232,15 @@ static void yaml_value(yaml_w *w, fd_value v)
     case FD_FLOAT: {
         char buf[40];
         double d = fd_value_float(v);
-        if (fd_emit_format_double(d, buf, sizeof buf))
+        size_t n = fd_emit_format_double(d, buf, sizeof buf);
+        char *e = n ? strchr(buf, 'e') : NULL;
+        /* YAML 1.1 reads "4e-05" as a string: its floats need a dot. */
+        if (e && !memchr(buf, '.', (size_t)(e - buf)) && n + 2 < sizeof buf) {
+            memmove(e + 2, e, n - (size_t)(e - buf) + 1);
+            e[0] = '.';
+            e[1] = '0';
+        }
+        if (n)
             yaml_plain(w, buf);
         else
             yaml_plain(w, isnan(d) ? ".nan" : d < 0 ? "-.inf" : ".inf");

@@ -41,7 +41,6 @@ void fd_ksy_fail(fd_ksy_loader *L, const char *file, uint32_t line, uint32_t col
     fd_ksy_fail_kind(L, FD_ERR_DESCRIPTION, file, line, col, "%s", msg);
 }
 
-
 static bool file_known(fd_ksy_loader *L, const char *key, fd_module **mod)
 {
     for (size_t i = 0; i < L->nfiles; i++)
@@ -69,7 +68,6 @@ int fd_ksy_file_add(fd_ksy_loader *L, const char *key, fd_module *mod)
     L->files[L->nfiles++].mod = mod;
     return 0;
 }
-
 
 static char *read_file(fd_ksy_loader *L, const char *path, const fd_srcloc *loc, size_t *len)
 {

@@ -29,7 +29,7 @@ typedef struct ld {
 
 /* A description error at node n; returns -1 so callers can `return fail_at(...)`. */
 static int __attribute__((format(printf, 3, 4))) fail_at(ld *b, const fd_ksy_node *n,
-                                                      const char *fmt, ...)
+                                                         const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -437,7 +437,7 @@ static int typeref_switch(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node
         return -1;
     for (uint32_t i = 0; i < sw->ncases; i++) {
         const fd_ksy_node *k = cases->kids[2 * i], *v = cases->kids[2 * i + 1];
-        if (k->style == FD_KSY_PLAIN && strcmp(k->s, "_") == 0)
+        if (strcmp(k->s, "_") == 0)
             sw->default_case = (int)i;
         else if (expr_from(b, k, &sw->keys[i]) != 0)
             return -1;
@@ -616,11 +616,14 @@ static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
     return fail_at(b, v, "repeat: expected expr, eos or until, not '%s'", v->s);
 }
 
-/* Integer fields whose names read as addresses or offsets print in hex. */
+/* Integer fields whose names read as addresses, offsets, codes, flags or
+ * pointer registers print in hex in the text output. */
 static bool hex_name(const char *id)
 {
     static const char *const words[] = {"addr", "address", "ofs", "offset", "rva", "base",
-                                        "pointer", "ptr", "va", "teb", "rip", "eip", "pc", "sp"};
+                                        "pointer", "ptr", "va", "teb", "rip", "eip", "pc", "sp",
+                                        "rsp", "esp", "rbp", "ebp", "lr", "fp", "code", "flags",
+                                        "mask", "checksum"};
     const char *p = id;
     while (*p) {
         const char *e = strchr(p, '_');
@@ -685,7 +688,7 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     if ((a->type.prim == FD_P_BYTES || a->type.prim == FD_P_STR) && !a->size && !a->size_eos &&
         a->terminator < 0 && !a->contents)
         return fail_at(b, n, "attribute '%s': %s needs size, size-eos or terminator", id,
-                    a->type.prim == FD_P_STR ? "str" : "bytes");
+                       a->type.prim == FD_P_STR ? "str" : "bytes");
     if (a->size && a->size_eos)
         return fail_at(b, n, "attribute '%s': size and size-eos together", id);
     return 0;
@@ -760,7 +763,7 @@ static int build_endian_switch(ld *b, const fd_ksy_node *n, fd_endian_switch **o
         return -1;
     for (uint32_t i = 0; i < es->ncases; i++) {
         const fd_ksy_node *k = cases->kids[2 * i], *v = cases->kids[2 * i + 1];
-        if (!(k->style == FD_KSY_PLAIN && strcmp(k->s, "_") == 0) &&
+        if (strcmp(k->s, "_") != 0 &&
             expr_from(b, k, &es->keys[i]) != 0)
             return -1;
         if (fd_ksy_is_scalar(v) && strcmp(v->s, "le") == 0)

@@ -235,7 +235,6 @@ int fd_ksy_bool(const fd_ksy_node *n)
     return -1;
 }
 
-
 /* YAML integer spellings (decimal, 0x, 0o, 0b, 0-prefixed octal, `_`), up to
  * u64 magnitude; *neg for a leading minus.  False when not an integer. */
 static bool parse_int_text(const char *s, size_t n, uint64_t *mag, bool *neg)
@@ -294,7 +293,6 @@ bool fd_ksy_int(const fd_ksy_node *n, uint64_t *mag, bool *neg)
     return fd_ksy_is_scalar(n) && parse_int_text(n->s, n->len, mag, neg);
 }
 
-
 bool fd_ksy_ident_ok(const char *s, size_t n)
 {
     if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
@@ -304,7 +302,6 @@ bool fd_ksy_ident_ok(const char *s, size_t n)
             return false;
     return true;
 }
-
 
 void fd_ksy_trim(const char **s, size_t *n)
 {

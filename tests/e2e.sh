@@ -61,6 +61,7 @@ json_ok() {
 # ---- inputs ------------------------------------------------------------------
 
 # header: signature, version, flags, ofs_tail; $1 = version+flags+ofs_tail bytes (octal escapes)
+# shellcheck disable=SC2059 # the argument is a format of octal escapes
 head_bytes() { printf '\211CHK\r\n'; printf "$1"; }
 chunks_bytes() {
     printf 'NAME\000\000\000\013h\303\251llo\000\251\003!\000'
@@ -82,6 +83,11 @@ printf 'nothing known here' >"$T/unknown.bin"
 : >"$T/empty.bin"
 printf '\001\002\003\004' >"$T/pair.bin"
 printf 'LOOP\000\000\000\004\000\000\000\000' >"$T/loop.bin"
+# u4be N: N as 4 big-endian bytes.
+# shellcheck disable=SC2059
+u4be() { printf "\\000\\000\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 % 256)))"; }
+{ printf 'LOOP'; u4be 12; u4be 0; i=1
+  while [ $i -le 600 ]; do u4be $((12 + 4 * i)); i=$((i + 1)); done; } >"$T/chain.bin"
 
 # ---- command line ------------------------------------------------------------
 
@@ -278,6 +284,15 @@ has '"next":{"_cycle":true}'
 has '"me":{"_cycle":true}'
 done_check
 
+check "a chain deeper than the writers' limit is cut, the JSON stays parseable"
+run -f "$FIX/loop.ksy" -o json "$T/chain.bin"
+expect_rc 0
+json_ok
+has '"next":{"_depth_limit":true}'
+run -f "$FIX/loop.ksy" "$T/chain.bin"
+grep -q 'next (node) <depth limit>$' "$T/out" || fail "no depth limit line"
+done_check
+
 # ---- description errors: FILE:LINE:COL, exit 2 --------------------------------
 
 check "invalid YAML: located message, exit 2"
@@ -338,6 +353,20 @@ json_ok
 has '{"status":"error","error":{"kind":"EndOfStreamError"'
 has '"results":[{"value":258},{"value":"Ω!"}]}'
 err_lines 1
+done_check
+
+check "-e: an expression that does not parse exits 2"
+run -f "$KSY" -o json -e '1 +' "$T/good.bin"
+expect_rc 2
+json_ok
+has '{"status":"ok","results":[{"error":{"kind":'
+done_check
+
+check "-e yaml: the JSON envelope (JSON is YAML)"
+run -f "$KSY" -o yaml -e version "$T/good.bin"
+expect_rc 0
+json_ok
+has '{"status":"ok","results":[{"value":258}]}'
 done_check
 
 check "-e text: EXPR = value lines"

@@ -20,15 +20,19 @@ current=
 
 # ---- helpers ---------------------------------------------------------------
 
-# test NAME: starts a test; its checks below report against it.
+# test_begin NAME: starts a test; the checks until test_end report against it.
 test_begin() { current=$1; test_ok=1; }
 fail() { echo "FAIL $current: $*"; test_ok=0; }
 test_end() {
     if [ "$test_ok" = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 
-# run ARGS...: fmtdump with ARGS; sets $rc, leaves stdout in $T/out (and a
-# one-line form in $T/flat, whitespace between JSON tokens removed) and stderr in $T/err.
+# flatten: $T/out as one line in $T/flat, without the whitespace between JSON tokens.
+flatten() {
+    sed 's/^[[:space:]]*//' "$T/out" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g; s/, {/,{/g' >"$T/flat"
+}
+
+# run ARGS...: fmtdump with ARGS; sets $rc, leaves stdout in $T/out and $T/flat, stderr in $T/err.
 run() {
     if command -v timeout >/dev/null 2>&1; then
         timeout 20 "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
@@ -36,7 +40,7 @@ run() {
         "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
     fi
     rc=$?
-    sed 's/^[[:space:]]*//' "$T/out" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g; s/, {/,{/g' >"$T/flat"
+    flatten
 }
 
 expect_rc() { [ "$rc" = "$1" ] || fail "exit $rc, expected $1 (stderr: $(head -c 300 "$T/err"))"; }
@@ -85,6 +89,7 @@ expect_rc 0
 has '"magic1":"4d444d50"'
 has '"magic2":"93a7"'
 has '"version":0,"num_streams":8,"ofs_streams":32,"checksum":0,"timestamp":1600000000,"flags":0'
+lacks '"_error"'
 test_end
 
 test_begin "stream directory and names"
@@ -188,6 +193,7 @@ for size in 24 232 832 1364; do
     dmp=$T/misc$size.dmp
     run -o json "$dmp"
     expect_rc 0
+    lacks '"_error"'
     value 'streams[5].data.len_info' "$size"
     value 'streams[5].data.process_id' 4242
     case $size in
@@ -270,7 +276,7 @@ start=$(date +%s)
 limited "$FMTDUMP" -f "$KSY" -o json "$T/hugecount.dmp" >"$T/out" 2>"$T/err"
 rc=$?
 elapsed=$(($(date +%s) - start))
-sed 's/^[[:space:]]*//' "$T/out" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g; s/, {/,{/g' >"$T/flat"
+flatten
 [ "$base_rc" = 0 ] || fail "basic dump: exit $base_rc"
 expect_rc 1
 [ "$elapsed" -le 5 ] || fail "took ${elapsed} s"

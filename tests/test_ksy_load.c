@@ -781,7 +781,7 @@ static void test_sizes_and_hints(void **state)
     assert_true(seq_attr(r, "base_addr")->hex_hint);
     assert_true(seq_attr(r, "ofs_data")->hex_hint);
     assert_false(seq_attr(r, "len_data")->hex_hint);
-    assert_false(seq_attr(r, "flags")->hex_hint);
+    assert_true(seq_attr(r, "flags")->hex_hint);
     assert_true(fixed->seq[1].hex_hint);
     assert_ptr_equal(inst_attr(r, "s1")->value->rtype, fixed);
     assert_null(inst_attr(r, "s2")->value->rtype);
