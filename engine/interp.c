@@ -447,6 +447,7 @@ static fd_errrec *parse_user(const fd_site *st, const fd_ctx *ctx, const fd_type
     fd_errrec *r = spend(doc, st, s);
     if (r)
         return r;
+
     return new_obj(doc, t->user, parent, root, s, args, nargs, st->obj, (int32_t)st->slot, st->index,
                    st->obj->is_le, st->obj->endian_known, out);
 }
