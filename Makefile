@@ -1,5 +1,6 @@
 # fmtdump - build, test, install.  `make help` lists the targets.
 
+SHELL   := /bin/bash -o pipefail
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
@@ -83,13 +84,15 @@ corpus: $(BIN)
 	@if [ -d $(SHARED)/corpus ]; then $(PYTHON) tests/corpus_check.py --fmtdump $(BIN) --shared $(SHARED); \
 	else echo "corpus: $(SHARED)/corpus absent, skipped"; fi
 
-# The Kaitai Struct conformance suite and the public-format comparison.
+# The Kaitai Struct conformance suite, the public-format comparison and a
+# load of every public description; each fails the build when a case fails.
 conformance: kst ksf
 kst: $(BIN)
-	@if [ -d $(SHARED)/kst ]; then $(PYTHON) $(SHARED)/kst/run.py --fmtdump $(BIN) || true; \
+	@if [ -d $(SHARED)/kst ]; then $(PYTHON) $(SHARED)/kst/run.py --fmtdump $(BIN) | tail -n 3; \
 	else echo "kst: $(SHARED)/kst absent, skipped"; fi
 ksf: $(BIN)
-	@if [ -d $(SHARED)/ksf ]; then $(PYTHON) $(SHARED)/ksf/compare.py --fmtdump $(BIN) || true; \
+	@if [ -d $(SHARED)/ksf ]; then $(PYTHON) $(SHARED)/ksf/compare.py --fmtdump $(BIN) | tail -n 3 && \
+		$(PYTHON) tests/ksf_load_all.py --fmtdump $(BIN) --formats $(SHARED)/ksf/formats; \
 	else echo "ksf: $(SHARED)/ksf absent, skipped"; fi
 
 # Sanitizer build (ASan + UBSan) running the whole test suite.
