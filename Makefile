@@ -25,7 +25,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
-.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench clean help
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench fuzz clean help
 
 all: $(LIB) $(BIN)
 
@@ -103,11 +103,29 @@ asan:
 clang:
 	$(MAKE) BUILD=build-clang CC=clang all
 
+# libFuzzer targets (clang): minidumps, descriptions, expressions; FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libfmtdump.a build-fuzz/tests/gen_minidump
+	@mkdir -p build-fuzz/corpus/dump build-fuzz/corpus/ksy build-fuzz/corpus/expr
+	@for v in basic amd64 padded misc24 mem64 truncated loop overlap; do \
+		build-fuzz/tests/gen_minidump build-fuzz/corpus/dump/$$v.dmp --variant $$v; done
+	@cp formats/*.ksy tests/fixtures/*.ksy build-fuzz/corpus/ksy/
+	@printf 'items[1].v == colors::green' > build-fuzz/corpus/expr/1
+	@printf "name.reverse + 'x' + n.to_s" > build-fuzz/corpus/expr/2
+	@for t in dump ksy expr; do \
+		clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer tests/fuzz_$$t.c build-fuzz/libfmtdump.a $(LIBS) -o build-fuzz/fuzz_$$t || exit 1; \
+		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
+		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus/$$t 2>&1 | \
+			grep -E "stat::number_of_executed_units|ERROR|SUMMARY" || exit 1; \
+	done
+
 bench: $(BIN) $(TOOL_BIN)
 	@sh tests/bench.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
 help:
 	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench clean"

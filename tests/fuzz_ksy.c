@@ -1,0 +1,28 @@
+/* fuzz_ksy.c - libFuzzer target: any bytes loaded as a .ksy description, then run over a fixed input. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fmtdump.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const uint8_t input[64] = { 'M', 'D', 'M', 'P', 0x93, 0xa7, 0, 0, 2, 0, 0, 0, 32, 0, 0, 0, 1, 2, 3, 4 };
+    static FILE *sink;
+    if (!sink)
+        sink = fopen("/dev/null", "w");
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("fuzz.ksy", (const char *)data, size, NULL, &err);
+    if (!spec)
+        return 0;
+    fd_doc *doc = fd_doc_open_mem(spec, input, sizeof input, NULL, &err);
+    if (doc) {
+        fd_emit_opts opts = { .format = FD_OUT_JSON, .compact = true };
+        fd_emit(sink, fd_doc_root(doc), &opts);
+        fd_doc_close(doc);
+    }
+    fd_spec_free(spec);
+    return 0;
+}
