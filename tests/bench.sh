@@ -42,6 +42,13 @@ echo "generated: $RANGES memory ranges, $size bytes"
 measure "fmtdump -o json (${RANGES} ranges)" "$FMTDUMP" -o json "$work/ranges.dmp"
 measure "fmtdump text (${RANGES} ranges)" "$FMTDUMP" "$work/ranges.dmp"
 
+# A 2 GiB dump (a sparse file behind a real header): open and query only what is asked.
+"$GEN" "$work/big.dmp" || exit 1
+if truncate -s 2G "$work/big.dmp" 2>/dev/null; then
+    measure "fmtdump -e (2 GiB dump, 3 queries)" "$FMTDUMP" -e 'streams.size' \
+        -e 'streams[3].data.exception_rec.code' -e 'streams[1].data.modules[0].module_name.str' "$work/big.dmp"
+fi
+
 if [ -d "$SHARED/corpus/dumps" ]; then
     largest=$(find "$SHARED/corpus/dumps" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
     echo "largest corpus dump: $largest ($(wc -c <"$largest" | tr -d ' ') bytes)"

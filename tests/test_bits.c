@@ -486,6 +486,34 @@ static void test_bits_eof(void **state)
     close_fx(&fx);
 }
 
+/* Repeated user types without size share one bit buffer; b1 takes part in `valid`. */
+static void test_bits_across_objects(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: b\n"
+        "seq:\n"
+        "  - id: nibs\n    type: nib\n    repeat: expr\n    repeat-expr: 3\n"
+        "  - id: ok\n    type: b1\n    valid: true\n"
+        "  - id: tail\n    type: b3\n"
+        "  - id: must\n    type: b1\n    valid:\n      eq: true\n"
+        "types:\n"
+        "  nib:\n    seq:\n      - id: v\n        type: b4\n";
+    static const uint8_t data[] = { 0x12, 0x3D, 0x7f };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    check_u(&fx, "nibs[0].v", 1);
+    check_u(&fx, "nibs[1].v", 2);
+    check_u(&fx, "nibs[2].v", 3);
+    check_bool(&fx, "ok", true);
+    check_u(&fx, "tail", 5);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_NOT_EQUAL);
+    assert_string_equal(err.path, "/must");
+    close_fx(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +529,7 @@ int main(void)
         cmocka_unit_test(test_bits_endian_inheritance),
         cmocka_unit_test(test_bits_sizeof),
         cmocka_unit_test(test_bits_eof),
+        cmocka_unit_test(test_bits_across_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
