@@ -25,7 +25,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
-.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench fuzz clean help
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
 
@@ -81,8 +81,15 @@ deps:
 
 # Every dump of ../shared/corpus checked against its catalog.json facts.
 corpus: $(BIN)
-	@if [ -d $(SHARED)/corpus ]; then $(PYTHON) tests/corpus_check.py --fmtdump $(BIN) --shared $(SHARED); \
+	@if [ -d $(SHARED)/corpus ]; then rc=0; \
+		$(PYTHON) tests/corpus_check.py --fmtdump $(BIN) --shared $(SHARED) || rc=1; \
+		$(PYTHON) tests/groundtruth_check.py --fmtdump $(BIN) --shared $(SHARED) || rc=1; \
+		exit $$rc; \
 	else echo "corpus: $(SHARED)/corpus absent, skipped"; fi
+
+# The official Kaitai compiler (npm) must accept the reference description; skipped offline.
+ksc:
+	@sh tests/ksc_check.sh formats/windows_minidump.ksy
 
 # The Kaitai Struct conformance suite, the public-format comparison and a
 # load of every public description; each fails the build when a case fails.
@@ -128,4 +135,4 @@ clean:
 	rm -rf build build-asan build-clang build-fuzz
 
 help:
-	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench clean"
+	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench fuzz ksc clean help"

@@ -184,7 +184,6 @@ class Dump:
         self.streams = get(self.tree, "streams") or []
         self.types = self.evaluate(["streams[%d].stream_type.to_i" % i for i in range(len(self.streams))])
         self.sysinfo_enums = {}
-        self.cv_sigs = []
         exprs = []
         k = self.index(ST_SYSTEM_INFO)
         if k is not None:
