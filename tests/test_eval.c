@@ -394,6 +394,7 @@ static void test_specials(void **state)
     check_int(fx, "sized._io.size", 4);
     check_int(fx, "sized._io.pos", 3);
     check_bool(fx, "sized._io.eof", false);
+    check_bool(fx, "item._is_le", true);
     check_err(fx, "_io.first", FD_ERR_NAME);
     check_err(fx, "_io.to_s", FD_ERR_NAME);
     check_err(fx, "ubyte.pos", FD_ERR_NAME);
@@ -513,6 +514,8 @@ static void test_float_bool_methods(void **state)
     check_int(fx, "-9.2e18.to_i", -9200000000000000000LL);
     check_err(fx, "1e30.to_i", FD_ERR_OVERFLOW);
     check_err(fx, "(-1e30).to_i", FD_ERR_OVERFLOW);
+    check_err(fx, "(1e308 * 10).to_i", FD_ERR_OVERFLOW);
+    check_err(fx, "(1e308 * 10 - 1e308 * 10).to_i", FD_ERR_OVERFLOW);
     check_err(fx, "1.5.to_s", FD_ERR_NAME);
     check_int(fx, "true.to_i", 1);
     check_int(fx, "false.to_i", 0);
@@ -854,9 +857,7 @@ static void test_bitwise(void **state)
     check_uint(fx, "u8max & u8max", UINT64_MAX);
     check_int(fx, "u8max & 0xff", 0xff);
     check_uint(fx, "s8m1 & u8max", UINT64_MAX);
-    check_int(fx, "s8m1 ^ u8max", 0);
     check_int(fx, "s8m1 | 0", -1);
-    check_uint(fx, "s8min | 0x8000000000000000", UINT64_C(0x8000000000000000));
     check_int(fx, "s8min & s8m1", INT64_MIN);
     check_err(fx, "1.5 & 1", FD_ERR_TYPE);
     check_err(fx, "1 | 'a'", FD_ERR_TYPE);
@@ -944,6 +945,10 @@ static void test_compare_floats(void **state)
     check_bool(fx, "-0.0 == 0.0", true);
     check_bool(fx, "u8max > 1.0e19", true);
     check_bool(fx, "half != 1", true);
+    check_bool(fx, "1e308 * 10 > 1e308", true);
+    /* NaN (inf - inf) equals nothing, itself included. */
+    check_bool(fx, "1e308 * 10 - 1e308 * 10 == 1e308 * 10 - 1e308 * 10", false);
+    check_bool(fx, "1e308 * 10 - 1e308 * 10 != 1", true);
     check_err(fx, "half == 'a'", FD_ERR_TYPE);
     check_err(fx, "half < true", FD_ERR_TYPE);
 }
@@ -1247,6 +1252,16 @@ static void test_bug_ternary_int_float(void **state)
     check_float(fx, "false ? 2.5 : 3", 3.0);
 }
 
+/* engine bug: an ordering comparison with NaN is false in every target (IEEE 754); the engine
+ * reports a TypeError because fd_value_cmp returns its "incomparable" code -2 for NaN. */
+static void test_bug_nan_ordering(void **state)
+{
+    fixture *fx = *state;
+    check_bool(fx, "1e308 * 10 - 1e308 * 10 < 1", false);
+    check_bool(fx, "1e308 * 10 - 1e308 * 10 >= 1", false);
+    check_bool(fx, "1 > 1e308 * 10 - 1e308 * 10", false);
+}
+
 /* engine bug: the product of two unsigned 64-bit operands can exceed the signed 128-bit range
  * (u8 max squared is about 2^128), so `x * y` in arith() is undefined behaviour: UBSan aborts
  * here.  The plain build happens to report an OverflowError.  Kept last so that the sanitizer
@@ -1300,6 +1315,7 @@ int main(void)
         cmocka_unit_test(test_bug_bnot_unsigned),
         cmocka_unit_test(test_bug_shl_negative),
         cmocka_unit_test(test_bug_ternary_int_float),
+        cmocka_unit_test(test_bug_nan_ordering),
         cmocka_unit_test(test_bug_mul_wide_operands),
     };
     return cmocka_run_group_tests(tests, setup_main, teardown_main);
