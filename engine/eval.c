@@ -204,6 +204,8 @@ static fd_value obj_member(fd_obj *o, const fd_expr *e, bool *found)
 
 static fd_value obj_sizeof(fd_obj *o)
 {
+    if (o->sized)
+        return fd_v_int((int64_t)o->io->size);
     uint64_t end = o->end >= o->start ? o->end : o->io->pos;
     if (end < o->start)
         end = o->start;
@@ -267,6 +269,8 @@ static fd_value str_to_i(const fd_ev *E, fd_value s, int64_t radix)
         if (acc > (i128)UINT64_MAX)
             return ev_err(E, FD_ERR_CONVERSION, "integer \"%.*s\" does not fit in 64 bits", (int)(n < 40 ? n : 40), p);
     }
+    if (neg && acc > -(i128)INT64_MIN)
+        return ev_err(E, FD_ERR_CONVERSION, "integer \"%.*s\" does not fit in 64 bits", (int)(n < 40 ? n : 40), p);
     return from_i128(E, neg ? -acc : acc);
 }
 
@@ -566,6 +570,10 @@ static fd_value field_sizeof(const fd_ev *E, const fd_expr *fe, fd_value v)
         const fd_attr *at = slot >= 0 ? fd_type_slot_attr(owner->type, (uint32_t)slot) : NULL;
         if (at && at->contents)
             return fd_v_int(at->ncontents);
+        if (at && at->size && at->repeat == FD_REP_NONE) {
+            fd_ctx c = { .self = owner, .index = -1 };
+            return fd_eval_expr(E->doc, &c, at->size);
+        }
         if (at && (at->type.prim == FD_P_UINT || at->type.prim == FD_P_SINT || at->type.prim == FD_P_FLOAT))
             return fd_v_int(at->type.width);
         if (at && (at->type.prim == FD_P_BITS || at->type.prim == FD_P_BOOL))
@@ -654,6 +662,8 @@ static fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
     const fd_type *t = find_type(E, e);
     if (!t)
         return ev_err(E, FD_ERR_NAME, "unknown type in .as<>");
+    if (fd_v_as_obj(a)->type != t)
+        return ev_err(E, FD_ERR_CAST, "cannot cast %s to %s", fd_v_as_obj(a)->type->name, t->name);
     return a;
 }
 
@@ -717,8 +727,10 @@ static fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
     case FD_OP_ADD: return from_i128(E, x + y);
     case FD_OP_SUB: return from_i128(E, x - y);
     case FD_OP_MUL: {
-        /* Both operands fit in 65 bits, so a 128-bit product cannot wrap. */
-        return from_i128(E, x * y);
+        i128 r;
+        if (__builtin_mul_overflow(x, y, &r))
+            return ev_err(E, FD_ERR_OVERFLOW, "integer result does not fit in 64 bits");
+        return from_i128(E, r);
     }
     case FD_OP_DIV: {
         if (y == 0)
@@ -747,8 +759,14 @@ static fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
         }
         if (y >= 64)
             return x == 0 ? fd_v_int(0) : ev_err(E, FD_ERR_OVERFLOW, "shift left by %lld overflows", (long long)y);
-        /* Shifts keep 64 bits, as compiled Kaitai parsers do. */
-        return from_bits((uint64_t)x << (int)y, anyu || (uint64_t)x << (int)y >> 63);
+        /* x < 2^64 and y < 64, so x * 2^y fits in 128 bits; results beyond
+         * 64 bits wrap as in compiled Kaitai parsers. */
+        i128 r = x * ((i128)1 << (int)y);
+        if (r >= (i128)INT64_MIN && r <= (i128)INT64_MAX)
+            return fd_v_int((int64_t)r);
+        if (r > 0 && r <= (i128)UINT64_MAX)
+            return fd_v_uint((uint64_t)r);
+        return from_bits((uint64_t)r, anyu);
     }
     case FD_OP_BAND: return from_bits((uint64_t)x & (uint64_t)y, anyu);
     case FD_OP_BOR: return from_bits((uint64_t)x | (uint64_t)y, anyu);
@@ -766,6 +784,10 @@ static fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b
         if (!ok)
             return ev_err(E, FD_ERR_TYPE, "cannot compare %s with %s", kind_name(a), kind_name(b));
         return fd_v_bool(e->op == FD_OP_EQ ? eq : !eq);
+    }
+    if ((a.kind == FD_FLOAT && isnan(a.v.f)) || (b.kind == FD_FLOAT && isnan(b.v.f))) {
+        if ((is_num(a) || a.kind == FD_ENUM) && (is_num(b) || b.kind == FD_ENUM))
+            return fd_v_bool(false); /* IEEE 754: NaN is unordered */
     }
     int c = fd_value_cmp(a, b);
     if (c == -2)
@@ -876,6 +898,35 @@ static fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
     return acc;
 }
 
+/* Whether an expression is statically a float, as far as its shape tells:
+ * float literals and arithmetic or ternaries over them. */
+static bool expr_is_float(const fd_expr *e)
+{
+    for (int guard = 0; e && guard < 64; guard++) {
+        switch (e->op) {
+        case FD_OP_FLOAT:
+            return true;
+        case FD_OP_NEG:
+        case FD_OP_POS:
+            e = e->a;
+            continue;
+        case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
+            if (expr_is_float(e->a))
+                return true;
+            e = e->b;
+            continue;
+        case FD_OP_COND:
+            if (expr_is_float(e->b))
+                return true;
+            e = e->c;
+            continue;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
 static fd_value ev(const fd_ev *E, const fd_expr *e)
 {
     const fd_ctx *c = E->ctx;
@@ -966,7 +1017,10 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
             return type_err(E, fd_op_names[e->op], a);
         if (e->op == FD_OP_POS)
             return a;
-        return from_i128(E, e->op == FD_OP_NEG ? -as_i128(a) : -as_i128(a) - 1);
+        /* ~x is -x-1; only a u8 above INT64_MAX needs its 64-bit complement. */
+        if (e->op == FD_OP_BNOT)
+            return fd_v_neg(a) || a.v.u <= (uint64_t)INT64_MAX ? fd_v_int(~a.v.i) : fd_v_uint(~a.v.u);
+        return from_i128(E, -as_i128(a));
     case FD_OP_NOT: {
         bool x;
         a = ev_bool(E, e->a, &x);
@@ -1014,7 +1068,11 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         a = ev_bool(E, e->a, &x);
         if (fd_v_is_err(a))
             return a;
-        return ev(E, x ? e->b : e->c);
+        b = ev(E, x ? e->b : e->c);
+        /* ksc types `c ? int : float` as a float whichever branch is taken. */
+        if (b.kind == FD_INT && expr_is_float(x ? e->c : e->b))
+            return fd_v_float(as_double(b));
+        return b;
     }
     case FD_OP_FSTR:
         return ev_fstr(E, e);

@@ -553,9 +553,12 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
         fd_stream *sub = stream_new(doc, buf, n, processed || origin < 0 ? FD_NO_ORIGIN : (uint64_t)origin);
         if (!sub)
             return nomem(doc, st->obj);
-        if (t->prim == FD_P_USER)
-            return parse_user(st, ctx, t, sub, out);
-        return read_prim(st, t, sub, out);
+        if (t->prim != FD_P_USER)
+            return read_prim(st, t, sub, out);
+        fd_errrec *r = parse_user(st, ctx, t, sub, out);
+        if (out->kind == FD_STRUCT)
+            fd_v_as_obj(*out)->sized = true;
+        return r;
     }
     }
 }

@@ -42,6 +42,7 @@ struct fd_obj {
     int32_t owner_slot;    /* slot of this object in owner, -1 for the root */
     int64_t owner_index;   /* array index within that slot, -1 if none */
     uint64_t start, end;   /* cursor positions in io before and after the seq (for _sizeof) */
+    bool sized;            /* io is its own substream (size / size-eos / process) */
     bool is_le;            /* decided endianness */
     bool endian_known;
 };
