@@ -898,25 +898,40 @@ static fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
     return acc;
 }
 
-/* Whether an expression is statically a float, as far as its shape tells:
- * float literals and arithmetic or ternaries over them. */
-static bool expr_is_float(const fd_expr *e)
+/* Whether an expression is statically a float, as ksc would type it: float
+ * literals, float members of `this`, and arithmetic or ternaries over them. */
+static bool expr_is_float(const fd_type *self, const fd_expr *e, int depth)
 {
-    for (int guard = 0; e && guard < 64; guard++) {
+    for (int guard = 0; e && guard < 64 && depth < 16; guard++) {
         switch (e->op) {
         case FD_OP_FLOAT:
             return true;
+        case FD_OP_NAME: {
+            /* A member of `this`: a float field or param, or a value instance
+             * whose own expression is a float. */
+            int slot = self ? fd_type_slot(self, e->name) : -1;
+            if (slot < 0)
+                return false;
+            if ((uint32_t)slot < self->nparams)
+                return self->params[slot].type.prim == FD_P_FLOAT;
+            const fd_attr *at = fd_type_slot_attr(self, (uint32_t)slot);
+            if (!at)
+                return false;
+            if (at->value)
+                return expr_is_float(self, at->value, depth + 1);
+            return at->type.prim == FD_P_FLOAT;
+        }
         case FD_OP_NEG:
         case FD_OP_POS:
             e = e->a;
             continue;
         case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
-            if (expr_is_float(e->a))
+            if (expr_is_float(self, e->a, depth))
                 return true;
             e = e->b;
             continue;
         case FD_OP_COND:
-            if (expr_is_float(e->b))
+            if (expr_is_float(self, e->b, depth))
                 return true;
             e = e->c;
             continue;
@@ -1070,7 +1085,7 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
             return a;
         b = ev(E, x ? e->b : e->c);
         /* ksc types `c ? int : float` as a float whichever branch is taken. */
-        if (b.kind == FD_INT && expr_is_float(x ? e->c : e->b))
+        if (b.kind == FD_INT && expr_is_float(self ? self->type : NULL, x ? e->c : e->b, 0))
             return fd_v_float(as_double(b));
         return b;
     }

@@ -514,6 +514,45 @@ static void test_bits_across_objects(void **state)
     close_fx(&fx);
 }
 
+/* b1 as a switch-on value, contents after bits, repeat-until over bN with `_`. */
+static void test_bits_switch_contents_until(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: b\n  bit-endian: be\n"
+        "seq:\n"
+        "  - id: flag\n    type: b1\n"
+        "  - id: kind\n    type: b3\n"
+        "  - id: body\n"
+        "    type:\n      switch-on: flag\n      cases:\n        true: one\n        false: two\n"
+        "  - id: magic\n    contents: [0xca]\n"
+        "  - id: more\n    type: b4\n    repeat: until\n    repeat-until: _ == 0\n"
+        "  - id: tail\n    type: b2\n"
+        "types:\n"
+        "  one:\n    seq:\n      - id: v\n        type: b4\n"
+        "  two:\n    seq:\n      - id: w\n        type: u1\n";
+    static const uint8_t d1[] = { 0x95, 0xCA, 0x32, 0x10, 0xC0 };
+    fixture fx;
+    open_ok(&fx, ksy, d1, sizeof d1);
+    check_bool(&fx, "flag", true);
+    check_u(&fx, "kind", 1);
+    check_u(&fx, "body.v", 5);
+    check_u(&fx, "more.size", 4);
+    check_u(&fx, "more[1]", 2);
+    check_u(&fx, "tail", 3);
+    /* Six bits of the last byte are left: not at EOF yet. */
+    check_u(&fx, "_io.pos", 5);
+    check_bool(&fx, "_io.eof", false);
+    close_fx(&fx);
+
+    static const uint8_t d2[] = { 0x15, 0xFF, 0xCA, 0x32, 0x10, 0xC0 };
+    open_ok(&fx, ksy, d2, sizeof d2);
+    check_bool(&fx, "flag", false);
+    check_u(&fx, "body.w", 0xff);
+    check_u(&fx, "more.size", 4);
+    close_fx(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -530,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_bits_sizeof),
         cmocka_unit_test(test_bits_eof),
         cmocka_unit_test(test_bits_across_objects),
+        cmocka_unit_test(test_bits_switch_contents_until),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

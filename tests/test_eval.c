@@ -16,7 +16,7 @@
 /*
  * Every test evaluates expressions against the root object of MAIN_KSY parsed
  * from MAIN_DATA (built once for the group), or of a small spec of its own.
- * Tests of known engine deviations are marked with an `engine bug:` comment.
+ * Tests of engine deviations still open are marked with an `engine bug:` comment.
  */
 
 typedef struct fixture {
@@ -1201,6 +1201,50 @@ static void test_members_shadow_builtins_all_kinds(void **state)
     close_fx(fx);
 }
 
+/* _index in repeat-until, _ in valid/expr on a string, and typed params evaluated in the caller. */
+static void test_specials_in_repeats_and_params(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: p\n  endian: le\n"
+        "seq:\n"
+        "  - id: until_idx\n    type: u1\n    repeat: until\n    repeat-until: _index == 2\n"
+        "  - id: strs\n    type: strz\n    encoding: ascii\n    repeat: expr\n    repeat-expr: 2\n"
+        "  - id: checked\n    type: str\n    size: 2\n    encoding: UTF-8\n"
+        "    valid:\n      expr: _.length == 2 and _ != \"zz\"\n"
+        "  - id: e\n    type: u1\n    enum: animal\n"
+        "  - id: withp\n    type: pe(e, strs, until_idx[0] == 1, _io, _root.strs[1], [1, 2].as<bytes>)\n"
+        "types:\n"
+        "  pe:\n"
+        "    params:\n"
+        "      - id: pet\n        type: u1\n        enum: animal\n"
+        "      - id: arr\n        type: str[]\n"
+        "      - id: flag\n        type: bool\n"
+        "      - id: stream\n        type: io\n"
+        "      - id: s\n        type: str\n"
+        "      - id: b\n        type: bytes\n"
+        "    instances:\n"
+        "      at_stream:\n        io: stream\n        pos: 0\n        type: u1\n"
+        "enums:\n  animal:\n    1: cat\n    2: dog\n";
+    static const uint8_t data[] = { 1, 2, 3, 'x', 0, 'y', 'z', 0, 'a', 'b', 2 };
+    fixture *fx = open_fx(ksy, data, sizeof data);
+    assert_false(fd_doc_error(fx->doc, NULL));
+    check_int(fx, "until_idx.size", 3);
+    check_int(fx, "until_idx.last", 3);
+    check_str(fx, "strs[1]", "yz");
+    check_str(fx, "checked", "ab");
+    check_enum(fx, "withp.pet", "animal", "dog", 2);
+    check_bool(fx, "withp.pet == animal::dog", true);
+    check_int(fx, "withp.arr.size", 2);
+    check_str(fx, "withp.arr.last", "yz");
+    check_bool(fx, "withp.flag", true);
+    check_int(fx, "withp.stream.size", (int64_t)sizeof data);
+    check_int(fx, "withp.at_stream", 1);
+    check_str(fx, "withp.s", "yz");
+    check_bytes(fx, "withp.b", "\x01\x02", 2);
+    close_fx(fx);
+}
+
 /* Deep nesting is a DescriptionError from the parser, not a stack overflow. */
 static fd_errkind nested_errkind(fixture *fx, char prefix, char suffix, int n)
 {
@@ -1229,51 +1273,44 @@ static void test_depth_guard(void **state)
     assert_int_equal(nested_errkind(fx, '~', 0, 100000), FD_ERR_DESCRIPTION);
 }
 
-/* ---- known engine deviations from Kaitai: one test each ------------------------------- */
+/* ---- 64-bit, float and cast edges the engine once got wrong: one test each ---------------- */
 
-/* engine bug: `x._sizeof` of a user-type field with `size: 4` is 4, the attribute's size (KST
- * expr_sizeof_value_sized: block1 of size 12 whose seq reads 7 has _sizeof 12); the engine
- * returns the 3 bytes the object's seq consumed.  A str field with `size: 3` has _sizeof 3;
- * field_sizeof gives a TypeError for strings. */
-static void test_bug_sizeof_sized_field(void **state)
+/* `x._sizeof` of a field with `size: N` is N, the attribute's size (KST expr_sizeof_value_sized:
+ * a 12-byte block whose seq reads 7 has _sizeof 12), for user types and strings alike. */
+static void test_sizeof_sized_field(void **state)
 {
     fixture *fx = *state;
     check_int(fx, "sized._sizeof", 4);
     check_int(fx, "name._sizeof", 3);
 }
 
-/* engine bug: a decimal string below INT64_MIN is a ConversionError, like one above UINT64_MAX;
- * str_to_i lets from_i128 report it as an OverflowError. */
-static void test_bug_str_to_i_below_int64_min(void **state)
+/* A decimal string below INT64_MIN is a ConversionError, like one above UINT64_MAX. */
+static void test_str_to_i_below_int64_min(void **state)
 {
     fixture *fx = *state;
     check_err(fx, "'-9223372036854775809'.to_i", FD_ERR_CONVERSION);
     check_err(fx, "'-ffffffffffffffff'.to_i(16)", FD_ERR_CONVERSION);
 }
 
-/* engine bug: `.as<T>` on an object of another user type is a CastError; ev_cast only checks
- * that T exists and returns the object unchanged. */
-static void test_bug_cast_to_unrelated_type(void **state)
+/* `.as<T>` on an object of another user type is a CastError. */
+static void test_cast_to_unrelated_type(void **state)
 {
     fixture *fx = *state;
     check_err(fx, "sw.as<item>", FD_ERR_CAST);
     check_err(fx, "item.as<outer::inner>", FD_ERR_CAST);
 }
 
-/* engine bug: `~` on an unsigned 64-bit value keeps 64 bits like & | ^ (C++, Java, Go, C#
- * give 0 and 0x7fff_ffff_ffff_ffff; only Python's unbounded -x-1 differs, and it does not fit
- * in 64 bits); the engine computes -x-1 in 128 bits and reports an OverflowError. */
-static void test_bug_bnot_unsigned(void **state)
+/* `~` on an unsigned 64-bit value keeps 64 bits like & | ^ (C++, Java, Go, C# give 0 and
+ * 0x7fff_ffff_ffff_ffff; Python's unbounded -x-1 would not fit in 64 bits). */
+static void test_bnot_unsigned(void **state)
 {
     fixture *fx = *state;
     check_int(fx, "~u8max", 0);
     check_int(fx, "~0x8000000000000000", INT64_MAX);
 }
 
-/* engine bug: shifting a negative value left is a multiplication by 2^n (-1 << 1 == -2 in
- * every target); the engine makes any result with bit 63 set unsigned, giving
- * 18446744073709551614, 18446744073709551584 and 9223372036854775808 here. */
-static void test_bug_shl_negative(void **state)
+/* Shifting a negative value left multiplies it by 2^n: -1 << 1 == -2 in every target. */
+static void test_shl_negative(void **state)
 {
     fixture *fx = *state;
     check_int(fx, "-1 << 1", -2);
@@ -1282,20 +1319,29 @@ static void test_bug_shl_negative(void **state)
     check_int(fx, "s8m1 << 8 >> 8", -1);
 }
 
-/* engine bug: a ternary mixing an int and a float branch has the float type (ksc types it
- * CalcFloatType), so `(true ? 1 : 2.5) / 2` is 0.5 in every target; the engine returns the
- * int 1 and divides as ints, giving 0. */
-static void test_bug_ternary_int_float(void **state)
+/* A ternary mixing int and float branches has the float type (ksc: CalcFloatType), so
+ * `(true ? 1 : 2.5) / 2` is 0.5 in every target. */
+static void test_ternary_int_float(void **state)
 {
     fixture *fx = *state;
     check_float(fx, "(true ? 1 : 2.5) / 2", 0.5);
     check_float(fx, "true ? 1 : 2.5", 1.0);
     check_float(fx, "false ? 2.5 : 3", 3.0);
+    check_float(fx, "true ? 1 : (false ? 2.5 : 3)", 1.0);
 }
 
-/* engine bug: an ordering comparison with NaN is false in every target (IEEE 754); the engine
- * reports a TypeError because fd_value_cmp returns its "incomparable" code -2 for NaN. */
-static void test_bug_nan_ordering(void **state)
+/* engine bug: the float branch may be a float field or instance, not only a literal: `half` is
+ * an f4, so `true ? 1 : half` is 1.0 and `(true ? 1 : half) / 2` is 0.5; expr_is_float only
+ * looks at literals and gives the int 1, then 0. */
+static void test_bug_ternary_int_float_field(void **state)
+{
+    fixture *fx = *state;
+    check_float(fx, "(true ? 1 : half) / 2", 0.5);
+    check_float(fx, "(false ? dbl : 3) / 2", 1.5);
+}
+
+/* An ordering comparison with NaN is false (IEEE 754), not an error. */
+static void test_nan_ordering(void **state)
 {
     fixture *fx = *state;
     check_bool(fx, "1e308 * 10 - 1e308 * 10 < 1", false);
@@ -1303,11 +1349,9 @@ static void test_bug_nan_ordering(void **state)
     check_bool(fx, "1 > 1e308 * 10 - 1e308 * 10", false);
 }
 
-/* engine bug: the product of two unsigned 64-bit operands can exceed the signed 128-bit range
- * (u8 max squared is about 2^128), so `x * y` in arith() is undefined behaviour: UBSan aborts
- * here.  The plain build happens to report an OverflowError.  Kept last so that the sanitizer
- * build runs every other test first. */
-static void test_bug_mul_wide_operands(void **state)
+/* The product of two unsigned 64-bit operands can exceed the signed 128-bit range (u8 max
+ * squared is about 2^128): an OverflowError, never undefined behaviour (run under UBSan). */
+static void test_mul_wide_operands(void **state)
 {
     fixture *fx = *state;
     check_err(fx, "u8max * u8max", FD_ERR_OVERFLOW);
@@ -1324,6 +1368,7 @@ int main(void)
         cmocka_unit_test(test_fstrings),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_specials),
+        cmocka_unit_test(test_specials_in_repeats_and_params),
         cmocka_unit_test(test_sizeof),
         cmocka_unit_test(test_enums),
         cmocka_unit_test(test_int_methods),
@@ -1351,14 +1396,15 @@ int main(void)
         cmocka_unit_test(test_repeatable),
         cmocka_unit_test(test_member_cache_across_types),
         cmocka_unit_test(test_depth_guard),
-        cmocka_unit_test(test_bug_sizeof_sized_field),
-        cmocka_unit_test(test_bug_str_to_i_below_int64_min),
-        cmocka_unit_test(test_bug_cast_to_unrelated_type),
-        cmocka_unit_test(test_bug_bnot_unsigned),
-        cmocka_unit_test(test_bug_shl_negative),
-        cmocka_unit_test(test_bug_ternary_int_float),
-        cmocka_unit_test(test_bug_nan_ordering),
-        cmocka_unit_test(test_bug_mul_wide_operands),
+        cmocka_unit_test(test_sizeof_sized_field),
+        cmocka_unit_test(test_str_to_i_below_int64_min),
+        cmocka_unit_test(test_cast_to_unrelated_type),
+        cmocka_unit_test(test_bnot_unsigned),
+        cmocka_unit_test(test_shl_negative),
+        cmocka_unit_test(test_ternary_int_float),
+        cmocka_unit_test(test_bug_ternary_int_float_field),
+        cmocka_unit_test(test_nan_ordering),
+        cmocka_unit_test(test_mul_wide_operands),
     };
     return cmocka_run_group_tests(tests, setup_main, teardown_main);
 }

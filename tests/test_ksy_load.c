@@ -163,86 +163,90 @@ static void test_basic_tables(void **state)
     fd_spec_free(s);
 }
 
+/* The attribute keys both test_attr_keys specs share, after `meta:`. */
+#define ATTR_KEYS_SEQ \
+    "  id: t\n" \
+    "  endian: be\n" \
+    "  encoding: ASCII\n" \
+    "seq:\n" \
+    "  - id: s1\n" \
+    "    type: str\n" \
+    "    size: len * 2\n" \
+    "    encoding: UTF-16LE\n" \
+    "    pad-right: 0x20\n" \
+    "  - id: s2\n" \
+    "    type: strz\n" \
+    "  - id: s3\n" \
+    "    size-eos: true\n" \
+    "    process: xor(0x55)\n" \
+    "  - id: s4\n" \
+    "    terminator: 10\n" \
+    "    include: yes\n" \
+    "    consume: off\n" \
+    "    eos-error: false\n" \
+    "  - id: s5\n" \
+    "    size: 4\n" \
+    "    process: my.pkg.fx(1, 'k', true)\n" \
+    "  - id: s6\n" \
+    "    size: 4\n" \
+    "    process: zlib\n" \
+    "    repeat: expr\n" \
+    "    repeat-expr: 3\n" \
+    "  - id: s7\n" \
+    "    type: u1\n" \
+    "    repeat: until\n" \
+    "    repeat-until: _ == 0\n" \
+    "    if: s1 != \"\"\n" \
+    "  - id: s8\n" \
+    "    type: u1\n" \
+    "    repeat: eos\n" \
+    "    valid: 5\n" \
+    "  - id: s9\n" \
+    "    type: u1\n" \
+    "    valid:\n" \
+    "      min: 1\n" \
+    "      max: 9\n" \
+    "  - id: s10\n" \
+    "    type: u1\n" \
+    "    valid:\n" \
+    "      any-of: [1, 2, 3]\n" \
+    "  - id: s11\n" \
+    "    type: u1\n" \
+    "    valid: {expr: _ > 3}\n" \
+    "  - id: s12\n" \
+    "    type: u1\n" \
+    "    enum: e\n" \
+    "    valid: {in-enum: true}\n" \
+    "  - id: s13\n" \
+    "    type: sub\n" \
+    "    parent: false\n" \
+    "  - id: s14\n" \
+    "    type: sub\n" \
+    "    parent: _parent\n" \
+    "  - id: s15\n" \
+    "    contents: 0x7f\n" \
+    "  - id: s16\n" \
+    "    size: 2\n" \
+    "    process: rol(3)\n" \
+    "  - id: s17\n" \
+    "    type: f4le\n" \
+    "  - id: s18\n" \
+    "    type: b12le\n" \
+    "  - id: s19\n" \
+    "    type: b1\n" \
+    "  - id: s20\n" \
+    "    type: b1\n" \
+    "    enum: e\n" \
+    "  - id: s21\n" \
+    "    type: str\n" \
+    "    size: 3\n" \
+    "    encoding: NOPE-42\n"
+
 static void test_attr_keys(void **state)
 {
     (void)state;
     fd_spec *s = load("meta:\n"
-                      "  id: t\n"
-                      "  endian: be\n"
-                      "  encoding: ASCII\n"
-                      "seq:\n"
-                      "  - id: s1\n"
-                      "    type: str\n"
-                      "    size: len * 2\n"
-                      "    encoding: UTF-16LE\n"
-                      "    pad-right: 0x20\n"
-                      "  - id: s2\n"
-                      "    type: strz\n"
-                      "  - id: s3\n"
-                      "    size-eos: true\n"
-                      "    process: xor(0x55)\n"
-                      "  - id: s4\n"
-                      "    terminator: 10\n"
-                      "    include: yes\n"
-                      "    consume: off\n"
-                      "    eos-error: false\n"
-                      "  - id: s5\n"
-                      "    size: 4\n"
-                      "    process: my.pkg.fx(1, 'k', true)\n"
-                      "  - id: s6\n"
-                      "    size: 4\n"
-                      "    process: zlib\n"
-                      "    repeat: expr\n"
-                      "    repeat-expr: 3\n"
-                      "  - id: s7\n"
-                      "    type: u1\n"
-                      "    repeat: until\n"
-                      "    repeat-until: _ == 0\n"
-                      "    if: s1 != \"\"\n"
-                      "  - id: s8\n"
-                      "    type: u1\n"
-                      "    repeat: eos\n"
-                      "    valid: 5\n"
-                      "  - id: s9\n"
-                      "    type: u1\n"
-                      "    valid:\n"
-                      "      min: 1\n"
-                      "      max: 9\n"
-                      "  - id: s10\n"
-                      "    type: u1\n"
-                      "    valid:\n"
-                      "      any-of: [1, 2, 3]\n"
-                      "  - id: s11\n"
-                      "    type: u1\n"
-                      "    valid: {expr: _ > 3}\n"
-                      "  - id: s12\n"
-                      "    type: u1\n"
-                      "    enum: e\n"
-                      "    valid: {in-enum: true}\n"
-                      "  - id: s13\n"
-                      "    type: sub\n"
-                      "    parent: false\n"
-                      "  - id: s14\n"
-                      "    type: sub\n"
-                      "    parent: _parent\n"
-                      "  - id: s15\n"
-                      "    contents: 0x7f\n"
-                      "  - id: s16\n"
-                      "    size: 2\n"
-                      "    process: rol(3)\n"
-                      "  - id: s17\n"
-                      "    type: f4le\n"
-                      "  - id: s18\n"
-                      "    type: b12le\n"
-                      "  - id: s19\n"
-                      "    type: b1\n"
-                      "  - id: s20\n"
-                      "    type: b1\n"
-                      "    enum: e\n"
-                      "  - id: s21\n"
-                      "    type: str\n"
-                      "    size: 3\n"
-                      "    encoding: NOPE-42\n"
+                      ATTR_KEYS_SEQ
                       "  - id: s22\n"
                       "    contents: [1, [2]]\n"
                       "    if: false\n"
@@ -266,82 +270,7 @@ static void test_attr_keys(void **state)
     assert_int_equal(last_err.col, 19);
 
     s = load("meta:\n"
-             "  id: t\n"
-             "  endian: be\n"
-             "  encoding: ASCII\n"
-             "seq:\n"
-             "  - id: s1\n"
-             "    type: str\n"
-             "    size: len * 2\n"
-             "    encoding: UTF-16LE\n"
-             "    pad-right: 0x20\n"
-             "  - id: s2\n"
-             "    type: strz\n"
-             "  - id: s3\n"
-             "    size-eos: true\n"
-             "    process: xor(0x55)\n"
-             "  - id: s4\n"
-             "    terminator: 10\n"
-             "    include: yes\n"
-             "    consume: off\n"
-             "    eos-error: false\n"
-             "  - id: s5\n"
-             "    size: 4\n"
-             "    process: my.pkg.fx(1, 'k', true)\n"
-             "  - id: s6\n"
-             "    size: 4\n"
-             "    process: zlib\n"
-             "    repeat: expr\n"
-             "    repeat-expr: 3\n"
-             "  - id: s7\n"
-             "    type: u1\n"
-             "    repeat: until\n"
-             "    repeat-until: _ == 0\n"
-             "    if: s1 != \"\"\n"
-             "  - id: s8\n"
-             "    type: u1\n"
-             "    repeat: eos\n"
-             "    valid: 5\n"
-             "  - id: s9\n"
-             "    type: u1\n"
-             "    valid:\n"
-             "      min: 1\n"
-             "      max: 9\n"
-             "  - id: s10\n"
-             "    type: u1\n"
-             "    valid:\n"
-             "      any-of: [1, 2, 3]\n"
-             "  - id: s11\n"
-             "    type: u1\n"
-             "    valid: {expr: _ > 3}\n"
-             "  - id: s12\n"
-             "    type: u1\n"
-             "    enum: e\n"
-             "    valid: {in-enum: true}\n"
-             "  - id: s13\n"
-             "    type: sub\n"
-             "    parent: false\n"
-             "  - id: s14\n"
-             "    type: sub\n"
-             "    parent: _parent\n"
-             "  - id: s15\n"
-             "    contents: 0x7f\n"
-             "  - id: s16\n"
-             "    size: 2\n"
-             "    process: rol(3)\n"
-             "  - id: s17\n"
-             "    type: f4le\n"
-             "  - id: s18\n"
-             "    type: b12le\n"
-             "  - id: s19\n"
-             "    type: b1\n"
-             "  - id: s20\n"
-             "    type: b1\n"
-             "    enum: e\n"
-             "  - id: s21\n"
-             "    type: str\n"
-             "    size: 3\n"
-             "    encoding: NOPE-42\n"
+             ATTR_KEYS_SEQ
              "  - id: len\n"
              "    type: u1\n"
              "instances:\n"
