@@ -10,25 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmtdump.h"
+#include "fixture.h"
 
 /* Expected values were computed with Kaitai's read_bits_int_be/le algorithm. */
 
-typedef struct fixture {
-    fd_spec *spec;
-    fd_doc *doc;
-    fd_value root;
-} fixture;
-
 static void open_fx(fixture *fx, const char *ksy, const void *data, size_t n)
 {
-    fd_error err;
-    fx->spec = fd_spec_load_mem("b.ksy", ksy, strlen(ksy), NULL, &err);
-    if (!fx->spec)
-        fail_msg("load: %d:%d %s", err.line, err.col, err.message);
-    fx->doc = fd_doc_open_mem(fx->spec, data, n, NULL, &err);
-    assert_non_null(fx->doc);
-    fx->root = fd_doc_root(fx->doc);
+    fx_open(fx, "b.ksy", ksy, data, n);
 }
 
 /* Opens and requires the whole seq to parse. */
@@ -38,12 +26,6 @@ static void open_ok(fixture *fx, const char *ksy, const void *data, size_t n)
     fd_error err;
     if (fd_doc_error(fx->doc, &err))
         fail_msg("parse: %s: %s at %s", fd_errkind_name(err.kind), err.message, err.path);
-}
-
-static void close_fx(fixture *fx)
-{
-    fd_doc_close(fx->doc);
-    fd_spec_free(fx->spec);
 }
 
 static fd_value ev_kind(fixture *fx, const char *expr, fd_kind k)
@@ -135,7 +117,7 @@ static void test_bits_be(void **state)
     check_u(&fx, "i", 0x81);
     check_bool(&fx, "_io.eof", true);
     check_u(&fx, "_io.pos", 6);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_bits_le(void **state)
@@ -153,7 +135,7 @@ static void test_bits_le(void **state)
     check_u(&fx, "h", 0x1f);
     check_u(&fx, "i", 0x81);
     check_bool(&fx, "_io.eof", true);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* b1 is a boolean in expressions; bN is an unsigned int. */
@@ -177,7 +159,7 @@ static void test_b1_bool_in_expressions(void **state)
     v = fd_eval(fx.doc, fx.root, "c and true", &err);
     assert_true(fd_value_error(v, &err));
     assert_int_equal(err.kind, FD_ERR_TYPE);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* Explicit b..be / b..le suffixes override meta/bit-endian; switching order at byte boundaries. */
@@ -200,7 +182,7 @@ static void test_bits_mixed_suffixes(void **state)
     check_u(&fx, "y1", 0xa6c);
     check_u(&fx, "y2", 0x3);
     check_u(&fx, "z", 0xf0);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static const char *const B64_FMT =
@@ -231,7 +213,7 @@ static void test_b64(void **state)
     check_u(&fx, "whole.w", UINT64_C(0x8102030405060708));
     check_u(&fx, "whole.t", 0xf9);
     check_bool(&fx, "whole.w > 0x8000000000000000", true);
-    close_fx(&fx);
+    fx_close(&fx);
 
     snprintf(ksy, sizeof ksy, B64_FMT, "le");
     open_ok(&fx, ksy, B64_DATA, sizeof B64_DATA);
@@ -240,7 +222,7 @@ static void test_b64(void **state)
     check_u(&fx, "r", 0xf);
     check_u(&fx, "whole.w", UINT64_C(0x0807060504030281));
     check_u(&fx, "whole.t", 0xf9);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* All ones: b64 is u8 max, unsigned, in both orders. */
@@ -259,7 +241,7 @@ static void test_b64_all_ones(void **state)
         check_bool(&fx, "q == 0xffffffffffffffff", true);
         check_bool(&fx, "q != -1", true);
         check_u(&fx, "p + r", 30);
-        close_fx(&fx);
+        fx_close(&fx);
     }
 }
 
@@ -328,7 +310,7 @@ static void test_bits_then_bytes(void **state)
     check_bool(&fx, "eof_mid.v", false);
     check_u(&fx, "eight", 1);
     check_bool(&fx, "_io.eof", true);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_bits_enum(void **state)
@@ -359,7 +341,7 @@ static void test_bits_enum(void **state)
     check_bool(&fx, "flag == yesno::yes", true);
     check_u(&fx, "flag.to_i", 1);
     check_u(&fx, "wide.to_i", 0xa6c);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* repeat: eos over bit fields stops at the end of the last byte. */
@@ -376,7 +358,7 @@ static void test_bits_repeat_eos(void **state)
     check_u(&fx, "nibs.size", 4);
     check_u(&fx, "nibs[0]", 1);
     check_u(&fx, "nibs[3]", 4);
-    close_fx(&fx);
+    fx_close(&fx);
 
     static const char *const ksy1 =
         "meta:\n  id: b\n"
@@ -389,7 +371,7 @@ static void test_bits_repeat_eos(void **state)
     check_bool(&fx, "flags[1]", false);
     check_bool(&fx, "flags[5]", true);
     check_bool(&fx, "flags.last", true);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* Bit order is inherited by subtypes unless a subtype sets its own. */
@@ -412,7 +394,7 @@ static void test_bits_endian_inheritance(void **state)
     check_u(&fx, "inherit.hi", 0xa);
     check_u(&fx, "own.hi", 0xa);
     check_u(&fx, "own.lo", 5);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_bits_sizeof(void **state)
@@ -433,7 +415,7 @@ static void test_bits_sizeof(void **state)
     check_u(&fx, "bitsizeof<b64>", 64);
     check_u(&fx, "sizeof<pair>", 2);
     check_u(&fx, "bitsizeof<pair>", 16);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* EOF inside bits reports the whole bytes the read needed (KST eof_exception_bits_*). */
@@ -453,7 +435,7 @@ static void test_bits_eof(void **state)
         open_fx(&fx, ksy, three, sizeof three);
         check_eos(&fx, "/fail_bits", "requested 3 bytes, but only 2 bytes available", 1);
         check_u(&fx, "pre_bits", k == 0 ? 0x09 : 0x12);
-        close_fx(&fx);
+        fx_close(&fx);
     }
 
     /* 16 bits left after a whole byte, 17 wanted. */
@@ -464,18 +446,18 @@ static void test_bits_eof(void **state)
             "  - id: pre_bits\n    type: b8\n"
             "  - id: fail_bits\n    type: b17\n", three, sizeof three);
     check_eos(&fx, "/fail_bits", "requested 3 bytes, but only 2 bytes available", 1);
-    close_fx(&fx);
+    fx_close(&fx);
 
     /* b64 on 7 bytes, and after 4 bits with 7 bytes left. */
     static const uint8_t seven[] = { 1, 2, 3, 4, 5, 6, 7 };
     open_fx(&fx, "meta:\n  id: b\nseq:\n  - id: w\n    type: b64\n", seven, sizeof seven);
     check_eos(&fx, "/w", "requested 8 bytes, but only 7 bytes available", 0);
-    close_fx(&fx);
+    fx_close(&fx);
     static const uint8_t eight[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
     open_fx(&fx, "meta:\n  id: b\nseq:\n  - id: p\n    type: b4\n  - id: w\n    type: b64\n",
             eight, sizeof eight);
     check_eos(&fx, "/w", "requested 8 bytes, but only 7 bytes available", 1);
-    close_fx(&fx);
+    fx_close(&fx);
 
     /* Leftover bits are used before a new byte is needed. */
     static const uint8_t one[] = { 0xff };
@@ -483,7 +465,7 @@ static void test_bits_eof(void **state)
                  "  - id: r\n    type: b1\n", one, sizeof one);
     check_eos(&fx, "/r", "requested 1 bytes, but only 0 bytes available", 1);
     check_u(&fx, "q", 0xf);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* Repeated user types without size share one bit buffer; b1 takes part in `valid`. */
@@ -511,7 +493,7 @@ static void test_bits_across_objects(void **state)
     assert_true(fd_doc_error(fx.doc, &err));
     assert_int_equal(err.kind, FD_ERR_NOT_EQUAL);
     assert_string_equal(err.path, "/must");
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* b1 as a switch-on value, contents after bits, repeat-until over bN with `_`. */
@@ -543,14 +525,14 @@ static void test_bits_switch_contents_until(void **state)
     /* Six bits of the last byte are left: not at EOF yet. */
     check_u(&fx, "_io.pos", 5);
     check_bool(&fx, "_io.eof", false);
-    close_fx(&fx);
+    fx_close(&fx);
 
     static const uint8_t d2[] = { 0x15, 0xFF, 0xCA, 0x32, 0x10, 0xC0 };
     open_ok(&fx, ksy, d2, sizeof d2);
     check_bool(&fx, "flag", false);
     check_u(&fx, "body.w", 0xff);
     check_u(&fx, "more.size", 4);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 int main(void)

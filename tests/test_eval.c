@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmtdump.h"
+#include "fixture.h"
 
 /*
  * Every test evaluates expressions against the root object of MAIN_KSY parsed
@@ -19,37 +19,23 @@
  * Tests of engine deviations still open are marked with an `engine bug:` comment.
  */
 
-typedef struct fixture {
-    fd_spec *spec;
-    fd_doc *doc;
-    fd_value root;
-} fixture;
-
 static fixture *open_fx(const char *ksy, const void *data, size_t n)
 {
     fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
-    fd_error err;
-    fx->spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
-    if (!fx->spec)
-        fail_msg("load: %d:%d %s", err.line, err.col, err.message);
-    fx->doc = fd_doc_open_mem(fx->spec, data, n, NULL, &err);
-    assert_non_null(fx->doc);
-    fx->root = fd_doc_root(fx->doc);
+    fx_open(fx, "t.ksy", ksy, data, n);
     return fx;
 }
 
 static void close_fx(fixture *fx)
 {
-    fd_doc_close(fx->doc);
-    fd_spec_free(fx->spec);
+    fx_close(fx);
     free(fx);
 }
 
 static fd_value ev(fixture *fx, const char *expr)
 {
-    fd_error err;
-    return fd_eval(fx->doc, fx->root, expr, &err);
+    return fx_eval(fx, expr);
 }
 
 /* The value of expr, failing the test with the error when it is not of kind k. */

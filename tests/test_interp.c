@@ -9,35 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmtdump.h"
-
-typedef struct fixture {
-    fd_spec *spec;
-    fd_doc *doc;
-    fd_value root;
-} fixture;
+#include "fixture.h"
 
 static void open_fx(fixture *fx, const char *ksy, const void *data, size_t n)
 {
-    fd_error err;
-    fx->spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
-    if (!fx->spec)
-        fail_msg("load: %d:%d %s", err.line, err.col, err.message);
-    fx->doc = fd_doc_open_mem(fx->spec, data, n, NULL, &err);
-    assert_non_null(fx->doc);
-    fx->root = fd_doc_root(fx->doc);
-}
-
-static void close_fx(fixture *fx)
-{
-    fd_doc_close(fx->doc);
-    fd_spec_free(fx->spec);
+    fx_open(fx, "t.ksy", ksy, data, n);
 }
 
 static fd_value ev(fixture *fx, const char *expr)
 {
-    fd_error err;
-    return fd_eval(fx->doc, fx->root, expr, &err);
+    return fx_eval(fx, expr);
 }
 
 static int64_t ev_int(fixture *fx, const char *expr)
@@ -99,7 +80,7 @@ static void test_arithmetic(void **state)
     assert_true(fd_value_float(ev(&fx, "1 / 2.0")) == 0.5);
     assert_true(fd_value_bool(ev(&fx, "not (1 > 2) and true or false")));
     assert_int_equal(ev_errkind(&fx, "1 and true"), FD_ERR_TYPE);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_strings_and_bytes(void **state)
@@ -127,7 +108,7 @@ static void test_strings_and_bytes(void **state)
     assert_int_equal(ev_errkind(&fx, "[].first"), FD_ERR_INDEX);
     assert_int_equal(ev_errkind(&fx, "'a'.nope"), FD_ERR_NAME);
     assert_int_equal(ev_errkind(&fx, "'x'.to_s('NOPE')"), FD_ERR_NAME);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* Seq, instances (lazy, memoized, isolated), enums, switch, repeat. */
@@ -215,7 +196,7 @@ static void test_file_structure(void **state)
     assert_int_equal(err.kind, FD_ERR_EOS);
     assert_string_equal(err.path, "/far");
     assert_int_equal(err.line, 14);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_partial_tree(void **state)
@@ -240,7 +221,7 @@ static void test_partial_tree(void **state)
     fd_value rec1 = fd_array_get(recs, 1);
     assert_true(fd_struct_error(rec1, &err));
     assert_false(fd_struct_error(fx.root, NULL));
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_bad_magic(void **state)
@@ -254,7 +235,7 @@ static void test_bad_magic(void **state)
     assert_int_equal(err.kind, FD_ERR_NOT_EQUAL);
     assert_string_equal(fd_errkind_name(err.kind), "ValidationNotEqualError");
     assert_int_equal(err.offset, 0);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* Guards: a huge count in a small input fails cleanly; self-reference is caught. */
@@ -277,7 +258,7 @@ static void test_guards(void **state)
     assert_true(fd_doc_error(fx.doc, &err));
     assert_int_equal(err.kind, FD_ERR_LIMIT);
     assert_int_equal(ev_errkind(&fx, "a"), FD_ERR_LIMIT);
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 static void test_bits_and_strings(void **state)
@@ -302,7 +283,7 @@ static void test_bits_and_strings(void **state)
     assert_int_equal(ev_int(&fx, "word"), 0x0102);
     assert_str(&fx, "name", "hi");
     assert_str(&fx, "tail", "ok");
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 /* Custom `process:` routines registered through the public API, with the
@@ -368,7 +349,7 @@ static void test_custom_process(void **state)
     assert_true(fd_doc_error(fx.doc, &err));
     assert_int_equal(err.kind, FD_ERR_PROCESS);
     assert_string_equal(err.path, "/missing");
-    close_fx(&fx);
+    fx_close(&fx);
 }
 
 int main(void)
