@@ -380,8 +380,13 @@ static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, const fd_str
     char msg[256] = "";
     const uint8_t *out;
     size_t outn;
-    /* Decompression may not exceed what memory the document may still use. */
-    uint64_t limit = st->doc->arena.limit ? st->doc->arena.limit - st->doc->arena.used : UINT64_MAX;
+    /* A decompression bomb in a small file may not take more than the input
+     * size can justify (zlib's best ratio is about 1000:1), nor more than the
+     * document may still allocate. */
+    const fd_arena *ar = &st->doc->arena;
+    uint64_t limit = (64ull << 20) + st->doc->size * 1032;
+    if (ar->limit && ar->limit - ar->used < limit)
+        limit = ar->limit > ar->used ? ar->limit - ar->used : 0;
     if (fd_process_apply(&st->doc->arena, a->proc, a->proc_name, args, nargs, *buf, (size_t)*n,
                          limit, &out, &outn, msg, sizeof msg) != 0)
         return site_err(st, FD_ERR_PROCESS, s, "%s: %s", a->proc_name ? a->proc_name : "process", msg);
