@@ -200,6 +200,12 @@ static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos
         fd_emit_puts(c, t ? t : "?");
         if (pos == TEXT_FIELD)
             fd_emit_putc(c, ')');
+        /* A type's `to-string` is how its author wants it shown. */
+        fd_value shown = fd_struct_to_string(v);
+        if (fd_value_kind(shown) == FD_STR) {
+            fd_emit_putc(c, ' ');
+            text_scalar(w, shown, false);
+        }
     } else {
         fd_emit_putc(c, '[');
         fd_emit_u64(c, fd_array_len(v));

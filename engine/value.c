@@ -163,6 +163,15 @@ const char *fd_struct_type_name(fd_value obj)
     return o ? o->type->name : NULL;
 }
 
+fd_value fd_struct_to_string(fd_value obj)
+{
+    if (obj.kind != FD_STRUCT || !fd_v_as_obj(obj)->type->to_string)
+        return fd_v_null();
+    fd_obj *o = fd_v_as_obj(obj);
+    fd_ctx ctx = { .self = o, .index = -1 };
+    return fd_eval_expr(o->doc, &ctx, o->type->to_string);
+}
+
 bool fd_struct_error(fd_value obj, fd_error *err)
 {
     const fd_obj *o = as_obj(obj);

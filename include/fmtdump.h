@@ -160,6 +160,9 @@ bool fd_struct_field_reached(fd_value obj, size_t i);
 fd_value fd_struct_field(fd_value obj, size_t i);
 fd_value fd_struct_get(fd_value obj, const char *name);   /* FD_NULL when no such field */
 const char *fd_struct_type_name(fd_value obj);
+/* The type's `to-string` expression evaluated on obj: a string, FD_NULL when
+ * the type has none, or an FD_ERROR. */
+fd_value fd_struct_to_string(fd_value obj);
 /* The error that stopped this object's own seq (not a child's), if any. */
 bool fd_struct_error(fd_value obj, fd_error *err);
 /* Absolute offset and size in the input of the object's bytes (-1 if not in the file). */

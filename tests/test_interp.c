@@ -352,6 +352,26 @@ static void test_custom_process(void **state)
     fx_close(&fx);
 }
 
+static void test_to_string(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n  - id: p\n    type: point\n"
+        "types:\n  point:\n    seq:\n      - id: x\n        type: u1\n      - id: y\n        type: u1\n"
+        "    to-string: x.to_s + ',' + y.to_s\n";
+    static const uint8_t data[] = { 3, 4 };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    size_t n;
+    const char *s = fd_value_str(fd_struct_to_string(fd_struct_get(fx.root, "p")), &n);
+    assert_non_null(s);
+    assert_int_equal(n, 3);
+    assert_memory_equal(s, "3,4", 3);
+    assert_int_equal(fd_value_kind(fd_struct_to_string(fx.root)), FD_NULL);
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_guards),
         cmocka_unit_test(test_bits_and_strings),
         cmocka_unit_test(test_custom_process),
+        cmocka_unit_test(test_to_string),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
