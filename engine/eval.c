@@ -967,8 +967,6 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
             return ev_err(E, FD_ERR_NAME, "unknown name %s in type %s", e->name, self->type->name);
         return a;
     }
-    case FD_OP_SELF:
-        return self ? fd_v_obj(self) : fd_v_null();
     case FD_OP_ROOT:
         return self && self->root ? fd_v_obj(self->root) : fd_v_null();
     case FD_OP_PARENT:

@@ -19,7 +19,6 @@
     X(BOOL,     "boolean literal: ival 0/1") \
     X(LIST,     "array literal [args...]; a byte array when every item is an int literal 0..255") \
     X(NAME,     "member of `this` (seq, instance or param): name") \
-    X(SELF,     "`this` object (used by -e wrappers)") \
     X(ROOT,     "_root") \
     X(PARENT,   "_parent") \
     X(IO,       "_io") \

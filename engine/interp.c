@@ -290,17 +290,6 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj 
     return r;
 }
 
-fd_value fd_interp_new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj *root,
-                           fd_stream *s, const fd_value *args, uint32_t nargs,
-                           fd_obj *owner, int32_t owner_slot, int64_t owner_index,
-                           bool parent_is_le, bool parent_le_known)
-{
-    fd_value out = fd_v_null();
-    fd_errrec *r = new_obj(doc, t, parent, root, s, args, nargs, owner, owner_slot, owner_index,
-                           parent_is_le, parent_le_known, &out);
-    return r ? fd_v_err(r) : out;
-}
-
 /* ---- one element ------------------------------------------------------- */
 
 static fd_stream *stream_new(fd_doc *doc, const uint8_t *p, uint64_t n, uint64_t origin)

@@ -49,14 +49,6 @@ fd_errrec *fd_interp_error(fd_doc *doc, fd_errkind kind, const fd_stream *s, int
     __attribute__((format(printf, 9, 10)));
 /* Node path of an object (plus an optional field and index) into buf. */
 void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf, size_t cap);
-/* Create an object of type t and parse its seq from stream s; used by the
- * evaluator for nothing but kept public for the API (returns FD_ERROR on
- * failure with the partial object in *partial). */
-fd_value fd_interp_new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj *root,
-                           fd_stream *s, const fd_value *args, uint32_t nargs,
-                           fd_obj *owner, int32_t owner_slot, int64_t owner_index,
-                           bool parent_is_le, bool parent_le_known);
-
 /* Value helpers shared by interp.c and eval.c (engine/value.c). */
 bool fd_value_truthy(fd_value v, bool *ok);
 /* Equality / ordering with Kaitai semantics; returns -2 when incomparable. */

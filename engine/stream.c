@@ -144,7 +144,6 @@ int fd_stream_read_bits(fd_stream *s, int n, bool le, uint64_t *out)
         s->bits_left = keep;
         s->pos += nbytes;
     }
-    s->bits_le = le;
     *out = res;
     return FD_SOK;
 }

@@ -19,7 +19,6 @@ typedef struct fd_stream {
     uint64_t origin;      /* absolute file offset of base[0], or FD_NO_ORIGIN */
     uint64_t bits;        /* bit buffer, valid low `bits_left` bits */
     int bits_left;
-    bool bits_le;         /* which bit order filled the buffer */
 } fd_stream;
 
 /* Result codes of stream operations. */
