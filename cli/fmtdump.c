@@ -251,6 +251,8 @@ int main(int argc, char **argv)
     a.exprs = calloc((size_t)argc, sizeof *a.exprs);
     if (!a.imports || !a.exprs) {
         fputs("fmtdump: out of memory\n", stderr);
+        free(a.imports);
+        free(a.exprs);
         return EXIT_IO;
     }
     int code = parse_args(argc, argv, &a);
