@@ -1,9 +1,10 @@
-/* detect.c - the format path and choosing a description by the input's leading bytes. */
+/* detect.c - the format path: its descriptions, loaded once, and choosing one by an input's leading bytes. */
 #include "detect.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,6 @@
 #endif
 
 #define DETECT_MAX_DIRS 64
-#define DETECT_HEAD 4096
 
 typedef struct detect_dirs {
     char *dir[DETECT_MAX_DIRS];
@@ -126,8 +126,7 @@ static char **list_ksy(const char *dir, size_t *count)
     return names;
 }
 
-/* The input's first bytes; -1 (errno set) when it cannot be read. */
-static long read_head(const char *input, unsigned char *buf, size_t cap)
+long cli_detect_read_head(const char *input, uint8_t *buf, size_t cap)
 {
     FILE *f = fopen(input, "rb");
     if (!f)
@@ -143,14 +142,45 @@ static long read_head(const char *input, unsigned char *buf, size_t cap)
     return (long)n;
 }
 
-typedef struct detect_best {
+/* A description that can be chosen: one with leading `contents`. */
+typedef struct detect_entry {
     fd_spec *spec;
+    const uint8_t *magic;
     size_t len;
-} detect_best;
+} detect_entry;
 
-/* Try every description of one directory; returns how many it loaded, -1 if unreadable. */
-static long try_dir(const char *dir, const unsigned char *head, size_t nhead,
-                    const fd_load_opts *lo, detect_best *best)
+struct cli_detect_formats {
+    detect_dirs dirs;
+    long counts[DETECT_MAX_DIRS];   /* descriptions loaded per directory, -1 if unreadable */
+    detect_entry *entries;
+    size_t n, cap;
+};
+
+/* Keep spec when it has leading bytes to match, else free it; false when out of memory. */
+static bool formats_keep(cli_detect_formats *f, fd_spec *spec)
+{
+    size_t len = 0;
+    const uint8_t *magic = fd_spec_magic(spec, &len);
+    if (!magic || !len) {
+        fd_spec_free(spec);
+        return true;
+    }
+    if (f->n == f->cap) {
+        size_t ncap = f->cap ? 2 * f->cap : 8;
+        detect_entry *grown = realloc(f->entries, ncap * sizeof *grown);
+        if (!grown) {
+            fd_spec_free(spec);
+            return false;
+        }
+        f->entries = grown;
+        f->cap = ncap;
+    }
+    f->entries[f->n++] = (detect_entry){spec, magic, len};
+    return true;
+}
+
+/* Load every description of one directory; how many loaded, -1 if unreadable. */
+static long load_dir(cli_detect_formats *f, const char *dir, const fd_load_opts *lo)
 {
     size_t n = 0;
     char **names = list_ksy(dir, &n);
@@ -165,56 +195,67 @@ static long try_dir(const char *dir, const unsigned char *head, size_t nhead,
             continue;
         fd_error err;
         fd_spec *spec = fd_spec_load_file(path, lo, &err);
-        if (!spec)
-            continue;
-        loaded++;
-        size_t mlen = 0;
-        const uint8_t *magic = fd_spec_magic(spec, &mlen);
-        if (magic && mlen > best->len && mlen <= nhead && memcmp(magic, head, mlen) == 0) {
-            if (best->spec)
-                fd_spec_free(best->spec);
-            best->spec = spec;
-            best->len = mlen;
-        } else {
-            fd_spec_free(spec);
-        }
+        if (spec && formats_keep(f, spec))
+            loaded++;
     }
     free(names);
     return loaded;
 }
 
-cli_detect_rc cli_detect(const char *input, const char *argv0, const fd_load_opts *lo, fd_spec **spec)
+cli_detect_formats *cli_detect_load(const char *argv0, const fd_load_opts *lo)
 {
-    unsigned char head[DETECT_HEAD];
-    long nhead = read_head(input, head, sizeof head);
-    if (nhead < 0) {
-        fprintf(stderr, "fmtdump: %s: cannot read: %s\n", input, strerror(errno));
-        return CLI_DETECT_IO;
+    cli_detect_formats *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    dirs_build(&f->dirs, argv0);
+    for (size_t k = 0; k < f->dirs.n; k++)
+        f->counts[k] = load_dir(f, f->dirs.dir[k], lo);
+    return f;
+}
+
+void cli_detect_free(cli_detect_formats *f)
+{
+    if (!f)
+        return;
+    for (size_t k = 0; k < f->n; k++)
+        fd_spec_free(f->entries[k].spec);
+    for (size_t k = 0; k < f->dirs.n; k++)
+        free(f->dirs.dir[k]);
+    free(f->entries);
+    free(f);
+}
+
+size_t cli_detect_count(const cli_detect_formats *f)
+{
+    return f->n;
+}
+
+const fd_spec *cli_detect_match(const cli_detect_formats *f, const uint8_t *head, size_t n)
+{
+    const detect_entry *best = NULL;
+    for (size_t k = 0; k < f->n; k++) {
+        const detect_entry *e = &f->entries[k];
+        if (e->len <= n && (!best || e->len > best->len) && memcmp(e->magic, head, e->len) == 0)
+            best = e;
     }
-    detect_dirs dirs = {.n = 0};
-    dirs_build(&dirs, argv0);
-    detect_best best = {NULL, 0};
-    long counts[DETECT_MAX_DIRS];
-    for (size_t k = 0; k < dirs.n; k++)
-        counts[k] = try_dir(dirs.dir[k], head, (size_t)nhead, lo, &best);
-    cli_detect_rc rc = CLI_DETECT_FOUND;
-    if (best.spec) {
-        *spec = best.spec;
-    } else {
-        rc = CLI_DETECT_NONE;
+    return best ? best->spec : NULL;
+}
+
+void cli_detect_report(const cli_detect_formats *f, const char *input)
+{
+    if (input)
         fprintf(stderr, "fmtdump: %s: no description on the format path matches its leading bytes;"
                         " name one with -f KSY\n", input);
-        if (!dirs.n)
-            fprintf(stderr, "  (the format path is empty: set FMTDUMP_PATH)\n");
-        for (size_t k = 0; k < dirs.n; k++) {
-            if (counts[k] < 0)
-                fprintf(stderr, "  looked in %s (absent)\n", dirs.dir[k]);
-            else
-                fprintf(stderr, "  looked in %s (%ld description%s loaded)\n", dirs.dir[k], counts[k],
-                        counts[k] == 1 ? "" : "s");
-        }
+    else
+        fprintf(stderr, "fmtdump: no description on the format path starts with fixed bytes to"
+                        " detect a format by; name one with -f KSY\n");
+    if (!f->dirs.n)
+        fprintf(stderr, "  (the format path is empty: set FMTDUMP_PATH)\n");
+    for (size_t k = 0; k < f->dirs.n; k++) {
+        if (f->counts[k] < 0)
+            fprintf(stderr, "  looked in %s (absent)\n", f->dirs.dir[k]);
+        else
+            fprintf(stderr, "  looked in %s (%ld description%s loaded)\n", f->dirs.dir[k], f->counts[k],
+                    f->counts[k] == 1 ? "" : "s");
     }
-    for (size_t k = 0; k < dirs.n; k++)
-        free(dirs.dir[k]);
-    return rc;
 }

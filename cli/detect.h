@@ -1,19 +1,31 @@
-/* detect.h - the format path and choosing a description by the input's leading bytes. */
+/* detect.h - the format path: its descriptions, loaded once, and choosing one by an input's leading bytes. */
 #ifndef FMTDUMP_CLI_DETECT_H
 #define FMTDUMP_CLI_DETECT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include "fmtdump.h"
 
-/* Outcome of a detection. */
-typedef enum cli_detect_rc {
-    CLI_DETECT_FOUND = 0,
-    CLI_DETECT_NONE,       /* no description matched: a message went to stderr */
-    CLI_DETECT_IO          /* the input could not be read: a message went to stderr */
-} cli_detect_rc;
+/* How many leading bytes of an input detection looks at. */
+#define CLI_DETECT_HEAD 4096
+
+/* The descriptions of the format path that detection can choose from. */
+typedef struct cli_detect_formats cli_detect_formats;
 
 /* Load every *.ksy on the format path ($FMTDUMP_PATH, the build tree's
- * formats/, the installed share/fmtdump/formats) and keep the one whose
- * leading `contents` is the longest prefix of the input (the first found on a tie). */
-cli_detect_rc cli_detect(const char *input, const char *argv0, const fd_load_opts *lo, fd_spec **spec);
+ * formats/, the installed share/fmtdump/formats), once.  Those that fail to
+ * load or do not start with `contents` are dropped.  NULL when out of memory. */
+cli_detect_formats *cli_detect_load(const char *argv0, const fd_load_opts *lo);
+void cli_detect_free(cli_detect_formats *f);
+/* How many descriptions can be chosen. */
+size_t cli_detect_count(const cli_detect_formats *f);
+/* The description whose leading `contents` is the longest prefix of head
+ * (the first found on a tie); NULL when none matches.  f owns it. */
+const fd_spec *cli_detect_match(const cli_detect_formats *f, const uint8_t *head, size_t n);
+/* On stderr: that nothing matched input (or, with input NULL, that nothing
+ * can be detected at all), then the directories looked in. */
+void cli_detect_report(const cli_detect_formats *f, const char *input);
+/* Up to cap leading bytes of input; -1 with errno set when it cannot be read. */
+long cli_detect_read_head(const char *input, uint8_t *buf, size_t cap);
 
 #endif

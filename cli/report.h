@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include "fmtdump.h"
 
+/* Exit codes of the command, also listed by --help; a batch exits with the highest. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_DATA = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_IO = 3 };
+
 /* Count the error nodes under v (failed fields and instances, structs whose
  * seq stopped) and copy the first one, deepest first, into *first. */
 size_t cli_scan_errors(fd_value v, fd_error *first);

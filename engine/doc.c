@@ -52,9 +52,10 @@ fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_op
         return NULL;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (errno == 0)
-            errno = EINVAL;
+    bool stat_ok = fstat(fd, &st) == 0;
+    if (!stat_ok || !S_ISREG(st.st_mode)) {
+        if (stat_ok)
+            errno = EINVAL; /* a directory, a device or a pipe: nothing to map */
         set_err(err, FD_ERR_IO, "cannot read %s: %s", path);
         close(fd);
         return NULL;
@@ -135,4 +136,23 @@ fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *text, fd_error *err)
     if (v.kind == FD_ERROR && err)
         fd_errrec_export(fd_v_as_err(v), err);
     return v;
+}
+
+bool fd_expr_check(const char *text, fd_error *err)
+{
+    fd_arena a;
+    fd_names names;
+    fd_arena_init(&a, 0);
+    fd_intern_init(&names, &a);
+    fd_expr_err perr;
+    bool ok = fd_expr_parse(&a, &names, text, strlen(text), &perr) != NULL;
+    if (!ok && err) {
+        memset(err, 0, sizeof *err);
+        err->kind = FD_ERR_DESCRIPTION;
+        err->offset = -1;
+        snprintf(err->message, sizeof err->message, "expression error at column %u: %s", perr.pos + 1, perr.msg);
+    }
+    fd_intern_free(&names);
+    fd_arena_free(&a);
+    return ok;
 }

@@ -174,6 +174,8 @@ bool fd_struct_field_hex(fd_value obj, size_t i);
 
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
+/* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
+bool fd_expr_check(const char *expr, fd_error *err);
 
 /* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
  * above; instances are evaluated, each failure isolated into an `_error`. */

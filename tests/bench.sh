@@ -49,6 +49,22 @@ if truncate -s 2G "$work/big.dmp" 2>/dev/null; then
         -e 'streams[3].data.exception_rec.code' -e 'streams[1].data.modules[0].module_name.str' "$work/big.dmp"
 fi
 
+# JSON Lines: one process over many copies of the sample dump, each detected,
+# the format path loaded once; then the same dumps one process each.
+COPIES=1000
+"$GEN" "$work/sample.dmp" || exit 1
+mkdir "$work/batch"
+set --
+i=1
+while [ $i -le $COPIES ]; do set -- "$@" "$work/batch/$i.dmp"; i=$((i + 1)); done
+tee "$@" <"$work/sample.dmp" >/dev/null
+echo "batch: $COPIES copies of the sample dump, $(wc -c <"$work/sample.dmp" | tr -d ' ') bytes each"
+measure "fmtdump -o jsonl (${COPIES} dumps, one run)" "$FMTDUMP" -o jsonl "$@"
+echo "jsonl lines: $(wc -l <"$work/out" | tr -d ' ')"
+# shellcheck disable=SC2016 # $0 and $f belong to the inner shell
+measure "fmtdump -o json (${COPIES} dumps, one run each)" \
+    sh -c 'for f; do "$0" -o json "$f" || exit; done' "$FMTDUMP" "$@"
+
 if [ -d "$SHARED/corpus/dumps" ]; then
     largest=$(find "$SHARED/corpus/dumps" -type f -printf '%s %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
     echo "largest corpus dump: $largest ($(wc -c <"$largest" | tr -d ' ') bytes)"

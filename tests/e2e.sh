@@ -409,6 +409,181 @@ if [ -d "$(dirname "$FMTDUMP")/../formats" ]; then
     done_check
 fi
 
+# ---- batch: -o jsonl ------------------------------------------------------------
+
+# lines N: stdout has N lines.  statuses WANT: their "status" values, space-separated.
+lines() {
+    n=$(wc -l <"$T/out" | tr -d ' ')
+    [ "$n" = "$1" ] || fail "stdout has $n lines, expected $1"
+}
+statuses() {
+    got=$(sed 's/^{"file": "[^"]*", "status": "\([a-z]*\)".*/\1/' "$T/out" | tr '\n' ' ')
+    [ "$got" = "$1 " ] || fail "statuses '$got', expected '$1 '"
+}
+# jsonl_ok FILE...: every line is one JSON object naming FILE in order, with
+# the keys its status calls for (checked when python3 is present).
+jsonl_ok() {
+    [ "$have_python" = 1 ] || return 0
+    python3 - "$T/out" "$@" >"$T/pyerr" 2>&1 <<'PY' || fail "not JSON Lines: $(tail -1 "$T/pyerr")"
+import json, sys
+out, files = sys.argv[1], sys.argv[2:]
+with open(out, encoding="utf-8") as f:
+    raw = f.read()
+assert raw.endswith("\n"), "the last line is not complete"
+docs = [json.loads(l) for l in raw.split("\n")[:-1]]
+assert [d["file"] for d in docs] == files, "files %r" % [d["file"] for d in docs]
+for d in docs:
+    body = {"tree", "results"} & set(d)
+    assert d["status"] in ("ok", "error"), d["status"]
+    assert ("error" in d) == (d["status"] == "error"), d["file"]
+    if "error" in d:
+        assert set(d["error"]) == {"kind", "message", "offset", "path", "file", "line", "col"}
+    # Only an input that was never parsed (unreadable, no format) has neither.
+    unread = d.get("error", {}).get("kind") == "IOError"
+    assert len(body) == (0 if unread else 1) or d["status"] == "error" and not body, sorted(d)
+PY
+}
+
+check "jsonl: one compact line per input, in order, the batch goes on past a missing file"
+run -f "$KSY" -o jsonl "$T/good.bin" "$T/trunc.bin" "$T/no-such-file.bin" "$T/badptr.bin" "$T/extra.bin"
+expect_rc 3
+lines 5
+statuses "ok error error error ok"
+jsonl_ok "$T/good.bin" "$T/trunc.bin" "$T/no-such-file.bin" "$T/badptr.bin" "$T/extra.bin"
+[ -s "$T/err" ] && fail "stderr not empty: $(head -c 300 "$T/err")"
+grep -q '^{"file": "[^"]*/good.bin", "status": "ok", "tree": {"magic":"8943484b0d0a","version":258,' "$T/out" ||
+    fail "the first line is not the good tree"
+grep -qF '"error": {"kind": "EndOfStreamError"' "$T/out" || fail "no EndOfStreamError"
+grep -qF '"path": "/chunks/1/body"' "$T/out" || fail "no located error for the truncated input"
+grep -q '"status": "error", "error": {"kind": "IOError", "message": "cannot open [^"]*no-such-file.bin: [^"]*", "offset": null, "path": "", "file": null, "line": 0, "col": 0}}$' "$T/out" ||
+    fail "no IOError line for the missing file"
+done_check
+
+if [ "$have_python" = 1 ]; then
+    check "jsonl: the tree is -o json's, the error the one -o json reports"
+    run -f "$KSY" -o jsonl "$T/good.bin" "$T/trunc.bin"
+    cp "$T/out" "$T/batch.jsonl"
+    run -f "$KSY" -o json "$T/good.bin"
+    cp "$T/out" "$T/good.json"
+    run -f "$KSY" -o json "$T/trunc.bin"
+    python3 - "$T/batch.jsonl" "$T/good.json" "$T/out" "$T/err" >"$T/pyerr" 2>&1 <<'PY' || fail "$(tail -1 "$T/pyerr")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert lines[0]["tree"] == json.load(open(sys.argv[2], encoding="utf-8")), "good tree differs"
+assert lines[1]["tree"] == json.load(open(sys.argv[3], encoding="utf-8")), "truncated tree differs"
+e = lines[1]["error"]
+said = "%s: %s at offset 0x%x (%s)" % (e["kind"], e["message"], e["offset"], e["path"])
+assert said in open(sys.argv[4], encoding="utf-8").read(), said
+PY
+    done_check
+fi
+
+check "jsonl: exit 1 when the worst is a data error, 0 when all parse"
+run -f "$KSY" -o jsonl "$T/good.bin" "$T/badmagic.bin" "$T/empty.bin" "$T/good.bin"
+expect_rc 1
+lines 4
+statuses "ok error error ok"
+[ -s "$T/err" ] && fail "stderr not empty"
+run -f "$KSY" -o jsonl "$T/good.bin" "$T/unnamed.bin" "$T/long.bin"
+expect_rc 0
+lines 3
+statuses "ok ok ok"
+run -f "$KSY" -o jsonl "$T/good.bin"
+expect_rc 0
+lines 1
+done_check
+
+check "jsonl -e: results per line as in the envelope"
+run -f "$KSY" -o jsonl -e version -e 'chunks[0].body.name16' -e no_such_field \
+    "$T/good.bin" "$T/trunc.bin" "$T/no-such-file.bin"
+expect_rc 3
+lines 3
+statuses "ok error error"
+jsonl_ok "$T/good.bin" "$T/trunc.bin" "$T/no-such-file.bin"
+grep -q '^{"file": "[^"]*/good.bin", "status": "ok", "results": \[{"value": 258}, {"value": "Ω!"}, {"error": {"kind": "NameError", [^]]*}}\]}$' "$T/out" ||
+    fail "good.bin: $(head -n 1 "$T/out" | head -c 300)"
+grep -q '^{"file": "[^"]*/trunc.bin", "status": "error", "error": {"kind": "EndOfStreamError", .*, "results": \[{"value": 258}, {"value": "Ω!"}, {"error": ' "$T/out" ||
+    fail "trunc.bin: $(sed -n 2p "$T/out" | head -c 300)"
+[ -s "$T/err" ] && fail "stderr not empty"
+run -f "$KSY" -o jsonl -e no_such_field "$T/good.bin"
+expect_rc 1
+done_check
+
+check "jsonl: a bad -e or description exits 2 before any line"
+run -f "$KSY" -o jsonl -e version -e '1 +' "$T/good.bin" "$T/good.bin"
+expect_rc 2
+[ -s "$T/out" ] && fail "stdout not empty"
+err_lines 1
+err_has "-e '1 +': expression error at column"
+run -f "$FIX/broken_type.ksy" -o jsonl "$T/good.bin" "$T/good.bin"
+expect_rc 2
+[ -s "$T/out" ] && fail "stdout not empty"
+err_has "broken_type.ksy:8:"
+done_check
+
+check "jsonl: several inputs need -o jsonl"
+run -f "$KSY" -o json "$T/good.bin" "$T/good.bin"
+expect_rc 2
+err_has "more than one input file"
+run -f "$KSY" -o jsonl -o json "$T/good.bin" "$T/good.bin"
+expect_rc 2
+done_check
+
+check "jsonl: each input's format detected, descriptions from the path"
+FMTDUMP_PATH=$FIX run -o jsonl "$T/good.bin" "$T/v2.bin" "$T/unknown.bin" "$T/no-such-file.bin" "$T/good.bin"
+expect_rc 3
+lines 5
+statuses "ok ok error error ok"
+jsonl_ok "$T/good.bin" "$T/v2.bin" "$T/unknown.bin" "$T/no-such-file.bin" "$T/good.bin"
+grep -qF '"tree": {"magic":"8943484b0d0a","version":258,' "$T/out" || fail "good.bin not read as chunks"
+grep -qF '"v2_count":5' "$T/out" || fail "v2.bin not read as chunks_v2"
+grep -qF '/unknown.bin", "status": "error", "error": {"kind": "ValidationNotEqualError", "message": "no description' "$T/out" ||
+    fail "no ValidationNotEqualError for unknown.bin"
+grep -qF '"error": {"kind": "IOError"' "$T/out" || fail "no IOError for the missing file"
+[ -s "$T/err" ] && fail "stderr not empty: $(head -c 300 "$T/err")"
+done_check
+
+check "jsonl: nothing on the format path to detect by: exit 2 before any line"
+mkdir -p "$T/bin" "$T/nothing"
+cp "$FMTDUMP" "$T/bin/fmtdump"
+FMTDUMP_PATH=$T/nothing "$T/bin/fmtdump" -o jsonl "$T/good.bin" "$T/good.bin" >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 2
+[ -s "$T/out" ] && fail "stdout not empty"
+err_has "no description on the format path"
+err_has "looked in $T/nothing (0 descriptions loaded)"
+done_check
+
+check "jsonl: a file name that needs escaping stays on its line"
+weird=$T/$(printf 'a "quoted"\tname\001.bin')
+cp "$T/good.bin" "$weird"
+run -f "$KSY" -o jsonl -e version "$weird"
+expect_rc 0
+lines 1
+grep -qF '\"quoted\"\tname\u0001.bin", "status": "ok", "results": [{"value": 258}]}' "$T/out" ||
+    fail "file name not escaped: $(head -c 200 "$T/out")"
+jsonl_ok "$weird"
+done_check
+
+GEN=$(dirname "$FMTDUMP")/tests/gen_minidump
+if [ -x "$GEN" ]; then
+    check "jsonl on generated minidumps: sound, truncated, bad magic, missing"
+    for v in basic amd64 truncated badmagic; do "$GEN" "$T/$v.dmp" --variant "$v" || fail "gen $v"; done
+    run -f "$ROOT/formats/windows_minidump.ksy" -o jsonl \
+        "$T/basic.dmp" "$T/amd64.dmp" "$T/truncated.dmp" "$T/badmagic.dmp" "$T/gone.dmp"
+    expect_rc 3
+    lines 5
+    statuses "ok ok error error error"
+    jsonl_ok "$T/basic.dmp" "$T/amd64.dmp" "$T/truncated.dmp" "$T/badmagic.dmp" "$T/gone.dmp"
+    run -f "$ROOT/formats/windows_minidump.ksy" -o jsonl -e 'streams.size' \
+        -e 'streams[3].data.exception_rec.code' "$T/basic.dmp" "$T/amd64.dmp"
+    expect_rc 0
+    lines 2
+    [ "$(grep -cF '"status": "ok", "results": [{"value": 8}, {"value": 3221225477}]}' "$T/out")" = 2 ] ||
+        fail "-e results: $(head -c 300 "$T/out")"
+    done_check
+fi
+
 # ---- output ----------------------------------------------------------------------
 
 if [ -w /dev/full ]; then
@@ -416,6 +591,13 @@ if [ -w /dev/full ]; then
     "$FMTDUMP" -f "$KSY" -o json "$T/good.bin" >/dev/full 2>"$T/err"
     rc=$?
     expect_rc 3
+    done_check
+    check "jsonl: an output write error exits 3 with one line on stderr"
+    "$FMTDUMP" -f "$KSY" -o jsonl "$T/good.bin" "$T/good.bin" >/dev/full 2>"$T/err"
+    rc=$?
+    expect_rc 3
+    err_lines 1
+    err_has "cannot write the output"
     done_check
 fi
 
