@@ -7,7 +7,6 @@
 
 /* The same guards as the writers: the scan visits what they printed. */
 #define SCAN_MAX_DEPTH 512
-#define SCAN_MAX_NODES (UINT64_C(1) << 27)
 
 typedef struct scan_anc {
     const char *type;
@@ -17,7 +16,7 @@ typedef struct scan_anc {
 typedef struct scan {
     size_t count;
     fd_error first, last;
-    uint64_t nodes;
+    uint64_t nodes, max_nodes;
     size_t depth;
     scan_anc anc[SCAN_MAX_DEPTH];
 } scan;
@@ -45,7 +44,9 @@ static void scan_value(scan *s, fd_value v);
  * the data, or `value: _root`): the writers cut it there, so does the scan. */
 static bool scan_push(scan *s, fd_value v)
 {
-    if (s->depth >= SCAN_MAX_DEPTH || s->nodes >= SCAN_MAX_NODES)
+    if (!s->max_nodes && fd_value_kind(v) == FD_STRUCT)
+        s->max_nodes = fd_node_budget(v);
+    if (s->depth >= SCAN_MAX_DEPTH || (s->max_nodes && s->nodes >= s->max_nodes))
         return false;
     scan_anc me = {NULL, -1};
     if (fd_value_kind(v) == FD_STRUCT) {

@@ -32,6 +32,7 @@ fd_emit_ctx *fd_emit_ctx_new(FILE *out)
     c->len = 0;
     c->depth = 0;
     c->nodes = 0;
+    c->max_nodes = 0;
     c->nanc = 0;
     return c;
 }
@@ -293,7 +294,9 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
 {
     if (c->depth >= FD_EMIT_MAX_DEPTH)
         return FD_EMIT_TOO_DEEP;
-    if (c->nodes >= FD_EMIT_MAX_NODES)
+    if (!c->max_nodes && fd_value_kind(v) == FD_STRUCT)
+        c->max_nodes = fd_node_budget(v);
+    if (c->max_nodes && c->nodes >= c->max_nodes)
         return FD_EMIT_BUDGET;
     if (fd_value_kind(v) == FD_STRUCT) {
         fd_emit_anc me = {emit_identity(v), fd_struct_type_name(v), fd_struct_offset(v)};

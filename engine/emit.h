@@ -13,9 +13,6 @@
  * bounded by the engine, but a chain of lazy `pos` instances is not; 512 also
  * keeps the JSON readable by parsers with a recursion limit (Python's 1000). */
 #define FD_EMIT_MAX_DEPTH 512
-/* Structs and arrays one call may write: a DAG of shared objects (value
- * instances pointing at the same struct) could otherwise expand exponentially. */
-#define FD_EMIT_MAX_NODES (UINT64_C(1) << 27)
 #define FD_EMIT_BUFSZ (1u << 16)
 
 /* What fd_emit_enter decided about descending into a value. */
@@ -24,7 +21,7 @@ typedef enum fd_emit_guard {
     FD_EMIT_CYCLE,       /* a struct that is its own ancestor: `value: _root`, or the
                             same type again at the same offset (a loop in the data) */
     FD_EMIT_TOO_DEEP,
-    FD_EMIT_BUDGET       /* FD_EMIT_MAX_NODES reached */
+    FD_EMIT_BUDGET       /* fd_node_budget reached */
 } fd_emit_guard;
 
 /* A struct being written, as seen by the cycle check. */
@@ -41,6 +38,7 @@ typedef struct fd_emit_ctx {
     size_t len;
     size_t depth;
     uint64_t nodes;
+    uint64_t max_nodes;    /* fd_node_budget of the first struct written, 0 before */
     size_t nanc;
     fd_emit_anc anc[FD_EMIT_MAX_DEPTH];
     char buf[FD_EMIT_BUFSZ];

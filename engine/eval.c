@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
@@ -331,8 +332,16 @@ static fd_value to_text(const fd_ev *E, fd_value v)
     if (v.kind == FD_BOOL)
         return fd_v_str(v.v.i ? "true" : "false", v.v.i ? 4 : 5);
     if (v.kind == FD_FLOAT) {
+        /* The shortest text that reads back as the same double, as Python's
+         * repr (the reference runtime) writes it: 0.1, 1.0, -0.0. */
         char buf[40];
-        snprintf(buf, sizeof buf, "%.17g", v.v.f);
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v.v.f);
+            if (strtod(buf, NULL) == v.v.f)
+                break;
+        }
+        if (isfinite(v.v.f) && !strpbrk(buf, ".e"))
+            strcat(buf, ".0");
         return mk_str(E, buf, strlen(buf));
     }
     return type_err(E, "string interpolation", v);
@@ -473,6 +482,18 @@ static fd_value arg_int(const fd_ev *E, const fd_expr *e, uint32_t i, int64_t *o
     return fd_v_null();
 }
 
+/* Codec of an encoding name held in a string value (which need not end in
+ * NUL when it is a substring view); -1 when unknown. */
+static int codec_of(fd_value name)
+{
+    char buf[64];
+    if (name.x.len >= sizeof buf)
+        return -1;
+    memcpy(buf, name.v.p, (size_t)name.x.len);
+    buf[name.x.len] = 0;
+    return fd_codec_lookup(buf);
+}
+
 static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
 {
     int64_t x = 0, y = 0;
@@ -499,7 +520,7 @@ static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
                 return enc;
             if (enc.kind != FD_STR)
                 return ev_err(E, FD_ERR_TYPE, ".to_s: the encoding must be a string");
-            int id = fd_codec_lookup(enc.v.p);
+            int id = codec_of(enc);
             if (id < 0)
                 return ev_err(E, FD_ERR_ENCODING, "unknown encoding: %.*s", (int)enc.x.len, (const char *)enc.v.p);
             const char *txt;
@@ -514,7 +535,7 @@ static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
             fd_value enc = ev(E, e->args[0]);
             if (fd_v_is_err(enc))
                 return enc;
-            int id = enc.kind == FD_STR ? fd_codec_lookup(enc.v.p) : -1;
+            int id = enc.kind == FD_STR ? codec_of(enc) : -1;
             if (id < 0)
                 return ev_err(E, FD_ERR_ENCODING, "unknown encoding");
             const uint8_t *out;
@@ -947,6 +968,8 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
     const fd_ctx *c = E->ctx;
     fd_obj *self = c->self;
     fd_value a, b;
+    if (fd_stack_exhausted(E->doc))
+        return ev_err(E, FD_ERR_LIMIT, "expression nesting exhausts the stack allowance");
     switch ((fd_op)e->op) {
     case FD_OP_INT:
         return e->uflag ? fd_v_uint(e->lit.uval) : fd_v_int(e->lit.ival);

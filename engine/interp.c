@@ -96,18 +96,40 @@ static fd_errrec *site_err(const fd_site *st, fd_errkind kind, const fd_stream *
                            st->attr ? &st->attr->loc : NULL, "%s", msg);
 }
 
+/* An error about the field as a whole, located at its first byte. */
+static fd_errrec *site_err_at(const fd_site *st, fd_errkind kind, int64_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static fd_errrec *site_err_at(const fd_site *st, fd_errkind kind, int64_t offset, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return fd_interp_error(st->doc, kind, NULL, offset, st->obj, st->attr ? st->attr->id : NULL, st->index,
+                           st->attr ? &st->attr->loc : NULL, "%s", msg);
+}
+
 static fd_errrec *eos_err(const fd_site *st, const fd_stream *s, uint64_t want)
 {
     return site_err(st, FD_ERR_EOS, s, "requested %llu bytes, but only %llu bytes available",
                     (unsigned long long)want, (unsigned long long)fd_stream_left(s));
 }
 
-/* An evaluation error gets the attribute's location when it has none. */
+/* An evaluation error knows only the object it was evaluated on: it gets
+ * the attribute's location and the field's path. */
 static fd_errrec *with_loc(const fd_site *st, fd_value v)
 {
     fd_errrec *r = fd_v_as_err(v);
-    if (r->loc.file == NULL && st->attr && r->kind != FD_ERR_NOMEM)
+    if (r->loc.file == NULL && st->attr && r->kind != FD_ERR_NOMEM) {
         r->loc = st->attr->loc;
+        char path[512];
+        fd_obj_path(st->obj, st->attr->id, st->index, path, sizeof path);
+        const char *p = fd_arena_strdup(&st->doc->arena, path);
+        if (p)
+            r->path = p;
+    }
     return r;
 }
 
@@ -174,7 +196,7 @@ static fd_errrec *decide_endian(fd_doc *doc, fd_obj *obj, bool parent_is_le, boo
     fd_value on = fd_eval_expr(doc, &ctx, sw->on);
     if (fd_v_is_err(on)) {
         fd_errrec *r = fd_v_as_err(on);
-        if (!r->loc.file)
+        if (!r->loc.file && r->kind != FD_ERR_NOMEM)
             r->loc = sw->loc;
         return r;
     }
@@ -251,10 +273,10 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj 
                           const fd_value *args, uint32_t nargs, fd_obj *owner, int32_t owner_slot,
                           int64_t owner_index, bool parent_is_le, bool parent_le_known, fd_value *out)
 {
-    if (doc->depth >= FD_MAX_DEPTH)
+    if (doc->depth >= FD_MAX_DEPTH || fd_stack_exhausted(doc))
         return fd_interp_error(doc, FD_ERR_LIMIT, s, -1, owner, owner && owner_slot >= 0 ?
                                owner->type->slot_names[owner_slot] : NULL, owner_index, NULL,
-                               "nesting deeper than %d levels", FD_MAX_DEPTH);
+                               "nesting deeper than %d levels or the stack allowance", FD_MAX_DEPTH);
     fd_obj *o = obj_alloc(doc, t);
     if (!o)
         return nomem(doc, owner);
@@ -262,7 +284,7 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj 
     o->owner_slot = owner_slot;
     o->owner_index = owner_index;
     o->io = s;
-    if (!root) {
+    if (!owner) {
         o->parent = NULL;
         o->root = o;
     } else if (parent && parent->type->module != t->module) {
@@ -355,7 +377,7 @@ static bool needs_bytes(const fd_attr *a, const fd_typeref *t)
            t->prim == FD_P_STR || t->prim == FD_P_STRZ || a->proc != FD_PROC_NONE;
 }
 
-static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, const fd_stream *s,
+static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, int64_t at,
                               const uint8_t **buf, uint64_t *n)
 {
     const fd_attr *a = st->attr;
@@ -378,7 +400,7 @@ static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, const fd_str
         limit = ar->limit > ar->used ? ar->limit - ar->used : 0;
     if (fd_process_apply(&st->doc->arena, a->proc, a->proc_name, args, nargs, *buf, (size_t)*n,
                          limit, &out, &outn, msg, sizeof msg) != 0)
-        return site_err(st, FD_ERR_PROCESS, s, "%s: %s", a->proc_name ? a->proc_name : "process", msg);
+        return site_err_at(st, FD_ERR_PROCESS, at, "%s: %s", a->proc_name ? a->proc_name : "process", msg);
     *buf = out;
     *n = outn;
     return NULL;
@@ -519,7 +541,7 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
         n = fd_bytes_terminate(buf, n, term, tlen, a->include);
     bool processed = false;
     if (a->proc != FD_PROC_NONE) {
-        fd_errrec *r = run_process(st, ctx, s, &buf, &n);
+        fd_errrec *r = run_process(st, ctx, origin, &buf, &n);
         if (r)
             return r;
         processed = true;
@@ -531,14 +553,14 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
     case FD_P_STR:
     case FD_P_STRZ: {
         if (t->encoding < 0)
-            return site_err(st, FD_ERR_ENCODING, s, "unknown encoding: %s", t->enc_name ? t->enc_name : "(none)");
+            return site_err_at(st, FD_ERR_ENCODING, origin, "unknown encoding: %s", t->enc_name ? t->enc_name : "(none)");
         const char *txt;
         size_t tn;
         int rc = fd_codec_decode(&doc->arena, t->encoding, buf, (size_t)n, &txt, &tn);
         if (rc == FD_CNOMEM)
             return nomem(doc, st->obj);
         if (rc != FD_COK)
-            return site_err(st, FD_ERR_ENCODING, s, "cannot decode %s text", fd_codec_name(t->encoding));
+            return site_err_at(st, FD_ERR_ENCODING, origin, "cannot decode %s text", fd_codec_name(t->encoding));
         *out = fd_v_str(txt, tn);
         return NULL;
     }
@@ -913,14 +935,21 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
         return fd_v_null(); /* a seq field not parsed (yet): Kaitai sees null */
     const fd_attr *a = &t->inst[i - t->nparams - t->nseq];
     fd_doc *doc = obj->doc;
-    if (doc->depth >= FD_MAX_DEPTH)
+    if (doc->depth >= FD_MAX_DEPTH || fd_stack_exhausted(doc))
         return fd_v_err(fd_interp_error(doc, FD_ERR_LIMIT, NULL, -1, obj, a->id, -1, &a->loc,
-                                        "nesting deeper than %d levels", FD_MAX_DEPTH));
+                                        "nesting deeper than %d levels or the stack allowance", FD_MAX_DEPTH));
     obj->state[i] = FD_SLOT_BUSY;
     doc->depth++;
     fd_value v = fd_v_null();
     fd_errrec *r = eval_instance(doc, obj, i, a, &v);
     doc->depth--;
+    if (r && r->kind == FD_ERR_LIMIT) {
+        /* A guard tripped because of where the evaluation started (how deep
+         * the caller already was), not because of the data: evaluated again
+         * from a shallower point, the instance may well succeed. */
+        obj->state[i] = FD_SLOT_UNSET;
+        return fd_v_err(r);
+    }
     if (r) {
         fd_value ev = fd_v_err(r);
         if (v.kind == FD_STRUCT || v.kind == FD_ARRAY) {

@@ -20,9 +20,23 @@ struct fd_doc {
     bool parsed;
     fd_errrec *err;        /* what stopped the root seq */
     int depth;             /* current nesting of parse/eval frames */
+    uintptr_t stack_top;   /* highest C stack address seen at an entry point */
+    uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */
     uint64_t work;         /* elements created so far */
     uint64_t work_limit;   /* derived from the input size */
 };
+
+/* The depth limit bounds nesting of objects and instances, but one
+ * expression nests too, so the C stack itself is measured: true when this
+ * frame is deeper than the document's stack allowance. */
+static inline bool fd_stack_exhausted(fd_doc *doc)
+{
+    char probe;
+    uintptr_t here = (uintptr_t)&probe;
+    if (here > doc->stack_top)
+        doc->stack_top = here;
+    return doc->stack_top - here > doc->stack_limit;
+}
 
 /* Evaluation context of an expression: `this` and the repeat/switch/valid temporaries. */
 typedef struct fd_ctx {

@@ -207,3 +207,11 @@ bool fd_struct_field_hex(fd_value obj, size_t i)
     const fd_attr *a = field_attr(obj, i);
     return a && a->hex_hint;
 }
+
+uint64_t fd_node_budget(fd_value v)
+{
+    /* A sound tree has at most a few nodes per input byte; 8 per byte plus
+     * a floor for small inputs leaves room for instances that reread data. */
+    uint64_t size = v.kind == FD_STRUCT ? fd_v_as_obj(v)->doc->size : 0;
+    return 8 * (size + 4096);
+}

@@ -119,6 +119,8 @@ typedef struct fd_doc fd_doc;
 
 typedef struct fd_open_opts {
     uint64_t max_memory;   /* arena cap in bytes; 0 = derived from the input size */
+    uint64_t max_stack;    /* C stack the parse may use below its first call; 0 = 2 MiB
+                              (lower it when calling from a thread with a small stack) */
 } fd_open_opts;
 
 fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_opts *opts, fd_error *err);
@@ -186,6 +188,11 @@ typedef struct fd_emit_opts {
     uint64_t max_bytes;    /* text: byte arrays shown up to this many bytes (0 = 32) */
     bool compact;          /* json: no indentation */
 } fd_emit_opts;
+
+/* How many structs and arrays a walk of the tree under v may visit: derived
+ * from the input size, so that value instances sharing subtrees (a DAG whose
+ * expansion is exponential) cannot turn a small file into a huge output. */
+uint64_t fd_node_budget(fd_value v);
 
 /* Write the tree under v; returns 0, or -1 on an output error. */
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
