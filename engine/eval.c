@@ -11,6 +11,10 @@
 
 typedef __int128 i128;
 
+/* ev() recurses once per AST level; helpers kept out of line keep its frame
+ * small, so deep expressions fit the document's stack allowance. */
+#define NOINLINE __attribute__((noinline))
+
 typedef struct fd_ev {
     fd_doc *doc;
     const fd_ctx *ctx;
@@ -380,7 +384,7 @@ static fd_value coll_minmax(const fd_ev *E, fd_value v, bool want_max)
 
 /* ---- builtins ----------------------------------------------------------------- */
 
-static fd_value builtin_attr(const fd_ev *E, const fd_expr *e, fd_value a)
+static NOINLINE fd_value builtin_attr(const fd_ev *E, const fd_expr *e, fd_value a)
 {
     switch (e->builtin) {
     case FD_BI_SIZE:
@@ -494,7 +498,7 @@ static int codec_of(fd_value name)
     return fd_codec_lookup(buf);
 }
 
-static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
+static NOINLINE fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
 {
     int64_t x = 0, y = 0;
     fd_value r;
@@ -573,7 +577,7 @@ static fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value a)
 
 /* `field._sizeof` of a non-struct field: its byte size, known from its
  * type as ksc computes it at compile time. */
-static fd_value field_sizeof(const fd_ev *E, const fd_expr *fe, fd_value v)
+static NOINLINE fd_value field_sizeof(const fd_ev *E, const fd_expr *fe, fd_value v)
 {
     if (v.kind == FD_BYTES)
         return fd_v_int((int64_t)v.x.len);
@@ -639,7 +643,7 @@ static int prim_bits(const char *name)
     return w * 8;
 }
 
-static fd_value ev_sizeof(const fd_ev *E, const fd_expr *e, bool bits)
+static NOINLINE fd_value ev_sizeof(const fd_ev *E, const fd_expr *e, bool bits)
 {
     if (e->npath == 1) {
         int b = prim_bits(e->path[0]);
@@ -654,7 +658,7 @@ static fd_value ev_sizeof(const fd_ev *E, const fd_expr *e, bool bits)
     return fd_v_int(bits ? t->fixed_size * 8 : t->fixed_size);
 }
 
-static fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
+static NOINLINE fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
 {
     if (e->npath == 1 && !strcmp(e->path[0], "bytes") && a.kind == FD_ARRAY) {
         /* An array of small ints becomes a byte array. */
@@ -690,7 +694,7 @@ static fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
 
 /* ---- operators --------------------------------------------------------------------- */
 
-static fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
+static NOINLINE fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
 {
     int op = e->op;
     if (op == FD_OP_ADD) {
@@ -797,7 +801,7 @@ static fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
     }
 }
 
-static fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
+static NOINLINE fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
 {
     bool ok;
     if (e->op == FD_OP_EQ || e->op == FD_OP_NE) {
@@ -821,7 +825,7 @@ static fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b
     }
 }
 
-static fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
+static NOINLINE fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
 {
     fd_value v = ev(E, e);
     if (fd_v_is_err(v))
@@ -833,7 +837,7 @@ static fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
     return fd_v_null();
 }
 
-static fd_value ev_list(const fd_ev *E, const fd_expr *e)
+static NOINLINE fd_value ev_list(const fd_ev *E, const fd_expr *e)
 {
     if (e->bytes_list) {
         /* Literal byte arrays are built once and cached on the (spec-owned) node. */
@@ -863,7 +867,7 @@ static fd_value ev_list(const fd_ev *E, const fd_expr *e)
     return fd_v_array(arr);
 }
 
-static fd_value ev_enumlit(const fd_ev *E, const fd_expr *e)
+static NOINLINE fd_value ev_enumlit(const fd_ev *E, const fd_expr *e)
 {
     if (!e->renum) {
         const fd_type *scope = E->ctx->self ? E->ctx->self->type : E->doc->spec->main->root;
@@ -883,7 +887,7 @@ static fd_value ev_enumlit(const fd_ev *E, const fd_expr *e)
     return fd_v_enum(iv, en);
 }
 
-static fd_value ev_subscr(const fd_ev *E, const fd_expr *e)
+static NOINLINE fd_value ev_subscr(const fd_ev *E, const fd_expr *e)
 {
     fd_value a = ev(E, e->a);
     if (fd_v_is_err(a))
@@ -902,7 +906,7 @@ static fd_value ev_subscr(const fd_ev *E, const fd_expr *e)
     return coll_item(a, i.v.u);
 }
 
-static fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
+static NOINLINE fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
 {
     fd_value acc = fd_v_str("", 0);
     for (uint32_t i = 0; i < e->nargs; i++) {

@@ -372,6 +372,100 @@ static void test_to_string(void **state)
     fx_close(&fx);
 }
 
+/* Chains of value instances, each nesting its expression D levels deep.
+ * Neither the instance depth limit nor the parser's nesting limit is hit
+ * alone; together they would overflow the C stack without its allowance. */
+static char *deep_chain_ksy(int n, int d)
+{
+    size_t cap = (size_t)n * ((size_t)d * 8 + 64) + 64;
+    char *s = malloc(cap);
+    assert_non_null(s);
+    size_t k = (size_t)snprintf(s, cap, "meta:\n  id: deep\ninstances:\n");
+    for (int i = 0; i < n; i++) {
+        k += (size_t)snprintf(s + k, cap - k, "  i%d:\n    value: '", i);
+        for (int j = 0; j < d; j++)
+            k += (size_t)snprintf(s + k, cap - k, "(0 + ");
+        if (i + 1 < n)
+            k += (size_t)snprintf(s + k, cap - k, "i%d", i + 1);
+        else
+            k += (size_t)snprintf(s + k, cap - k, "1");
+        for (int j = 0; j < d; j++)
+            k += (size_t)snprintf(s + k, cap - k, ")");
+        k += (size_t)snprintf(s + k, cap - k, "'\n");
+    }
+    return s;
+}
+
+static void test_stack_allowance(void **state)
+{
+    (void)state;
+    char *ksy = deep_chain_ksy(100, 250);
+    fixture fx;
+    open_fx(&fx, ksy, "x", 1);
+    assert_int_equal(ev_errkind(&fx, "i0"), FD_ERR_LIMIT);
+    /* The guard is about where evaluation started, so it is not memoized:
+     * from the middle of the chain the same instances evaluate fine. */
+    assert_int_equal(ev_int(&fx, "i98"), 1);
+    fx_close(&fx);
+    free(ksy);
+}
+
+/* Value instances sharing one child double the tree at each level: the
+ * writers stop at a node budget derived from the input size. */
+static void test_shared_subtree_budget(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: dag\n"
+        "seq:\n  - id: n\n    type: node\n"
+        "types:\n  node:\n"
+        "    seq:\n      - id: b\n        type: u1\n      - id: c\n        type: node\n        if: b != 0\n"
+        "    instances:\n      l:\n        value: c\n      r:\n        value: c\n";
+    uint8_t data[41];
+    memset(data, 1, 40);
+    data[40] = 0;
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    fd_emit_opts opts = { .format = FD_OUT_JSON, .compact = true };
+    assert_int_equal(fd_emit(out, fx.root, &opts), 0);
+    fclose(out);
+    assert_true(len < (64u << 20));
+    assert_non_null(strstr(buf, "\"_node_limit\": true"));
+    free(buf);
+    fx_close(&fx);
+}
+
+/* Errors point at the field that failed and at its first byte. */
+static void test_error_locations(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n"
+        "  - id: hdr\n    size: 4\n"
+        "  - id: s\n    type: sub\n"
+        "  - id: z\n    size: 4\n    process: zlib\n"
+        "types:\n  sub:\n    seq:\n      - id: x\n        type: u1\n"
+        "    instances:\n      bad:\n        value: 1 / (x - x)\n";
+    static const uint8_t data[] = { 'H', 'D', 'R', '!', 7, 'n', 'o', 'p', 'e' };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_PROCESS);
+    assert_int_equal(err.offset, 5);
+    assert_string_equal(err.path, "/z");
+    assert_true(fd_value_error(fd_struct_get(fd_struct_get(fx.root, "s"), "bad"), &err));
+    assert_int_equal(err.kind, FD_ERR_DIV_ZERO);
+    assert_string_equal(err.path, "/s/bad");
+    assert_int_equal(err.line, 17);
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +478,9 @@ int main(void)
         cmocka_unit_test(test_bits_and_strings),
         cmocka_unit_test(test_custom_process),
         cmocka_unit_test(test_to_string),
+        cmocka_unit_test(test_stack_allowance),
+        cmocka_unit_test(test_shared_subtree_budget),
+        cmocka_unit_test(test_error_locations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
