@@ -3,6 +3,9 @@
 
 #include <math.h>
 
+/* Strings longer than this (or --max-bytes, if larger) are cut in text output. */
+#define TEXT_MAX_STRING 4096
+
 typedef struct text_w {
     fd_emit_ctx *c;
     uint64_t max_bytes;
@@ -99,9 +102,23 @@ static void text_scalar(text_w *w, fd_value v, bool hex)
         return;
     }
     case FD_STR: {
+        /* Text is for reading: a string longer than a screenful is cut (at a
+         * UTF-8 boundary) and its size shown, as byte arrays are. */
         size_t n = 0;
         const char *s = fd_value_str(v, &n);
-        text_string(c, s ? s : "", s ? n : 0);
+        size_t cap = w->max_bytes > TEXT_MAX_STRING ? (size_t)w->max_bytes : TEXT_MAX_STRING;
+        size_t shown = n;
+        if (s && n > cap) {
+            shown = cap;
+            while (shown > 0 && ((unsigned char)s[shown] & 0xC0) == 0x80)
+                shown--;
+        }
+        text_string(c, s ? s : "", s ? shown : 0);
+        if (shown < n) {
+            fd_emit_puts(c, " ... [");
+            fd_emit_u64(c, n);
+            fd_emit_puts(c, " bytes]");
+        }
         return;
     }
     case FD_BYTES:
