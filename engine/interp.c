@@ -9,6 +9,15 @@
 
 /* ---- errors ---------------------------------------------------------- */
 
+/* Append "/name" or "/name/index" to buf, never past cap. */
+static size_t path_add(char *buf, size_t cap, size_t len, const char *name, int64_t index)
+{
+    char *at = buf + (len < cap ? len : cap);
+    size_t room = len < cap ? cap - len : 0;
+    int n = index >= 0 ? snprintf(at, room, "/%s/%lld", name, (long long)index) : snprintf(at, room, "/%s", name);
+    return len + (n > 0 ? (size_t)n : 0);
+}
+
 void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf, size_t cap)
 {
     /* Collect the owner chain leaf-first, then print it root-first. */
@@ -18,22 +27,10 @@ void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf,
         chain[n++] = o;
     size_t len = 0;
     buf[0] = 0;
-    for (size_t k = n; k-- > 0;) {
-        const fd_obj *o = chain[k];
-        const char *name = o->owner->type->slot_names[o->owner_slot];
-        if (o->owner_index >= 0)
-            len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "/%s/%lld",
-                                    name, (long long)o->owner_index);
-        else
-            len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "/%s", name);
-    }
-    if (field) {
-        if (index >= 0)
-            len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "/%s/%lld",
-                                    field, (long long)index);
-        else
-            len += (size_t)snprintf(buf + (len < cap ? len : cap), len < cap ? cap - len : 0, "/%s", field);
-    }
+    for (size_t k = n; k-- > 0;)
+        len = path_add(buf, cap, len, chain[k]->owner->type->slot_names[chain[k]->owner_slot], chain[k]->owner_index);
+    if (field)
+        len = path_add(buf, cap, len, field, index);
     if (len == 0 && cap > 1) {
         buf[0] = '/';
         buf[1] = 0;
@@ -82,18 +79,25 @@ typedef struct fd_site {
     int64_t index;
 } fd_site;
 
+static fd_errrec *site_verr(const fd_site *st, fd_errkind kind, int64_t offset, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    return fd_interp_error(st->doc, kind, NULL, offset, st->obj, st->attr ? st->attr->id : NULL, st->index,
+                           st->attr ? &st->attr->loc : NULL, "%s", msg);
+}
+
+/* An error about the field being read, located at the stream's cursor. */
 static fd_errrec *site_err(const fd_site *st, fd_errkind kind, const fd_stream *s, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static fd_errrec *site_err(const fd_site *st, fd_errkind kind, const fd_stream *s, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    fd_errrec *r = site_verr(st, kind, s ? fd_stream_abs(s) : -1, fmt, ap);
     va_end(ap);
-    return fd_interp_error(st->doc, kind, s, -1, st->obj, st->attr ? st->attr->id : NULL, st->index,
-                           st->attr ? &st->attr->loc : NULL, "%s", msg);
+    return r;
 }
 
 /* An error about the field as a whole, located at its first byte. */
@@ -102,13 +106,11 @@ static fd_errrec *site_err_at(const fd_site *st, fd_errkind kind, int64_t offset
 
 static fd_errrec *site_err_at(const fd_site *st, fd_errkind kind, int64_t offset, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    fd_errrec *r = site_verr(st, kind, offset, fmt, ap);
     va_end(ap);
-    return fd_interp_error(st->doc, kind, NULL, offset, st->obj, st->attr ? st->attr->id : NULL, st->index,
-                           st->attr ? &st->attr->loc : NULL, "%s", msg);
+    return r;
 }
 
 static fd_errrec *eos_err(const fd_site *st, const fd_stream *s, uint64_t want)
