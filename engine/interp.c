@@ -263,7 +263,7 @@ static fd_errrec *spend(fd_doc *doc, const fd_site *st, const fd_stream *s)
     return NULL;
 }
 
-/* Check an argument against a typed param. */
+/* An integer argument for a param declared with `enum:` becomes that enum. */
 static fd_value coerce_param(const fd_param *p, fd_value v)
 {
     if (p->enm && (v.kind == FD_INT))
@@ -616,6 +616,26 @@ static void value_repr(fd_value v, char *buf, size_t cap)
     }
 }
 
+/* valid/min (side -1) or valid/max (side 1); values that cannot be ordered fail. */
+static fd_errrec *check_bound(const fd_site *st, const fd_ctx *c2, fd_value v, const fd_expr *bound, int side,
+                              const fd_stream *s, int64_t at)
+{
+    if (!bound)
+        return NULL;
+    fd_value e = fd_eval_expr(st->doc, c2, bound);
+    if (fd_v_is_err(e))
+        return with_loc(st, e);
+    int c = fd_value_cmp(v, e);
+    if (c != side && c != -2)
+        return NULL;
+    char got[96], want[96];
+    value_repr(v, got, sizeof got);
+    value_repr(e, want, sizeof want);
+    return fd_interp_error(st->doc, side < 0 ? FD_ERR_LESS_THAN : FD_ERR_GREATER_THAN, s, at, st->obj,
+                           st->attr->id, st->index, &st->attr->valid.loc, "not in range, %s %s, but got %s",
+                           side < 0 ? "min" : "max", want, got);
+}
+
 static fd_errrec *check_valid(const fd_site *st, const fd_ctx *ctx, fd_value v, const fd_stream *s, int64_t at)
 {
     const fd_valid *va = &st->attr->valid;
@@ -637,32 +657,10 @@ static fd_errrec *check_valid(const fd_site *st, const fd_ctx *ctx, fd_value v, 
         return fd_interp_error(doc, FD_ERR_NOT_EQUAL, s, at, st->obj, st->attr->id, st->index, &va->loc,
                                "not equal, expected %s, but got %s", want, got);
     }
-    case FD_VALID_RANGE:
-        if (va->min) {
-            fd_value e = fd_eval_expr(doc, &c2, va->min);
-            if (fd_v_is_err(e))
-                return with_loc(st, e);
-            int c = fd_value_cmp(v, e);
-            if (c == -1 || c == -2) {
-                value_repr(v, got, sizeof got);
-                value_repr(e, want, sizeof want);
-                return fd_interp_error(doc, FD_ERR_LESS_THAN, s, at, st->obj, st->attr->id, st->index, &va->loc,
-                                       "not in range, min %s, but got %s", want, got);
-            }
-        }
-        if (va->max) {
-            fd_value e = fd_eval_expr(doc, &c2, va->max);
-            if (fd_v_is_err(e))
-                return with_loc(st, e);
-            int c = fd_value_cmp(v, e);
-            if (c == 1 || c == -2) {
-                value_repr(v, got, sizeof got);
-                value_repr(e, want, sizeof want);
-                return fd_interp_error(doc, FD_ERR_GREATER_THAN, s, at, st->obj, st->attr->id, st->index,
-                                       &va->loc, "not in range, max %s, but got %s", want, got);
-            }
-        }
-        return NULL;
+    case FD_VALID_RANGE: {
+        fd_errrec *r = check_bound(st, &c2, v, va->min, -1, s, at);
+        return r ? r : check_bound(st, &c2, v, va->max, 1, s, at);
+    }
     case FD_VALID_ANY_OF:
         for (uint32_t i = 0; i < va->nany; i++) {
             fd_value e = fd_eval_expr(doc, &c2, va->any_of[i]);
