@@ -881,8 +881,9 @@ static NOINLINE fd_value ev_enumlit(const fd_ev *E, const fd_expr *e)
     const fd_enum *en = e->renum;
     uint64_t val = e->renum_val;
     fd_value iv = fd_v_int((int64_t)val);
-    for (uint32_t i = 0; i < en->nitems; i++)
-        if (en->items[i].value == val && !en->items[i].neg && (val >> 63))
+    /* Only a key above INT64_MAX needs its sign: was it written as a u64? */
+    for (uint32_t i = 0; (val >> 63) && i < en->nitems; i++)
+        if (en->items[i].value == val && !en->items[i].neg)
             iv = fd_v_uint(val);
     return fd_v_enum(iv, en);
 }
