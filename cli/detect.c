@@ -142,17 +142,10 @@ long cli_detect_read_head(const char *input, uint8_t *buf, size_t cap)
     return (long)n;
 }
 
-/* A description that can be chosen: one with leading `contents`. */
-typedef struct detect_entry {
-    fd_spec *spec;
-    const uint8_t *magic;
-    size_t len;
-} detect_entry;
-
 struct cli_detect_formats {
     detect_dirs dirs;
     long counts[DETECT_MAX_DIRS];   /* descriptions loaded per directory, -1 if unreadable */
-    detect_entry *entries;
+    fd_spec **specs;                /* those with leading fixed bytes to match */
     size_t n, cap;
 };
 
@@ -160,22 +153,21 @@ struct cli_detect_formats {
 static bool formats_keep(cli_detect_formats *f, fd_spec *spec)
 {
     size_t len = 0;
-    const uint8_t *magic = fd_spec_magic(spec, &len);
-    if (!magic || !len) {
+    if (!fd_spec_magic(spec, 0, &len) || !len) {
         fd_spec_free(spec);
         return true;
     }
     if (f->n == f->cap) {
         size_t ncap = f->cap ? 2 * f->cap : 8;
-        detect_entry *grown = realloc(f->entries, ncap * sizeof *grown);
+        fd_spec **grown = realloc(f->specs, ncap * sizeof *grown);
         if (!grown) {
             fd_spec_free(spec);
             return false;
         }
-        f->entries = grown;
+        f->specs = grown;
         f->cap = ncap;
     }
-    f->entries[f->n++] = (detect_entry){spec, magic, len};
+    f->specs[f->n++] = spec;
     return true;
 }
 
@@ -218,10 +210,10 @@ void cli_detect_free(cli_detect_formats *f)
     if (!f)
         return;
     for (size_t k = 0; k < f->n; k++)
-        fd_spec_free(f->entries[k].spec);
+        fd_spec_free(f->specs[k]);
     for (size_t k = 0; k < f->dirs.n; k++)
         free(f->dirs.dir[k]);
-    free(f->entries);
+    free(f->specs);
     free(f);
 }
 
@@ -232,13 +224,18 @@ size_t cli_detect_count(const cli_detect_formats *f)
 
 const fd_spec *cli_detect_match(const cli_detect_formats *f, const uint8_t *head, size_t n)
 {
-    const detect_entry *best = NULL;
+    const fd_spec *best = NULL;
+    size_t best_len = 0;
     for (size_t k = 0; k < f->n; k++) {
-        const detect_entry *e = &f->entries[k];
-        if (e->len <= n && (!best || e->len > best->len) && memcmp(e->magic, head, e->len) == 0)
-            best = e;
+        const uint8_t *magic;
+        size_t len;
+        for (size_t i = 0; (magic = fd_spec_magic(f->specs[k], i, &len)) != NULL; i++)
+            if (len <= n && len > best_len && memcmp(magic, head, len) == 0) {
+                best = f->specs[k];
+                best_len = len;
+            }
     }
-    return best ? best->spec : NULL;
+    return best;
 }
 
 void cli_detect_report(const cli_detect_formats *f, const char *input)

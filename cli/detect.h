@@ -14,13 +14,14 @@ typedef struct cli_detect_formats cli_detect_formats;
 
 /* Load every *.ksy on the format path ($FMTDUMP_PATH, the build tree's
  * formats/, the installed share/fmtdump/formats), once.  Those that fail to
- * load or do not start with `contents` are dropped.  NULL when out of memory. */
+ * load or do not start with fixed bytes (fd_spec_magic) are dropped.  NULL
+ * when out of memory. */
 cli_detect_formats *cli_detect_load(const char *argv0, const fd_load_opts *lo);
 void cli_detect_free(cli_detect_formats *f);
 /* How many descriptions can be chosen. */
 size_t cli_detect_count(const cli_detect_formats *f);
-/* The description whose leading `contents` is the longest prefix of head
- * (the first found on a tie); NULL when none matches.  f owns it. */
+/* The description with the longest leading-bytes alternative that is a
+ * prefix of head (the first found on a tie); NULL when none matches.  f owns it. */
 const fd_spec *cli_detect_match(const cli_detect_formats *f, const uint8_t *head, size_t n);
 /* On stderr: that nothing matched input (or, with input NULL, that nothing
  * can be detected at all), then the directories looked in. */

@@ -19,7 +19,7 @@ static const char usage_text[] =
     "Parse FILE with a Kaitai Struct description (.ksy) loaded at run time and print its tree.\n"
     "\n"
     "  -f KSY         the description; without it the format is detected by the leading\n"
-    "                 bytes (`contents`) of the descriptions on the format path:\n"
+    "                 bytes (`contents`, or a `valid` magic) of the descriptions on the path:\n"
     "                 $FMTDUMP_PATH (colon-separated), the build tree's formats/ and the\n"
     "                 installed share/fmtdump/formats\n"
     "  -I DIR         a directory searched for imported descriptions (repeatable)\n"

@@ -322,32 +322,103 @@ static void size_types(fd_type *t)
         size_types(t->types[i]);
 }
 
+/* ---- detection magic ---- */
+
+/* The root's leading attributes with fixed bytes give the magics: the product
+ * of their choices.  Caps keep a description listing many any-of values cheap. */
+#define MAGIC_MAX_ALTS 64
+
+/* The byte-array literals a `valid` lists (eq or any-of); NULL for other kinds. */
+static fd_expr *const *valid_lists(const fd_valid *v, uint32_t *n)
+{
+    *n = v->kind == FD_VALID_EQ ? 1 : v->kind == FD_VALID_ANY_OF ? v->nany : 0;
+    return v->kind == FD_VALID_EQ ? &v->eq : v->kind == FD_VALID_ANY_OF ? v->any_of : NULL;
+}
+
+/* How many fixed byte strings of *width bytes attribute a can hold: 1 for
+ * `contents`; for raw bytes of a literal size, each `valid` byte-array literal
+ * of that size (others can never match).  0 when its bytes are not fixed. */
+static uint32_t attr_choices(const fd_attr *a, uint32_t *width)
+{
+    *width = 0;
+    if (a->if_expr || a->repeat != FD_REP_NONE)
+        return 0;
+    if (a->contents) {
+        *width = a->ncontents;
+        return a->ncontents ? 1 : 0;
+    }
+    int64_t size;
+    if (a->type.prim != FD_P_BYTES || a->size_eos || a->terminator >= 0 || a->pad_right >= 0 ||
+        a->proc != FD_PROC_NONE || !int_lit(a->size, &size) || size == 0 || size > UINT32_MAX)
+        return 0;
+    uint32_t nlists, n = 0;
+    fd_expr *const *lists = valid_lists(&a->valid, &nlists);
+    for (uint32_t i = 0; i < nlists; i++) {
+        if (!lists[i] || lists[i]->op != FD_OP_LIST || !lists[i]->bytes_list)
+            return 0;
+        n += lists[i]->nargs == (uint64_t)size;
+    }
+    *width = (uint32_t)size;
+    return n;
+}
+
+/* Choice c of attribute a (width bytes) into out. */
+static void choice_bytes(const fd_attr *a, uint32_t c, uint32_t width, uint8_t *out)
+{
+    if (a->contents) {
+        memcpy(out, a->contents, width);
+        return;
+    }
+    uint32_t nlists;
+    fd_expr *const *lists = valid_lists(&a->valid, &nlists);
+    for (uint32_t i = 0; i < nlists; i++) {
+        if (lists[i]->nargs != width)
+            continue;
+        if (c > 0) {
+            c--;
+            continue;
+        }
+        for (uint32_t k = 0; k < width; k++)
+            out[k] = (uint8_t)lists[i]->args[k]->lit.ival;
+        return;
+    }
+}
+
 static int magic(fd_ksy_loader *L)
 {
     fd_spec *spec = L->spec;
     const fd_type *root = spec->main->root;
-    uint64_t n = 0;
-    uint32_t k = 0;
+    uint32_t k = 0, nalts = 1;
+    uint64_t len = 0;
     for (; k < root->nseq; k++) {
-        const fd_attr *a = &root->seq[k];
-        if (!a->contents || a->if_expr || a->repeat != FD_REP_NONE)
+        uint32_t w, n = attr_choices(&root->seq[k], &w);
+        if (!n || nalts > MAGIC_MAX_ALTS / n || (uint64_t)nalts * n * (len + w) > FD_KSY_MAX_FILE)
             break;
-        n += a->ncontents;
+        nalts *= n;
+        len += w;
     }
-    if (!n || n > UINT32_MAX)
+    if (!len)
         return 0;
-    uint8_t *m = fd_arena_alloc(&spec->arena, (size_t)n);
-    if (!m) {
+    fd_magic *m = fd_arena_alloc(&spec->arena, nalts * sizeof *m);
+    uint8_t *bytes = fd_arena_alloc(&spec->arena, (size_t)(nalts * len));
+    if (!m || !bytes) {
         fd_ksy_fail_kind(L, FD_ERR_NOMEM, spec->main->path, 0, 0, "out of memory");
         return -1;
     }
-    size_t off = 0;
-    for (uint32_t i = 0; i < k; i++) {
-        memcpy(m + off, root->seq[i].contents, root->seq[i].ncontents);
-        off += root->seq[i].ncontents;
+    /* Alternative i picks its choices as the digits of i, the last attribute fastest. */
+    uint64_t off = len;
+    uint32_t stride = 1;
+    for (uint32_t j = k; j-- > 0;) {
+        uint32_t w, n = attr_choices(&root->seq[j], &w);
+        off -= w;
+        for (uint32_t i = 0; i < nalts; i++)
+            choice_bytes(&root->seq[j], i / stride % n, w, bytes + i * len + off);
+        stride *= n;
     }
-    spec->magic = m;
-    spec->nmagic = (uint32_t)n;
+    for (uint32_t i = 0; i < nalts; i++)
+        m[i] = (fd_magic){bytes + i * len, (uint32_t)len};
+    spec->magics = m;
+    spec->nmagics = nalts;
     return 0;
 }
 

@@ -164,9 +164,10 @@ const char *fd_spec_id(const fd_spec *spec)
     return spec && spec->main ? spec->main->id : NULL;
 }
 
-const uint8_t *fd_spec_magic(const fd_spec *spec, size_t *len)
+const uint8_t *fd_spec_magic(const fd_spec *spec, size_t i, size_t *len)
 {
+    const fd_magic *m = spec && i < spec->nmagics ? &spec->magics[i] : NULL;
     if (len)
-        *len = spec ? spec->nmagic : 0;
-    return spec ? spec->magic : NULL;
+        *len = m ? m->len : 0;
+    return m ? m->bytes : NULL;
 }

@@ -178,6 +178,12 @@ struct fd_module {
     fd_module *next;       /* all modules of a spec, in load order */
 };
 
+/* One sequence of fixed bytes the root type can start with, for detection. */
+typedef struct fd_magic {
+    const uint8_t *bytes;
+    uint32_t len;
+} fd_magic;
+
 /* The whole description: the main module plus everything it imports. */
 struct fd_spec {
     fd_arena arena;
@@ -186,8 +192,8 @@ struct fd_spec {
     fd_module *modules;    /* list of every module */
     char **import_dirs;    /* copied search path */
     size_t nimport_dirs;
-    const uint8_t *magic;  /* leading contents of the root type, for detection */
-    uint32_t nmagic;
+    fd_magic *magics;      /* alternative leading bytes of the root type, for detection */
+    uint32_t nmagics;
 };
 
 /* Lookups used by the interpreter and evaluator. */

@@ -5,23 +5,47 @@ meta:
     - dmp
     - mdmp
   license: MIT
-  endian: le
+  endian:
+    switch-on: signature
+    cases:
+      0x504d444d: le
+      0x4d444d50: be
+      _: le
 doc: |
   Windows MiniDump (MDMP): a process crash dump written by Windows
   (MiniDumpWriteDump), Breakpad, Crashpad, LLDB and others. The file is a
   container: a header, a directory of typed streams, and the streams.
   Offsets ("RVAs") are absolute file offsets. To support a new stream,
   add a type below and a case to `dir.data`.
+
+  Dumps are little-endian; a byte-swapped signature ("PMDM") marks a
+  big-endian dump, where every integer and UTF-16 string is big-endian
+  (rust-minidump reads those too). Nested types inherit the byte order
+  chosen here. UTF-16 text follows it: a string type has a `_be` twin
+  picked with `switch-on: _root.is_be`, and a string inside a larger type
+  is read as `<name>_le` or `<name>_be` and shown as the instance `<name>`.
 doc-ref: https://learn.microsoft.com/en-us/windows/win32/api/minidumpapiset/ns-minidumpapiset-minidump_header
 seq:
   - id: magic1
-    contents: MDMP
+    size: 4
+    valid:
+      any-of:
+        - '[0x4d, 0x44, 0x4d, 0x50]'
+        - '[0x50, 0x4d, 0x44, 0x4d]'
+    doc: '"MDMP", or "PMDM" in a big-endian dump.'
   - id: magic2
-    contents: [0x93, 0xa7]
+    size: 2
+    valid: '[0x93, 0xa7]'
+    if: not is_be
     doc: Low 16 bits of the version (MINIDUMP_VERSION = 0xa793).
   - id: version
     type: u2
     doc: High 16 bits of the version, implementation-specific.
+  - id: magic2_be
+    size: 2
+    valid: '[0xa7, 0x93]'
+    if: is_be
+    doc: The low 16 bits of the version, after the high ones in a big-endian dump.
   - id: num_streams
     type: u4
   - id: ofs_streams
@@ -35,6 +59,13 @@ seq:
     type: u8
     doc: MINIDUMP_TYPE bits.
 instances:
+  signature:
+    pos: 0
+    type: u4le
+    doc: The first four bytes as a little-endian u4; they choose the byte order.
+  is_be:
+    value: signature == 0x4d444d50
+    doc: A big-endian (byte-swapped) dump.
   streams:
     pos: ofs_streams
     type: dir
@@ -151,7 +182,7 @@ types:
         pos: ofs_data
         size: len_data
   minidump_string:
-    doc: Length-prefixed UTF-16LE string (MINIDUMP_STRING); the length is in bytes, without the NUL.
+    doc: Length-prefixed UTF-16LE string (MINIDUMP_STRING); the length is in bytes, without the NUL. Big-endian dumps use minidump_string_be.
     seq:
       - id: len_str
         type: u4
@@ -159,6 +190,15 @@ types:
         size: len_str
         type: str
         encoding: UTF-16LE
+  minidump_string_be:
+    doc: MINIDUMP_STRING of a big-endian dump (UTF-16BE), with the fields of minidump_string.
+    seq:
+      - id: len_str
+        type: u4
+      - id: str
+        size: len_str
+        type: str
+        encoding: UTF-16BE
   utf8_string:
     doc: Length-prefixed UTF-8 string (MINIDUMP_UTF8_STRING, Crashpad).
     seq:
@@ -319,7 +359,11 @@ types:
       thread_name:
         io: _root._io
         pos: ofs_thread_name
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
 
   # ---------------------------------------------------------------- modules
   module_list:
@@ -361,7 +405,11 @@ types:
       module_name:
         io: _root._io
         pos: ofs_module_name
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
       cv_info:
         io: _root._io
         pos: cv_record.ofs_data
@@ -500,7 +548,11 @@ types:
       module_name:
         io: _root._io
         pos: ofs_module_name
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
 
   # ---------------------------------------------------------------- memory
   memory_list:
@@ -722,7 +774,11 @@ types:
       service_pack:
         io: _root._io
         pos: ofs_service_pack
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
         if: ofs_service_pack > 0
     enums:
       cpu_archs:
@@ -841,24 +897,47 @@ types:
         type: u4
         if: len_info >= 232
       - id: time_zone
-        type: time_zone_information
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: time_zone_information_be
+            false: time_zone_information
         if: len_info >= 232
-      - id: build_string
+      - id: build_string_le
         size: 520
         type: strz
         encoding: UTF-16LE
-        if: len_info >= 832
-      - id: dbg_bld_str
+        if: len_info >= 832 and not _root.is_be
+      - id: build_string_be
+        size: 520
+        type: strz
+        encoding: UTF-16BE
+        if: len_info >= 832 and _root.is_be
+      - id: dbg_bld_str_le
         size: 80
         type: strz
         encoding: UTF-16LE
-        if: len_info >= 832
+        if: len_info >= 832 and not _root.is_be
+      - id: dbg_bld_str_be
+        size: 80
+        type: strz
+        encoding: UTF-16BE
+        if: len_info >= 832 and _root.is_be
       - id: xstate_data
         type: xstate_config_feature_msc_info
         if: len_info >= 1364
       - id: process_cookie
         type: u4
         if: len_info >= 1364
+    instances:
+      build_string:
+        value: '_root.is_be ? build_string_be : build_string_le'
+        if: len_info >= 832
+        doc: OS build string.
+      dbg_bld_str:
+        value: '_root.is_be ? dbg_bld_str_be : dbg_bld_str_le'
+        if: len_info >= 832
+        doc: Build string of the debugging DLL that wrote the dump.
   time_zone_information:
     doc: TIME_ZONE_INFORMATION (172 bytes).
     seq:
@@ -876,6 +955,27 @@ types:
         size: 64
         type: strz
         encoding: UTF-16LE
+      - id: daylight_date
+        type: system_time
+      - id: daylight_bias
+        type: s4
+  time_zone_information_be:
+    doc: TIME_ZONE_INFORMATION of a big-endian dump (UTF-16BE names), with the fields of time_zone_information.
+    seq:
+      - id: bias
+        type: s4
+      - id: standard_name
+        size: 64
+        type: strz
+        encoding: UTF-16BE
+      - id: standard_date
+        type: system_time
+      - id: standard_bias
+        type: s4
+      - id: daylight_name
+        size: 64
+        type: strz
+        encoding: UTF-16BE
       - id: daylight_date
         type: system_time
       - id: daylight_bias
@@ -1278,12 +1378,20 @@ types:
       type_name:
         io: _root._io
         pos: ofs_type_name
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
         if: ofs_type_name != 0
       object_name:
         io: _root._io
         pos: ofs_object_name
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
         if: ofs_object_name != 0
       object_info:
         io: _root._io
@@ -1422,12 +1530,21 @@ types:
         type: strz
         encoding: ASCII
   comment_w:
-    doc: CommentStreamW, NUL-terminated UTF-16LE text.
+    doc: CommentStreamW, NUL-terminated UTF-16 text (big-endian in a big-endian dump).
     seq:
-      - id: text
+      - id: text_le
         size-eos: true
         type: strz
         encoding: UTF-16LE
+        if: not _root.is_be
+      - id: text_be
+        size-eos: true
+        type: strz
+        encoding: UTF-16BE
+        if: _root.is_be
+    instances:
+      text:
+        value: '_root.is_be ? text_be : text_le'
 
   # ---------------------------------------------------------------- Breakpad
   breakpad_info:
@@ -1441,25 +1558,50 @@ types:
       - id: requesting_thread_id
         type: u4
   assertion_info:
-    doc: Breakpad assertion stream (MDRawAssertionInfo, 776 bytes).
+    doc: Breakpad assertion stream (MDRawAssertionInfo, 776 bytes); UTF-16 text in the dump's byte order.
     seq:
-      - id: expression
+      - id: expression_le
         size: 256
         type: strz
         encoding: UTF-16LE
-      - id: function
+        if: not _root.is_be
+      - id: expression_be
+        size: 256
+        type: strz
+        encoding: UTF-16BE
+        if: _root.is_be
+      - id: function_le
         size: 256
         type: strz
         encoding: UTF-16LE
-      - id: file
+        if: not _root.is_be
+      - id: function_be
+        size: 256
+        type: strz
+        encoding: UTF-16BE
+        if: _root.is_be
+      - id: file_le
         size: 256
         type: strz
         encoding: UTF-16LE
+        if: not _root.is_be
+      - id: file_be
+        size: 256
+        type: strz
+        encoding: UTF-16BE
+        if: _root.is_be
       - id: line
         type: u4
       - id: type
         type: u4
         enum: assertion_types
+    instances:
+      expression:
+        value: '_root.is_be ? expression_be : expression_le'
+      function:
+        value: '_root.is_be ? function_be : function_le'
+      file:
+        value: '_root.is_be ? file_be : file_le'
     enums:
       assertion_types:
         0: unknown
@@ -1566,7 +1708,11 @@ types:
       name:
         io: _root._io
         pos: ofs_name
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
         if: ofs_name != 0
 
   # ---------------------------------------------------------------- Crashpad
@@ -1761,7 +1907,11 @@ types:
       bootargs:
         io: _root._io
         pos: ofs_bootargs
-        type: minidump_string
+        type:
+          switch-on: _root.is_be
+          cases:
+            true: minidump_string_be
+            false: minidump_string
         if: ofs_bootargs != 0
 
   # ---------------------------------------------------------------- CPU contexts

@@ -104,8 +104,11 @@ fd_spec *fd_spec_load_mem(const char *name, const char *text, size_t len,
                           const fd_load_opts *opts, fd_error *err);
 void fd_spec_free(fd_spec *spec);
 const char *fd_spec_id(const fd_spec *spec);
-/* The fixed bytes the root type starts with (its leading `contents`), for format detection. */
-const uint8_t *fd_spec_magic(const fd_spec *spec, size_t *len);
+/* Fixed bytes the root type can start with, for format detection: the i-th
+ * alternative (0-based), NULL past the last.  They come from the leading seq
+ * attributes that have `contents`, or a fixed `size` with `valid` eq / any-of
+ * byte-array literals of that size (each choice yields an alternative). */
+const uint8_t *fd_spec_magic(const fd_spec *spec, size_t i, size_t *len);
 
 /* Custom `process: name(args)` routines.  out must be malloc'd; the engine frees it.
  * Return 0 on success, non-zero (and optionally a message) on failure. */

@@ -157,9 +157,11 @@ static void test_basic_tables(void **state)
     assert_string_equal(dump(inst_attr(root, "c")->value), "(ADD (NAME a) 1)");
 
     size_t n;
-    const uint8_t *m = fd_spec_magic(s, &n);
+    const uint8_t *m = fd_spec_magic(s, 0, &n);
     assert_int_equal(n, 3);
     assert_memory_equal(m, "MDM", 3);
+    assert_null(fd_spec_magic(s, 1, &n));
+    assert_int_equal(n, 0);
     fd_spec_free(s);
 }
 
@@ -729,7 +731,109 @@ static void test_sizes_and_hints(void **state)
     assert_non_null(s);
     assert_int_equal(s->main->root->fixed_size, 2 + 8 + 6 + 7 + 3);
     size_t n;
-    assert_null(fd_spec_magic(s, &n));
+    assert_null(fd_spec_magic(s, 0, &n));
+    assert_int_equal(n, 0);
+    fd_spec_free(s);
+}
+
+/* Every alternative of s's magic, "|"-separated, as hex. */
+static const char *magics(const fd_spec *s)
+{
+    static char buf[1024];
+    size_t k = 0, n;
+    const uint8_t *m;
+    buf[0] = 0;
+    for (size_t i = 0; (m = fd_spec_magic(s, i, &n)) != NULL && k + 2 * n + 2 < sizeof buf; i++) {
+        if (i)
+            buf[k++] = '|';
+        for (size_t j = 0; j < n; j++)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%02x", m[j]);
+    }
+    return buf;
+}
+
+static const char *magics_of(const char *text)
+{
+    fd_spec *s = load(text);
+    assert_non_null(s);
+    const char *r = magics(s);
+    fd_spec_free(s);
+    return r;
+}
+
+static void test_magic_alternatives(void **state)
+{
+    (void)state;
+    /* valid any-of byte arrays: one alternative each, times the next attribute's choices. */
+    assert_string_equal(magics_of("meta: {id: m1, endian: le}\n"
+                                  "seq:\n"
+                                  "  - id: sig\n"
+                                  "    size: 2\n"
+                                  "    valid:\n"
+                                  "      any-of: ['[0x4d, 0x5a]', '[0x5a, 0x4d]']\n"
+                                  "  - id: ver\n"
+                                  "    contents: [1]\n"
+                                  "  - id: kind\n"
+                                  "    size: 1\n"
+                                  "    valid: '[7]'\n"
+                                  "  - id: n\n"
+                                  "    type: u4\n"),
+                        "4d5a0107|5a4d0107");
+    assert_string_equal(magics_of("meta: {id: m2}\n"
+                                  "seq:\n"
+                                  "  - {id: a, size: 1, valid: {any-of: ['[1]', '[2]']}}\n"
+                                  "  - {id: b, size: 1, valid: {any-of: ['[3]', '[4]']}}\n"),
+                        "0103|0104|0203|0204");
+    /* Items of another length can never match and are left out. */
+    assert_string_equal(magics_of("meta: {id: m3}\n"
+                                  "seq:\n"
+                                  "  - {id: a, size: 2, valid: {any-of: ['[1, 2]', '[3]', '[4, 5]']}}\n"),
+                        "0102|0405");
+    /* Detection stops at the first attribute without fixed bytes. */
+    assert_string_equal(magics_of("meta: {id: m4}\n"
+                                  "seq:\n"
+                                  "  - {id: a, contents: AB}\n"
+                                  "  - {id: b, size: 1, valid: {any-of: ['[1]', 'x']}}\n"
+                                  "  - {id: c, contents: CD}\n"
+                                  "  - {id: x, type: u1}\n"),
+                        "4142");
+    assert_string_equal(magics_of("meta: {id: m5}\n"
+                                  "seq:\n"
+                                  "  - {id: a, contents: AB}\n"
+                                  "  - {id: b, size: 1, valid: '[1]', if: false}\n"),
+                        "4142");
+    assert_string_equal(magics_of("meta: {id: m6}\n"
+                                  "seq:\n"
+                                  "  - {id: a, size: 2, valid: {min: 1}}\n"
+                                  "  - {id: b, contents: AB}\n"),
+                        "");
+    assert_string_equal(magics_of("meta: {id: m7}\n"
+                                  "seq:\n"
+                                  "  - {id: a, size: 1, pad-right: 0, valid: '[1]'}\n"),
+                        "");
+    assert_string_equal(magics_of("meta: {id: m8}\n"
+                                  "seq:\n"
+                                  "  - {id: a, size: 1, process: xor(1), valid: '[1]'}\n"),
+                        "");
+    /* A product above 64 alternatives stops before the attribute that would exceed it. */
+    char text[4096];
+    int k = snprintf(text, sizeof text, "meta: {id: m9}\nseq:\n");
+    for (int a = 0; a < 4; a++) {
+        k += snprintf(text + k, sizeof text - (size_t)k, "  - {id: a%d, size: 1, valid: {any-of: [", a);
+        for (int v = 0; v < 5; v++)
+            k += snprintf(text + k, sizeof text - (size_t)k, "%s'[%d]'", v ? ", " : "", v);
+        k += snprintf(text + k, sizeof text - (size_t)k, "]}}\n");
+    }
+    fd_spec *s = load(text);
+    assert_non_null(s);
+    size_t n, count = 0;
+    while (fd_spec_magic(s, count, &n))
+        count++;
+    assert_int_equal(count, 25);
+    assert_memory_equal(fd_spec_magic(s, 24, &n), "\x04\x04", 2);
+    assert_int_equal(n, 2);
+    assert_null(fd_spec_magic(s, 25, &n));
+    assert_null(fd_spec_magic(NULL, 0, &n));
     assert_int_equal(n, 0);
     fd_spec_free(s);
 }
@@ -1090,6 +1194,7 @@ int main(void)
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_endian_inheritance),
         cmocka_unit_test(test_sizes_and_hints),
+        cmocka_unit_test(test_magic_alternatives),
         cmocka_unit_test(test_errors_located),
         cmocka_unit_test(test_error_format),
         cmocka_unit_test(test_imports),

@@ -8,12 +8,16 @@
 
 /* Every byte written here is invented: the project ships no third-party dumps. */
 
+/* "MDMP" as a little-endian u4; a big-endian dump starts "PMDM". */
+#define MINIDUMP_SIGNATURE 0x504d444du
+
 enum {
     FIXED_TIME        = 1600000000u,   /* header and module timestamps, so output is stable */
     HEADER_SIZE       = 32,
     DIR_ENTRY_SIZE    = 12,
     MAX_STREAMS       = 16,
     MINIDUMP_VERSION  = 0xa793,
+    CV_SIGNATURE_RSDS = 0x53445352,    /* "RSDS" as a little-endian u4 */
     MAX_RANGES        = 10000000
 };
 
@@ -39,6 +43,7 @@ enum {
 typedef struct buf {
     uint8_t *data;
     size_t len, cap;
+    bool be;            /* integers (and UTF-16 units) big-endian */
 } buf;
 
 static void die(const char *what)
@@ -67,25 +72,29 @@ static uint8_t *grow(buf *b, size_t n)
     return at;
 }
 
+/* An n-byte integer at `at`, in the dump's byte order. */
+static void set_uint(buf *b, size_t at, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        b->data[at + (b->be ? n - 1 - i : i)] = (uint8_t)(v >> (8 * i));
+}
+
 static void set_u16(buf *b, size_t at, uint16_t v)
 {
-    b->data[at] = (uint8_t)v;
-    b->data[at + 1] = (uint8_t)(v >> 8);
+    set_uint(b, at, v, 2);
 }
 
 static void set_u32(buf *b, size_t at, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        b->data[at + (size_t)i] = (uint8_t)(v >> (8 * i));
+    set_uint(b, at, v, 4);
 }
 
 static void set_u64(buf *b, size_t at, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        b->data[at + (size_t)i] = (uint8_t)(v >> (8 * i));
+    set_uint(b, at, v, 8);
 }
 
-/* The put_* helpers append little-endian values and return where they went. */
+/* The put_* helpers append values in the dump's byte order and return where they went. */
 static size_t put_zeros(buf *b, size_t n)
 {
     size_t at = b->len;
@@ -140,7 +149,7 @@ static uint32_t rva(size_t at)
     return (uint32_t)at;
 }
 
-/* ASCII text as UTF-16LE code units, cut or zero-filled to nchars. */
+/* ASCII text as UTF-16 code units, cut or zero-filled to nchars. */
 static void put_utf16_fixed(buf *b, const char *s, size_t nchars)
 {
     size_t n = strlen(s);
@@ -148,7 +157,7 @@ static void put_utf16_fixed(buf *b, const char *s, size_t nchars)
         put_u16(b, i < n ? (uint8_t)s[i] : 0);
 }
 
-/* MINIDUMP_STRING: u4 byte length, UTF-16LE text, a 2-byte NUL not counted. */
+/* MINIDUMP_STRING: u4 byte length, UTF-16 text, a 2-byte NUL not counted. */
 static uint32_t put_minidump_string(buf *b, const char *s)
 {
     align4(b);
@@ -215,7 +224,7 @@ static void dump_finish(dump *d)
     buf *b = &d->b;
     if (d->ndir != d->nreserved)
         die("directory size and stream count disagree");
-    memcpy(b->data, "MDMP", 4);
+    set_u32(b, 0, MINIDUMP_SIGNATURE);
     set_u32(b, 4, MINIDUMP_VERSION);
     set_u32(b, 8, (uint32_t)d->ndir);
     set_u32(b, 12, rva(d->dir_at));
@@ -310,6 +319,7 @@ typedef struct config {
     uint32_t thread_claim;    /* count written in the ThreadList, 0 = the real one */
     bool overlap;             /* a stream over others, and a duplicate entry */
     bool loop;                /* self-referencing rvas */
+    bool big_endian;          /* byte-swapped: signature "PMDM", integers and UTF-16 big-endian */
 } config;
 
 /* ---- blobs referenced by the streams ---------------------------------- */
@@ -329,11 +339,11 @@ static location put_context(buf *b, const arch_fact *a, uint64_t ip, uint64_t sp
     return (location){ a->context_size, rva(at) };
 }
 
-/* CodeView PDB 7.0 record: "RSDS", GUID, age, NUL-terminated UTF-8 path. */
+/* CodeView PDB 7.0 record: "RSDS" (a u4), GUID, age, NUL-terminated UTF-8 path. */
 static location put_cv_rsds(buf *b, const module_fact *m)
 {
     align4(b);
-    size_t at = put_bytes(b, "RSDS", 4);
+    size_t at = put_u32(b, CV_SIGNATURE_RSDS);
     put_u32(b, m->guid1);
     put_u16(b, m->guid2);
     put_u16(b, m->guid3);
@@ -648,6 +658,7 @@ static void build_dump(dump *d, const config *c)
     blobs o;
     memset(&o, 0, sizeof o);
     dump_begin(d, 8 + c->custom + 2 * c->loop + 2 * c->overlap);
+    d->b.be = c->big_endian;
     put_blobs(d, c, &o);
     put_thread_list(d, c, &o);
     put_module_list(d, c, &o);
@@ -730,6 +741,10 @@ static const variant variants[] = {
       { .loop = true }, KEEP, false },
     { "overlap",     "basic plus a raw stream laid over the others and a duplicate ThreadList entry",
       { .overlap = true }, KEEP, false },
+    { "be",          "basic written big-endian: signature \"PMDM\", every integer and UTF-16 string big-endian",
+      { .big_endian = true }, KEEP, false },
+    { "be-misc1364", "be with a 1364-byte MISC_INFO_5 (time zone and build strings in UTF-16BE)",
+      { .big_endian = true, .misc_size = 1364 }, KEEP, false },
     { "many-ranges", "system info and a MemoryList of --count ranges (default 1000)", { 0 }, KEEP, true },
 };
 
