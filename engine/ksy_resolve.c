@@ -142,11 +142,17 @@ static void labels_add(resolver *R, const fd_type *t)
         labels_add(R, t->types[i]);
 }
 
-/* Fill the static parts of an expression: enum literals and type paths. */
+/* Fill the static parts of an expression: enum literals, type paths, and
+ * the slots of bare member names (an expression of type T always runs with
+ * a T as `this`, so its member-lookup cache can start filled). */
 static void resolve_expr(resolver *R, const fd_type *scope, fd_expr *e, int depth)
 {
     if (!e || depth > 1000)
         return;
+    if (e->op == FD_OP_NAME && e->name) {
+        e->cache_type = scope;
+        e->cache_slot = fd_type_slot(scope, e->name);
+    }
     bool named = e->op == FD_OP_ENUMLIT || e->op == FD_OP_CAST || e->op == FD_OP_SIZEOF ||
                  e->op == FD_OP_BITSIZEOF;
     if (named && e->npath && ++R->nodes > RS_MAX_NODES) {
