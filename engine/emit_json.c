@@ -215,3 +215,12 @@ int fd_emit_json_error(FILE *out, const fd_error *err)
     json_error_body(c, err);
     return fd_emit_ctx_free(c);
 }
+
+int fd_emit_json_text(FILE *out, const char *s, size_t n)
+{
+    fd_emit_ctx *c = fd_emit_ctx_new(out);
+    if (!c)
+        return -1;
+    fd_emit_json_string(c, s, n);
+    return fd_emit_ctx_free(c);
+}

@@ -203,6 +203,8 @@ int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
 int fd_emit_json_value(FILE *out, fd_value v, bool compact);
 /* JSON object {"kind","message","offset","path","file","line","col"} for an error. */
 int fd_emit_json_error(FILE *out, const fd_error *err);
+/* A JSON string literal for s[0..n): escaped, invalid UTF-8 as U+FFFD. */
+int fd_emit_json_text(FILE *out, const char *s, size_t n);
 
 #ifdef __cplusplus
 }
