@@ -25,7 +25,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
-.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench fuzz ksc clean help
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
 
@@ -107,6 +107,18 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
+# The unit tests and the CLI on generated dumps under valgrind's memcheck.
+VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+	--suppressions=tests/valgrind.supp
+valgrind: $(TEST_BIN) $(BIN) $(TOOL_BIN)
+	@set -e; for t in $(TEST_BIN); do echo "== valgrind $$t"; FMTDUMP_SRC=$(CURDIR) $(VALGRIND) $$t >/dev/null; done
+	@mkdir -p $(BUILD)/valgrind
+	@set -e; for v in basic amd64 be truncated hugecount loop mem64; do \
+		$(BUILD)/tests/gen_minidump $(BUILD)/valgrind/$$v.dmp --variant $$v; \
+		for o in text json yaml; do $(VALGRIND) $(BIN) -o $$o $(BUILD)/valgrind/$$v.dmp >/dev/null 2>&1 || \
+			[ $$? -eq 1 ] || { echo "valgrind: fmtdump -o $$o $$v.dmp"; exit 1; }; done; done
+	@echo "valgrind: clean"
+
 clang:
 	$(MAKE) BUILD=build-clang CC=clang all
 
@@ -135,4 +147,4 @@ clean:
 	rm -rf build build-asan build-clang build-fuzz
 
 help:
-	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan clang bench fuzz ksc clean help"
+	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help"
