@@ -122,8 +122,12 @@ valgrind: $(TEST_BIN) $(BIN) $(TOOL_BIN)
 clang:
 	$(MAKE) BUILD=build-clang CC=clang all
 
-# libFuzzer targets (clang): minidumps, descriptions, expressions; FUZZ_SECONDS each.
+# libFuzzer targets (clang): minidumps, descriptions, expressions; FUZZ_SECONDS each,
+# or exactly FUZZ_RUNS inputs from seed FUZZ_SEED (a repeatable run, as CI does).
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+FUZZ_SEED ?= 0
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=$(FUZZ_SEED),-max_total_time=$(FUZZ_SECONDS))
 FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libfmtdump.a build-fuzz/tests/gen_minidump
@@ -135,8 +139,8 @@ fuzz:
 	@printf "name.reverse + 'x' + n.to_s" > build-fuzz/corpus/expr/2
 	@for t in dump ksy expr; do \
 		clang $(CPPFLAGS_ALL) $(FUZZ_FLAGS) -fsanitize=fuzzer tests/fuzz_$$t.c build-fuzz/libfmtdump.a $(LIBS) -o build-fuzz/fuzz_$$t || exit 1; \
-		echo "== fuzz_$$t ($(FUZZ_SECONDS) s)"; \
-		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus/$$t 2>&1 | \
+		echo "== fuzz_$$t ($(FUZZ_LIMIT))"; \
+		build-fuzz/fuzz_$$t $(FUZZ_LIMIT) -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus/$$t 2>&1 | \
 			grep -E "stat::number_of_executed_units|ERROR|SUMMARY" || exit 1; \
 	done
 
