@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 /* fixed_size markers while the pass runs. */
-#define FS_TODO (-3)
+#define FS_UNKNOWN (-3)
 #define FS_BUSY (-2)
 
 static void path_text(const char *const *path, uint32_t n, bool abs, char *buf, size_t cap)
@@ -207,7 +207,7 @@ static void resolve_attr(resolver *R, const fd_type *t, fd_attr *a)
 
 static void resolve_type(resolver *R, fd_type *t)
 {
-    t->fixed_size = FS_TODO;
+    t->fixed_size = FS_UNKNOWN;
     resolve_expr(R, t, t->to_string, 0);
     if (t->endian_sw) {
         resolve_expr(R, t, t->endian_sw->on, 0);
@@ -300,7 +300,7 @@ static int64_t attr_bits(const fd_attr *a, bool *aligned, int depth)
 
 static int64_t type_size(fd_type *t, int depth)
 {
-    if (t->fixed_size != FS_TODO)
+    if (t->fixed_size != FS_UNKNOWN)
         return t->fixed_size == FS_BUSY ? -1 : t->fixed_size;
     if (depth > 64)
         return -1;
