@@ -244,6 +244,23 @@ static void test_basic_tables(void **state)
     "    size: 3\n" \
     "    encoding: NOPE-42\n"
 
+/* ...and the instances, enums and types after their seq. */
+#define ATTR_KEYS_TAIL \
+    "instances:\n" \
+    "  i1:\n" \
+    "    pos: 0x10\n" \
+    "    io: _root._io\n" \
+    "    type: u4\n" \
+    "  i2:\n" \
+    "    value: s8.size\n" \
+    "    enum: e\n" \
+    "    if: true\n" \
+    "enums:\n" \
+    "  e:\n" \
+    "    1: one\n" \
+    "types:\n" \
+    "  sub: {}\n"
+
 static void test_attr_keys(void **state)
 {
     (void)state;
@@ -252,20 +269,7 @@ static void test_attr_keys(void **state)
                       "  - id: s22\n"
                       "    contents: [1, [2]]\n"
                       "    if: false\n"
-                      "instances:\n"
-                      "  i1:\n"
-                      "    pos: 0x10\n"
-                      "    io: _root._io\n"
-                      "    type: u4\n"
-                      "  i2:\n"
-                      "    value: s8.size\n"
-                      "    enum: e\n"
-                      "    if: true\n"
-                      "enums:\n"
-                      "  e:\n"
-                      "    1: one\n"
-                      "types:\n"
-                      "  sub: {}\n");
+                      ATTR_KEYS_TAIL);
     /* a nested list in contents is rejected */
     assert_null(s);
     assert_int_equal(last_err.line, 79);
@@ -275,20 +279,7 @@ static void test_attr_keys(void **state)
              ATTR_KEYS_SEQ
              "  - id: len\n"
              "    type: u1\n"
-             "instances:\n"
-             "  i1:\n"
-             "    pos: 0x10\n"
-             "    io: _root._io\n"
-             "    type: u4\n"
-             "  i2:\n"
-             "    value: s8.size\n"
-             "    enum: e\n"
-             "    if: true\n"
-             "enums:\n"
-             "  e:\n"
-             "    1: one\n"
-             "types:\n"
-             "  sub: {}\n");
+             ATTR_KEYS_TAIL);
     assert_non_null(s);
     const fd_type *t = s->main->root;
     const fd_attr *a = seq_attr(t, "s1");
