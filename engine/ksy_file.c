@@ -186,16 +186,24 @@ static fd_spec *finish(fd_ksy_loader *L, fd_module *main_mod)
     return L->spec;
 }
 
+/* A loader around an empty spec; false (err filled) when out of memory. */
+static bool loader_init(fd_ksy_loader *L, const fd_load_opts *opts, fd_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->offset = -1;
+    memset(L, 0, sizeof *L);
+    L->err = err;
+    L->spec = spec_new(opts, err);
+    return L->spec != NULL;
+}
+
 fd_spec *fd_spec_load_file(const char *path, const fd_load_opts *opts, fd_error *err)
 {
     fd_error dummy;
+    fd_ksy_loader L;
     if (!err)
         err = &dummy;
-    memset(err, 0, sizeof *err);
-    err->offset = -1;
-    fd_ksy_loader L = {0};
-    L.err = err;
-    if (!path || !(L.spec = spec_new(opts, err)))
+    if (!path || !loader_init(&L, opts, err))
         return NULL;
     return finish(&L, fd_ksy_load_path(&L, path, NULL));
 }
@@ -204,15 +212,12 @@ fd_spec *fd_spec_load_mem(const char *name, const char *text, size_t len,
                           const fd_load_opts *opts, fd_error *err)
 {
     fd_error dummy;
+    fd_ksy_loader L;
     if (!err)
         err = &dummy;
-    memset(err, 0, sizeof *err);
-    err->offset = -1;
-    fd_ksy_loader L = {0};
-    L.err = err;
     if (!name)
         name = "<memory>";
-    if (!(L.spec = spec_new(opts, err)))
+    if (!loader_init(&L, opts, err))
         return NULL;
     fd_module *mod = NULL;
     if (!text) {
