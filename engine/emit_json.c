@@ -23,28 +23,44 @@ static void json_key(json_w *w, const char *name)
         fd_emit_put(w->c, ": ", 2);
 }
 
-static void json_error_body(fd_emit_ctx *c, const fd_error *err)
+/* {"kind", "message", "offset", "path", "file", "line", "col"}; compact
+ * output leaves out the spaces, as everywhere else. */
+static void json_error_body(fd_emit_ctx *c, const fd_error *err, bool compact)
 {
-    fd_emit_puts(c, "{\"kind\": ");
+    const char *sep = compact ? "," : ", ", *colon = compact ? ":" : ": ";
     const char *kind = fd_errkind_name(err->kind);
+    fd_emit_puts(c, "{\"kind\"");
+    fd_emit_puts(c, colon);
     fd_emit_json_string(c, kind, strlen(kind));
-    fd_emit_puts(c, ", \"message\": ");
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, "\"message\"");
+    fd_emit_puts(c, colon);
     fd_emit_json_string(c, err->message, strnlen(err->message, sizeof err->message));
-    fd_emit_puts(c, ", \"offset\": ");
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, "\"offset\"");
+    fd_emit_puts(c, colon);
     if (err->offset >= 0)
         fd_emit_i64(c, err->offset);
     else
         fd_emit_put(c, "null", 4);
-    fd_emit_puts(c, ", \"path\": ");
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, "\"path\"");
+    fd_emit_puts(c, colon);
     fd_emit_json_string(c, err->path, strnlen(err->path, sizeof err->path));
-    fd_emit_puts(c, ", \"file\": ");
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, "\"file\"");
+    fd_emit_puts(c, colon);
     if (err->file[0])
         fd_emit_json_string(c, err->file, strnlen(err->file, sizeof err->file));
     else
         fd_emit_put(c, "null", 4);
-    fd_emit_puts(c, ", \"line\": ");
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, "\"line\"");
+    fd_emit_puts(c, colon);
     fd_emit_i64(c, err->line);
-    fd_emit_puts(c, ", \"col\": ");
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, "\"col\"");
+    fd_emit_puts(c, colon);
     fd_emit_i64(c, err->col);
     fd_emit_putc(c, '}');
 }
@@ -53,11 +69,13 @@ static void json_error_body(fd_emit_ctx *c, const fd_error *err)
 static void json_cut(json_w *w, fd_emit_guard g)
 {
     static const char *const keys[] = {
-        [FD_EMIT_CYCLE] = "{\"_cycle\": true}",
-        [FD_EMIT_TOO_DEEP] = "{\"_depth_limit\": true}",
-        [FD_EMIT_BUDGET] = "{\"_node_limit\": true}",
+        [FD_EMIT_CYCLE] = "\"_cycle\"",
+        [FD_EMIT_TOO_DEEP] = "\"_depth_limit\"",
+        [FD_EMIT_BUDGET] = "\"_node_limit\"",
     };
+    fd_emit_putc(w->c, '{');
     fd_emit_puts(w->c, keys[g]);
+    fd_emit_puts(w->c, w->compact ? ":true}" : ": true}");
 }
 
 static void json_value(json_w *w, fd_value v, size_t depth);
@@ -103,7 +121,7 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
         first = false;
         json_newline(w, depth + 1);
         json_key(w, "_error");
-        json_error_body(w->c, &err);
+        json_error_body(w->c, &err, w->compact);
     }
     if (!first)
         json_newline(w, depth);
@@ -172,8 +190,9 @@ static void json_value(json_w *w, fd_value v, size_t depth)
     case FD_ERROR: {
         fd_error err;
         fd_emit_value_error(v, &err);
-        fd_emit_puts(c, "{\"_error\": ");
-        json_error_body(c, &err);
+        fd_emit_putc(c, '{');
+        json_key(w, "_error");
+        json_error_body(c, &err, w->compact);
         fd_emit_putc(c, '}');
         return;
     }
@@ -212,7 +231,7 @@ int fd_emit_json_error(FILE *out, const fd_error *err)
     fd_emit_ctx *c = fd_emit_ctx_new(out);
     if (!c)
         return -1;
-    json_error_body(c, err);
+    json_error_body(c, err, false);
     return fd_emit_ctx_free(c);
 }
 
