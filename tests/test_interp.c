@@ -434,7 +434,7 @@ static void test_shared_subtree_budget(void **state)
     assert_int_equal(fd_emit(out, fx.root, &opts), 0);
     fclose(out);
     assert_true(len < (64u << 20));
-    assert_non_null(strstr(buf, "\"_node_limit\": true"));
+    assert_non_null(strstr(buf, "\"_node_limit\":true"));
     free(buf);
     fx_close(&fx);
 }
