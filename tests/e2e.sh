@@ -5,48 +5,14 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-BUILD=${BUILD:-build}
-case $BUILD in /*) FMTDUMP=$BUILD/fmtdump ;; *) FMTDUMP=$ROOT/$BUILD/fmtdump ;; esac
+. "$ROOT/tests/e2e_lib.sh"
 FIX=$ROOT/tests/fixtures
 KSY=$FIX/chunks.ksy
-
-[ -x "$FMTDUMP" ] || { echo "e2e: $FMTDUMP missing (run make)"; exit 1; }
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-unset FMTDUMP_PATH
-
-passed=0
-failed=0
-current=
 have_python=0
 command -v python3 >/dev/null 2>&1 && have_python=1
 
 # ---- helpers ---------------------------------------------------------------
 
-check() { current=$1; ok=1; }
-fail() { echo "FAIL $current: $*"; ok=0; }
-done_check() {
-    if [ "$ok" = 1 ]; then echo "ok   $current"; passed=$((passed + 1)); else failed=$((failed + 1)); fi
-}
-
-# run ARGS...: fmtdump with ARGS; $rc, stdout in $T/out, stderr in $T/err, and
-# $T/flat: stdout on one line, whitespace between JSON tokens removed.
-run() {
-    if command -v timeout >/dev/null 2>&1; then
-        timeout 20 "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
-    else
-        "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
-    fi
-    rc=$?
-    sed 's/^[[:space:]]*//' "$T/out" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g; s/, {/,{/g' >"$T/flat"
-}
-
-expect_rc() { [ "$rc" = "$1" ] || fail "exit $rc, expected $1 (stderr: $(head -c 300 "$T/err"))"; }
-has() { grep -qF -- "$1" "$T/flat" || fail "stdout lacks $1"; }
-lacks() { ! grep -qF -- "$1" "$T/flat" || fail "stdout has $1"; }
-line() { grep -qxF -- "$1" "$T/out" || fail "stdout lacks the line '$1'"; }
-err_has() { grep -qF -- "$1" "$T/err" || fail "stderr lacks $1: $(head -c 300 "$T/err")"; }
 err_lines() {
     n=$(wc -l <"$T/err" | tr -d ' ')
     [ "$n" = "$1" ] || fail "stderr has $n lines, expected $1: $(head -c 300 "$T/err")"
@@ -601,5 +567,4 @@ if [ -w /dev/full ]; then
     done_check
 fi
 
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish e2e

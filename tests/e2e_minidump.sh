@@ -5,49 +5,12 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
-BUILD=${BUILD:-build}
-FMTDUMP=$ROOT/$BUILD/fmtdump
-GEN=$ROOT/$BUILD/tests/gen_minidump
+. "$ROOT/tests/e2e_lib.sh"
+GEN=$BUILD_DIR/tests/gen_minidump
 KSY=$ROOT/formats/windows_minidump.ksy
-case $BUILD in /*) FMTDUMP=$BUILD/fmtdump GEN=$BUILD/tests/gen_minidump ;; esac
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT INT TERM
-
-passed=0
-failed=0
-current=
 
 # ---- helpers ---------------------------------------------------------------
 
-# test_begin NAME: starts a test; the checks until test_end report against it.
-test_begin() { current=$1; test_ok=1; }
-fail() { echo "FAIL $current: $*"; test_ok=0; }
-test_end() {
-    if [ "$test_ok" = 1 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
-}
-
-# flatten: $T/out as one line in $T/flat, without the whitespace between JSON tokens.
-flatten() {
-    sed 's/^[[:space:]]*//' "$T/out" | tr -d '\n' | sed 's/": /":/g; s/, "/,"/g; s/, {/,{/g' >"$T/flat"
-}
-
-# run ARGS...: fmtdump with ARGS; sets $rc, leaves stdout in $T/out and $T/flat, stderr in $T/err.
-run() {
-    if command -v timeout >/dev/null 2>&1; then
-        timeout 20 "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
-    else
-        "$FMTDUMP" "$@" >"$T/out" 2>"$T/err"
-    fi
-    rc=$?
-    flatten
-}
-
-expect_rc() { [ "$rc" = "$1" ] || fail "exit $rc, expected $1 (stderr: $(head -c 300 "$T/err"))"; }
-# has TEXT: the flattened stdout contains TEXT literally.
-has() { grep -qF -- "$1" "$T/flat" || fail "output lacks $1"; }
-lacks() { ! grep -qF -- "$1" "$T/flat" || fail "output has $1"; }
-err_has() { grep -qF -- "$1" "$T/err" || fail "stderr lacks $1: $(head -c 300 "$T/err")"; }
 # value EXPR WANT: `-e EXPR` on the current dump gives the JSON value WANT.
 value() {
     run -f "$KSY" -o json -e "$1" "$dmp"
@@ -58,9 +21,7 @@ gen() {
     "$GEN" "$T/$1.dmp" --variant "$1" 2>"$T/generr" || { echo "FAIL gen $1: $(cat "$T/generr")"; exit 1; }
 }
 
-for tool in "$FMTDUMP" "$GEN"; do
-    [ -x "$tool" ] || { echo "e2e-minidump: $tool missing (run make)"; exit 1; }
-done
+[ -x "$GEN" ] || { echo "e2e-minidump: $GEN missing (run make)"; exit 1; }
 
 for v in basic amd64 padded misc24 misc232 misc832 misc1364 mem64 custom truncated badmagic \
          hugecount loop overlap be be-misc1364; do
@@ -70,20 +31,20 @@ done
 
 # ---- sound dumps --------------------------------------------------------------
 
-test_begin "generator is deterministic"
+check "generator is deterministic"
 "$GEN" "$T/again.dmp"
 cmp -s "$T/basic.dmp" "$T/again.dmp" || fail "two runs differ"
-test_end
+done_check
 
-test_begin "format detected without -f"
+check "format detected without -f"
 dmp=$T/basic.dmp
 run "$dmp"
 expect_rc 0
 grep -q 'thread_list' "$T/out" || fail "text output lacks thread_list"
 grep -qF 'crashy.exe' "$T/out" || fail "text output lacks the module name"
-test_end
+done_check
 
-test_begin "header"
+check "header"
 run -o json "$dmp"
 expect_rc 0
 has '"magic1":"4d444d50"'
@@ -91,38 +52,38 @@ has '"magic2":"93a7"'
 has '"version":0,"magic2_be":null,"num_streams":8,"ofs_streams":32,"checksum":0,"timestamp":1600000000,"flags":0'
 has '"is_be":false'
 lacks '"_error"'
-test_end
+done_check
 
-test_begin "stream directory and names"
+check "stream directory and names"
 run -o json "$dmp"
 for name in thread_list module_list memory_list exception system_info misc_info; do
     has "\"stream_type\":\"$name\""
 done
 value 'streams.size' 8
 value 'streams[3].stream_type' '"exception"'
-test_end
+done_check
 
-test_begin "padding entry (type 0, size 0)"
+check "padding entry (type 0, size 0)"
 run -o json "$dmp"
 has '"stream_type":"unused","len_data":0,"ofs_data":0'
-test_end
+done_check
 
-test_begin "unknown stream kept raw with its number"
+check "unknown stream kept raw with its number"
 run -o json "$dmp"
 has '"stream_type":305419896,"len_data":8'
 has '"data":"deadbeef00112233"'
 value 'streams[6].stream_type.to_i' 305419896
-test_end
+done_check
 
-test_begin "system info"
+check "system info"
 value 'streams[4].data.cpu_arch' '"intel"'
 value 'streams[4].data.os_platform' '"win32_nt"'
 value 'streams[4].data.os_build' 2600
 value 'streams[4].data.service_pack.str' '"Service Pack 3"'
 value 'streams[4].data.cpu.vendor_id' '"GenuineIntel"'
-test_end
+done_check
 
-test_begin "threads"
+check "threads"
 run -o json "$dmp"
 has '"num_threads":2'
 has '"thread_id":4660'
@@ -130,9 +91,9 @@ has '"thread_id":22136'
 value 'streams[0].data.threads[1].thread_id' 22136
 value 'streams[0].data.threads[0].context.regs.eip' 4198964
 value 'streams[0].data.threads[0].stack.memory.len_data' 256
-test_end
+done_check
 
-test_begin "modules"
+check "modules"
 value 'streams[1].data.num_modules' 2
 value 'streams[1].data.modules[0].module_name.str' '"C:\\fmtdump\\crashy.exe"'
 value 'streams[1].data.modules[1].module_name.str' '"C:\\WINDOWS\\system32\\kernel32.dll"'
@@ -142,31 +103,31 @@ value 'streams[1].data.modules[0].cv_info.cv_signature' '"rsds"'
 value 'streams[1].data.modules[0].cv_info.info.age' 1
 value 'streams[1].data.modules[0].cv_info.info.signature.data1' 1519923941
 value 'streams[1].data.modules[0].cv_info.info.pdb_file_name' '"C:\\fmtdump\\crashy.pdb"'
-test_end
+done_check
 
-test_begin "memory list"
+check "memory list"
 value 'streams[2].data.num_mem_ranges' 3
 value 'streams[2].data.mem_ranges[2].memory.len_data' 16
 value 'streams[2].data.mem_ranges[2].memory.data' '"90979ea5acb3bac1c8cfd6dde4ebf2f9"'
-test_end
+done_check
 
-test_begin "exception"
+check "exception"
 value 'streams[3].data.thread_id' 4660
 value 'streams[3].data.exception_rec.code' 3221225477
 value 'streams[3].data.exception_rec.addr' 4198964
 value 'streams[3].data.exception_rec.num_params' 2
 value 'streams[3].data.exception_rec.params[1]' 69
 value 'streams[3].data.context.regs.esp' 1241088
-test_end
+done_check
 
-test_begin "misc info, 44 bytes"
+check "misc info, 44 bytes"
 value 'streams[5].data.len_info' 44
 value 'streams[5].data.process_id' 4242
 value 'streams[5].data.cpu_max_mhz' 2400
 value 'streams[5].data.process_integrity_level' null
-test_end
+done_check
 
-test_begin "amd64 contexts"
+check "amd64 contexts"
 dmp=$T/amd64.dmp
 run -o json "$dmp"
 expect_rc 0
@@ -176,9 +137,9 @@ value 'streams[0].data.threads[0].context.regs.rip' 4198964
 value 'streams[0].data.threads[1].context.regs.rsp' 9957376
 value 'streams[4].data.service_pack.str' '"Service Pack 1"'
 value 'streams[4].data.cpu.vendor_id' '"GenuineIntel"'
-test_end
+done_check
 
-test_begin "list padding quirk"
+check "list padding quirk"
 dmp=$T/padded.dmp
 run -o json "$dmp"
 expect_rc 0
@@ -186,11 +147,11 @@ has '"num_threads":2,"padding":"00000000"'
 value 'streams[0].data.threads[1].thread_id' 22136
 value 'streams[1].data.modules[1].module_name.str' '"C:\\WINDOWS\\system32\\kernel32.dll"'
 value 'streams[2].data.mem_ranges.size' 3
-test_end
+done_check
 
 # Each MiscInfo size parses without reading past the stream.
 for size in 24 232 832 1364; do
-    test_begin "misc info, $size bytes"
+    check "misc info, $size bytes"
     dmp=$T/misc$size.dmp
     run -o json "$dmp"
     expect_rc 0
@@ -206,10 +167,10 @@ for size in 24 232 832 1364; do
         1364) value 'streams[5].data.process_cookie' 305441741
               value 'streams[5].data.xstate_data.features[2].offset' 576 ;;
     esac
-    test_end
+    done_check
 done
 
-test_begin "memory64 list offsets"
+check "memory64 list offsets"
 dmp=$T/mem64.dmp
 run -o json "$dmp"
 expect_rc 0
@@ -220,27 +181,27 @@ value 'streams[2].data.mem_ranges[1].ofs_data - streams[2].data.ofs_base' 16
 value 'streams[2].data.mem_ranges[2].ofs_data - streams[2].data.ofs_base' 48
 value 'streams[2].data.mem_ranges[2].addr_memory_range' 196608
 value 'streams[2].data.mem_ranges[0].data' '"a0a7aeb5bcc3cad1d8dfe6edf4fb0209"'
-test_end
+done_check
 
-test_begin "many ranges"
+check "many ranges"
 dmp=$T/ranges.dmp
 run -o json "$dmp"
 expect_rc 0
 value 'streams[1].data.mem_ranges.size' 1000
 value 'streams[1].data.mem_ranges[999].addr_memory_range' 272527360
-test_end
+done_check
 
-test_begin "overlapping and duplicate streams are well-formed"
+check "overlapping and duplicate streams are well-formed"
 dmp=$T/overlap.dmp
 run -o json "$dmp"
 expect_rc 0
 has '"stream_type":2119696382'
 value 'streams[8].data.threads[1].thread_id' 22136
-test_end
+done_check
 
 # ---- big-endian (byte-swapped) dumps -------------------------------------------
 
-test_begin "big-endian dump detected without -f"
+check "big-endian dump detected without -f"
 dmp=$T/be.dmp
 run "$dmp"
 expect_rc 0
@@ -250,7 +211,7 @@ expect_rc 0
 has '"magic1":"504d444d","magic2":null,"version":0,"magic2_be":"a793","num_streams":8,"ofs_streams":32'
 has '"is_be":true'
 lacks '"_error"'
-test_end
+done_check
 
 # The same -e expressions on the little- and big-endian basic dumps give the same values.
 be_exprs='streams.size
@@ -284,7 +245,7 @@ END_EXPRS
     rc=$?
 }
 
-test_begin "big-endian dump: same values as the little-endian one"
+check "big-endian dump: same values as the little-endian one"
 dmp=$T/basic.dmp
 values
 expect_rc 0
@@ -298,9 +259,9 @@ cmp -s "$T/values.le" "$T/values" || fail "values differ: $(diff "$T/values.le" 
 value 'streams[0].data.threads[1].thread_id' 22136
 value 'streams[1].data.modules[0].module_name.str' '"C:\\fmtdump\\crashy.exe"'
 value 'streams[3].data.exception_rec.code' 3221225477
-test_end
+done_check
 
-test_begin "big-endian misc info: UTF-16BE time zone and build strings"
+check "big-endian misc info: UTF-16BE time zone and build strings"
 dmp=$T/be-misc1364.dmp
 run -o json "$dmp"
 expect_rc 0
@@ -310,11 +271,11 @@ value 'streams[5].data.build_string' '"10.0.19041.1 (WinBuild.160101.0800)"'
 value 'streams[5].data.dbg_bld_str' '"dbgcore.amd64fre"'
 value 'streams[5].data.process_cookie' 305441741
 value 'streams[5].data.xstate_data.features[2].offset' 576
-test_end
+done_check
 
 # ---- malformed and hostile dumps ----------------------------------------------
 
-test_begin "truncated: exit 1, partial tree, located error"
+check "truncated: exit 1, partial tree, located error"
 run -o json "$T/truncated.dmp"
 expect_rc 1
 has '"num_streams":8'
@@ -324,9 +285,9 @@ has '"path":"/streams/0/data"'
 err_has 'EndOfStreamError'
 err_has 'offset'
 err_has '/streams/'
-test_end
+done_check
 
-test_begin "bad signature: ValidationNotAnyOfError"
+check "bad signature: ValidationNotAnyOfError"
 run -f "$KSY" -o json "$T/badmagic.dmp"
 expect_rc 1
 err_has 'ValidationNotAnyOfError'
@@ -334,9 +295,9 @@ err_has 'offset'
 has '"_error":{"kind":"ValidationNotAnyOfError"'
 run "$T/badmagic.dmp"
 [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] || fail "no -f: exit $rc, expected a clean error"
-test_end
+done_check
 
-test_begin "huge thread count: quick exit 1 within 200 MB"
+check "huge thread count: quick exit 1 within 200 MB"
 run -f "$KSY" "$T/basic.dmp"
 base_rc=$rc
 # A sanitizer build reserves terabytes of address space; the memory cap needs a plain build.
@@ -358,9 +319,9 @@ expect_rc 1
 has '"num_threads":4294967295'
 has '"thread_id":22136'
 err_has 'offset'
-test_end
+done_check
 
-test_begin "self-referencing rvas terminate"
+check "self-referencing rvas terminate"
 run -f "$KSY" -o json "$T/loop.dmp"
 [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "exit $rc"
 has '"stream_type":"handle_data"'
@@ -368,18 +329,18 @@ has '"stream_type":2119696383'
 size=$(wc -c <"$T/out")
 [ "$size" -lt 16000000 ] || fail "a 4 KB file gave $size bytes of output"
 has '"thread_id":22136'
-test_end
+done_check
 
 # ---- the user's workflow: a new stream layout, no rebuild --------------------
 
-test_begin "custom stream stays raw with the stock description"
+check "custom stream stays raw with the stock description"
 run -o json "$T/custom.dmp"
 expect_rc 0
 has '"stream_type":2119630849,"len_data":30'
 has '"data":"5445535403000100000064000000020000'
-test_end
+done_check
 
-test_begin "user adds a stream layout to a copy of the description"
+check "user adds a stream layout to a copy of the description"
 mkdir -p "$T/user"
 awk '
     /^  stream_types:$/ { print; print "    0x7e570001: test_stream"; next }
@@ -419,15 +380,14 @@ run -f "$T/user/my_minidump.ksy" -o json -e 'streams[6].data.entries[1].value' "
 has '{"value":200}'
 run -f "$T/user/my_minidump.ksy" -o json -e 'streams[6].data.entries.size' "$dmp"
 has '{"value":3}'
-test_end
+done_check
 
-test_begin "a mistake in the user's description is located"
+check "a mistake in the user's description is located"
 sed 's/^        type: test_entry$/        type: test_entyr/' "$T/user/my_minidump.ksy" >"$T/user/broken.ksy"
 run -f "$T/user/broken.ksy" "$T/custom.dmp"
 expect_rc 2
 line=$(grep -n 'test_entyr' "$T/user/broken.ksy" | cut -d: -f1)
 err_has "broken.ksy:$line:"
-test_end
+done_check
 
-echo "e2e-minidump: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish e2e-minidump
