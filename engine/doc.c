@@ -16,7 +16,7 @@ static void doc_limits(fd_doc *doc, const fd_open_opts *opts)
 {
     uint64_t mem = opts && opts->max_memory ? opts->max_memory : (256ull << 20) + doc->size * 64;
     fd_arena_init(&doc->arena, mem);
-    doc->work_limit = (1ull << 16) + doc->size * 8;
+    doc->work_limit = opts && opts->max_work ? opts->max_work : (1ull << 16) + doc->size * 8;
     doc->stack_limit = opts && opts->max_stack ? opts->max_stack : (2u << 20);
 }
 

@@ -257,7 +257,7 @@ static fd_errrec *nomem(fd_doc *doc, const fd_obj *obj)
 /* Work budget: every object and array element costs one unit. */
 static fd_errrec *spend(fd_doc *doc, const fd_site *st, const fd_stream *s)
 {
-    if (++doc->work > doc->work_limit)
+    if (fd_work_spend(doc, 1))
         return site_err(st, FD_ERR_LIMIT, s, "more than %llu elements for a %llu-byte input",
                         (unsigned long long)doc->work_limit, (unsigned long long)doc->size);
     return NULL;

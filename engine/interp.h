@@ -22,9 +22,19 @@ struct fd_doc {
     int depth;             /* current nesting of parse/eval frames */
     uintptr_t stack_top;   /* highest C stack address seen at an entry point */
     uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */
-    uint64_t work;         /* elements created so far */
-    uint64_t work_limit;   /* derived from the input size */
+    uint64_t work;         /* work units spent so far (see fd_work_spend) */
+    uint64_t work_limit;   /* derived from the input size, or fd_open_opts.max_work */
 };
+
+/* One work budget per document bounds everything a parse can do that the
+ * input size alone does not: created elements, evaluation steps, bytes
+ * decoded or decompressed.  It is deterministic (no clock), so the same file
+ * always stops at the same place.  True when this spend exhausts it. */
+static inline bool fd_work_spend(fd_doc *doc, uint64_t units)
+{
+    doc->work += units;
+    return doc->work > doc->work_limit;
+}
 
 /* The depth limit bounds nesting of objects and instances, but one
  * expression nests too, so the C stack itself is measured: true when this
