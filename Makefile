@@ -25,6 +25,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
+.PHONY: robust adversarial
 .PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
@@ -144,6 +145,10 @@ fuzz:
 		build-fuzz/fuzz_$$t $(FUZZ_LIMIT) -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus/$$t 2>&1 | \
 			grep -E "stat::number_of_executed_units|ERROR|SUMMARY" || exit 1; \
 	done
+
+# Every prefix and 10,000 seeded mutants of generated (and corpus) dumps within 2 s / 256 MiB each.
+robust: $(BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/robust.sh
 
 bench: $(BIN) $(TOOL_BIN)
 	@sh tests/bench.sh $(BUILD)
