@@ -150,6 +150,10 @@ fuzz:
 robust: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/robust.sh
 
+# Hostile inputs and descriptions, each measured against 2 s / 256 MiB / bounded output (not in `test`).
+adversarial: $(BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh tests/adversarial.sh
+
 bench: $(BIN) $(TOOL_BIN)
 	@sh tests/bench.sh $(BUILD)
 
