@@ -53,6 +53,7 @@ measure() {
     { capped /usr/bin/time -o "$T/tm" -f '%e %M' timeout -k 1 "$SAFETY_S" "$@" 2>"$T/err"; echo $? >"$T/rc"; } |
         head -c $((bound + 1)) >"$T/out"
     rc=$(cat "$T/rc" 2>/dev/null || echo '?')
+    # shellcheck disable=SC2046 # the last line is "SECONDS KB"
     set -- $(tail -n 1 "$T/tm" 2>/dev/null)
     secs=${1:-?}
     kb=${2:-0}

@@ -27,6 +27,7 @@ loc() {
 
 # error_json KSY KIND MESSAGE OFFSET PATH MARKER key|val: the flattened "_error" object the JSON writer gives.
 error_json() {
+    # shellcheck disable=SC2046 # loc prints two words, LINE and COL
     set -- "$@" $(loc "$1" "$6" "$7")
     printf '{"_error":{"kind":"%s","message":"%s","offset":%s,"path":"%s","file":"%s","line":%s,"col":%s}}' \
         "$2" "$3" "$4" "$5" "$1" "$8" "$9"
@@ -43,6 +44,7 @@ field_error() {
 
 # stderr_error KIND MESSAGE OFFSET PATH MARKER key|val: the one located stderr line names that error.
 stderr_error() {
+    # shellcheck disable=SC2046
     set -- "$@" $(loc "$KSY" "$5" "$6")
     err_has "$1: $2 at offset $3 ($4) [ksy $KSY:$7:$8]"
 }
@@ -238,6 +240,7 @@ check "io/pos errors: exit 1, the first error on stderr, the others counted"
 run -f "$KSY" -o json "$T/guards.bin"
 expect_rc 1
 [ "$(wc -l <"$T/err" | tr -d ' ')" = 1 ] || fail "stderr has $(wc -l <"$T/err") lines"
+# shellcheck disable=SC2046
 set -- $(loc "$KSY" up key)
 err_has "NullError: cannot get .tag of a null value (/orphan/up) [ksy $KSY:$1:$2]; 5 more errors in the tree"
 run -f "$KSY" -o json -e pos_negative -e io_not_stream "$T/guards.bin"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # robust.sh - every prefix and 10,000 seeded mutants of generated minidumps (and, when present, real corpus dumps) through fmtdump within time and memory limits.
 # usage: BUILD=build [SHARED=../shared] sh tests/robust.sh      (run by `make robust`)
-#   ROBUST_SEED (1), ROBUST_MUTANTS (10000), ROBUST_BATCH (files per fmtdump process, 250)
+#   ROBUST_SEED (1), ROBUST_MUTANTS (10000), ROBUST_BATCH (files per fmtdump process: 250, 100 sanitized)
 #
 # Each input must parse in under $LIMIT_S s and $LIMIT_MB MiB, give valid JSON, exit 0 or 1 and
 # print no sanitizer report.  Inputs run in batches (-o jsonl FILE...: one process, one line a
@@ -23,7 +23,6 @@ JSONCHECK=$BUILD_DIR/tests/jsoncheck
 KSY=$ROOT/formats/windows_minidump.ksy
 SEED=${ROBUST_SEED:-1}
 MUTANTS=${ROBUST_MUTANTS:-10000}
-BATCH=${ROBUST_BATCH:-250}
 LIMIT_S=2
 LIMIT_MB=256
 for x in "$FMTDUMP" "$GEN" "$MUTATE" "$JSONCHECK"; do
@@ -42,8 +41,10 @@ start=$(date +%s)
 # allocator caps each allocation and the RSS instead (ASan's own counters, shadow memory included).
 if sh -c "ulimit -v $((LIMIT_MB * 1024)) && exec \"\$0\" --version" "$FMTDUMP" >/dev/null 2>&1; then
     sanitized=0
+    BATCH=${ROBUST_BATCH:-250}
 else
     sanitized=1
+    BATCH=${ROBUST_BATCH:-100}
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}max_allocation_size_mb=$LIMIT_MB:hard_rss_limit_mb=$((LIMIT_MB * 4)):detect_leaks=1"
     export ASAN_OPTIONS
     echo "note: sanitizer build: memory capped per allocation ($LIMIT_MB MiB) and RSS ($((LIMIT_MB * 4)) MiB with shadow), not by ulimit -v"
@@ -169,7 +170,7 @@ done
 
 "$MUTATE" --mutants "$T/m" "$SEED" "$MUTANTS" "$T"/gen/*.dmp || { echo "robust: mutate failed"; exit 1; }
 run_dir "mutant-seed$SEED" "$T/m"
-echo "  $MUTANTS mutants (seed $SEED of $(ls "$T"/gen | wc -l | tr -d ' ') generated dumps): $passed passed, $failed failed so far"
+echo "  $MUTANTS mutants (seed $SEED of $(find "$T/gen" -type f | wc -l | tr -d ' ') generated dumps): $passed passed, $failed failed so far"
 
 # ---- real dumps, referenced in place -----------------------------------------------------
 
