@@ -79,7 +79,7 @@ sanitizer_report() {
     grep -qE 'Sanitizer|runtime error:|^==[0-9]+==|Segmentation fault|Aborted' "$1"
 }
 
-# why_bad RC OUT ERR N: empty when a run is sound (N = 0: one JSON document, else N JSON lines).
+# why_bad RC OUT ERR CHECK: empty when a run is sound; CHECK is json (one document), none, or N (JSON lines).
 why_bad() {
     case $1 in
         0|1) ;;
@@ -87,25 +87,32 @@ why_bad() {
         *) echo "exit $1"; return ;;
     esac
     if sanitizer_report "$3"; then echo "sanitizer: $(grep -m1 -E 'Sanitizer|runtime error:' "$3" | head -c 200)"; return; fi
-    if [ "$4" = 0 ]; then
-        "$JSONCHECK" "$2" 2>"$T/jerr" || { echo "invalid JSON: $(cat "$T/jerr")"; return; }
-    else
-        [ -s "$3" ] && { echo "stderr in batch mode: $(head -c 200 "$3")"; return; }
-        "$JSONCHECK" --lines "$4" "$2" 2>"$T/jerr" || { echo "invalid JSON Lines: $(cat "$T/jerr")"; return; }
-    fi
+    case $4 in
+        none) ;;
+        json) "$JSONCHECK" "$2" 2>"$T/jerr" || echo "invalid JSON: $(cat "$T/jerr")" ;;
+        *) if [ -s "$3" ]; then echo "stderr in batch mode: $(head -c 200 "$3")"
+           elif ! "$JSONCHECK" --lines "$4" "$2" 2>"$T/jerr"; then echo "invalid JSON Lines: $(cat "$T/jerr")"; fi ;;
+    esac
 }
 
-# one LABEL FILE: FILE alone through `-o json`; counts it passed or failed.
+# The -e expressions of a pass (none with a space), and the output form of a single run.
+EVAL=
+FORM=json
+
+# one LABEL FILE: FILE alone through `-o $FORM` (and $EVAL); counts it passed or failed.
 one() {
-    limited "$T/out1" "$T/err1" "$FMTDUMP" -f "$KSY" -o json "$2"
-    why=$(why_bad "$rc" "$T/out1" "$T/err1" 0)
+    # shellcheck disable=SC2086 # $EVAL is words
+    limited "$T/out1" "$T/err1" "$FMTDUMP" -f "$KSY" -o "$FORM" $EVAL "$2"
+    check=none
+    [ "$FORM" = json ] && check=json
+    why=$(why_bad "$rc" "$T/out1" "$T/err1" "$check")
     if [ -z "$why" ]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
         mkdir -p "$FAILDIR/$1"
         cp "$2" "$FAILDIR/$1/"
-        echo "FAIL $1 $(basename "$2") ($(wc -c <"$2" | tr -d ' ') bytes): $why"
+        echo "FAIL $1 $(basename "$2") ($(wc -c <"$2" | tr -d ' ') bytes, -o $FORM${EVAL:+ $EVAL}): $why"
     fi
 }
 
@@ -121,7 +128,8 @@ batch() {
     IFS=$old_ifs
     label=$1
     shift 2
-    limited "$T/outb" "$T/errb" "$FMTDUMP" -f "$KSY" -o jsonl "$@"
+    # shellcheck disable=SC2086
+    limited "$T/outb" "$T/errb" "$FMTDUMP" -f "$KSY" -o jsonl $EVAL "$@"
     why=$(why_bad "$rc" "$T/outb" "$T/errb" "$n")
     if [ -z "$why" ]; then
         passed=$((passed + n))
@@ -132,7 +140,7 @@ batch() {
     [ "$failed" = "$before" ] && echo "note: $label: a batch of $n failed ($why), each file passes alone"
 }
 
-# run_dir LABEL DIR: every file of DIR, in batches, then DIR is emptied.
+# run_dir LABEL DIR [keep]: every file of DIR, in batches; then DIR is emptied unless keep.
 run_dir() {
     find "$2" -type f | sort >"$T/all"
     split -l "$BATCH" "$T/all" "$T/list."
@@ -140,7 +148,7 @@ run_dir() {
         [ -f "$l" ] && batch "$1" "$l"
     done
     rm -f "$T"/list.*
-    find "$2" -type f -exec rm -f {} +
+    [ "${3:-}" = keep ] || find "$2" -type f -exec rm -f {} +
 }
 
 # prefixes LABEL FILE: every prefix of FILE (0 .. size-1 bytes), written $BATCH at a time.
@@ -169,8 +177,25 @@ for v in basic amd64 mem64 loop overlap be-misc1364; do
 done
 
 "$MUTATE" --mutants "$T/m" "$SEED" "$MUTANTS" "$T"/gen/*.dmp || { echo "robust: mutate failed"; exit 1; }
-run_dir "mutant-seed$SEED" "$T/m"
+run_dir "mutant-seed$SEED" "$T/m" keep
 echo "  $MUTANTS mutants (seed $SEED of $(find "$T/gen" -type f | wc -l | tr -d ' ') generated dumps): $passed passed, $failed failed so far"
+
+# The same mutants evaluated through -e (lazy instances reached from outside the writers).
+EVAL="-e streams.size -e streams[0].data -e streams[1].data.modules[0].module_name.str
+      -e streams[2].data.mem_ranges[0].memory.data.size -e streams[4].data.cpu_arch -e num_streams*2+1"
+run_dir "mutant-seed$SEED-eval" "$T/m" keep
+EVAL=
+echo "  the mutants through 6 -e expressions: $passed passed, $failed failed so far"
+# Every 50th mutant through the text and YAML writers, one run each.
+mkdir -p "$T/s"
+find "$T/m" -name 'm???[05]0.dmp' -exec mv {} "$T/s/" \;
+find "$T/m" -type f -exec rm -f {} +
+for FORM in text yaml; do
+    for f in "$T"/s/*; do one "mutant-seed$SEED-$FORM" "$f"; done
+done
+FORM=json
+echo "  $(find "$T/s" -type f | wc -l | tr -d ' ') of them through -o text and -o yaml: $passed passed, $failed failed so far"
+rm -rf "$T/s"
 
 # ---- real dumps, referenced in place -----------------------------------------------------
 
