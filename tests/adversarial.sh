@@ -129,6 +129,8 @@ measure "$T/1.bin" "$FMTDUMP" -f "$FIX/strings.ksy" -o json "$T/1.bin"
 verdict "d: string doubling DAG, 1 byte" "0 1" json
 measure "$T/1.bin" "$FMTDUMP" -f "$FIX/arrays.ksy" -o json "$T/1.bin"
 verdict "d: list nesting DAG, 1 byte" "0 1" json
+measure "$T/1.bin" "$FMTDUMP" -f "$FIX/tree.ksy" -o json "$T/1.bin"
+verdict "d: binary tree of instances, 1 byte" "0 1" json
 
 # ---- (e) FIFOs: as the data, as -f, in a batch, on FMTDUMP_PATH --------------------------------
 

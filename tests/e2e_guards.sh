@@ -73,12 +73,15 @@ has '"range_ok":9,'
 has '"any_ok":1,'
 has '"enum_ok":"red",'
 has '"expr_ok":9,'
+has '"str_ok":"\u0005\u0002",'
+has '"bytes_ok":"0901",'
 done_check
 
 check "valid: passing forms through -e exit 0"
-run -f "$KSY" -o json -e eq_ok -e min_ok -e max_ok -e range_ok -e any_ok -e enum_ok -e expr_ok -e rest.high "$T/valid.bin"
+run -f "$KSY" -o json -e eq_ok -e min_ok -e max_ok -e range_ok -e any_ok -e enum_ok -e expr_ok -e rest.high \
+    -e str_ok.length -e bytes_ok.size "$T/valid.bin"
 expect_rc 0
-has '{"status":"ok","results":[{"value":5},{"value":2},{"value":2},{"value":9},{"value":1},{"value":"red"},{"value":9},{"value":9}]}'
+has '{"status":"ok","results":[{"value":5},{"value":2},{"value":2},{"value":9},{"value":1},{"value":"red"},{"value":9},{"value":9},{"value":2},{"value":2}]}'
 done_check
 
 # ---- valid: every form failing, located in the data and the description -------
@@ -116,12 +119,21 @@ check "valid expr: ValidationExprError"
 field_error expr_bad ValidationExprError "not matching the expression, got 9" 2 /expr_bad expr_bad key
 done_check
 
+check "valid eq on a string and on bytes: ValidationNotEqualError"
+field_error str_bad ValidationNotEqualError 'not equal, expected \"AB\", but got \"\u0005\u0002\"' 0 /str_bad str_bad val
+field_error bytes_bad ValidationNotEqualError "not equal, expected [09 02], but got [09 01]" 2 /bytes_bad bytes_bad val
+done_check
+
+check "valid max on a signed field: a negative bound"
+field_error signed_bad ValidationGreaterThanError "not in range, max -1, but got 5" 0 /signed_bad signed_bad key
+done_check
+
 check "valid failures: exit 1, one located stderr line naming the first, the count of the others"
 run -f "$KSY" -o json "$T/valid.bin"
 expect_rc 1
 [ "$(wc -l <"$T/err" | tr -d ' ')" = 1 ] || fail "stderr has $(wc -l <"$T/err") lines"
 stderr_error ValidationNotEqualError "not equal, expected 6, but got 5" 0x0 /eq_bad eq_bad val
-err_has "; 8 more errors in the tree"
+err_has "; 11 more errors in the tree"
 done_check
 
 check "valid in a seq: the struct stops at the failing field (max of a range)"
