@@ -93,7 +93,7 @@ verdict() {
     if [ -z "$why" ]; then verdict_word=pass; passed=$((passed + 1)); else verdict_word=FAIL; failed=$((failed + 1)); fi
     out_kb=$((size / 1024))
     [ "$size" -gt "$bound" ] && out_kb=">$((bound / 1024))"
-    printf '%-4s %-34s %6ss %5s MiB out %8s KiB (bound %s KiB) exit %s%s%s\n' "$verdict_word" "$name" "$secs" \
+    printf '%-4s %-40s %6ss %5s MiB out %8s KiB (bound %s KiB) exit %s%s%s\n' "$verdict_word" "$name" "$secs" \
         $((kb / 1024)) "$out_kb" $((bound / 1024)) "$rc" "$limit" "${why:+ --$why}"
 }
 extra=
