@@ -55,11 +55,19 @@ int fd_version_num(void);
  * what the library knows (a newer header) are ignored: check fd_version_num()
  * when a newer field matters.  A size of 0 (a zeroed struct) stands for the
  * 0.1 layout: the fields declared while the version was 0.1.x.  Every
- * field's zero value is its default.
+ * field's zero value is its default.  (The _INIT macros are designated
+ * initializers; before C++20, zero the struct and set size by hand.)
  */
 #define FD_LOAD_OPTS_INIT { .size = sizeof(fd_load_opts) }
 #define FD_OPEN_OPTS_INIT { .size = sizeof(fd_open_opts) }
 #define FD_EMIT_OPTS_INIT { .size = sizeof(fd_emit_opts) }
+
+/*
+ * Threads: a loaded spec is read-only and may be shared by any number of
+ * threads; a document, and the values taken from it, belongs to one thread at
+ * a time.  Close every document before freeing its spec.  fd_doc_open_mem
+ * borrows its buffer, which must stay unchanged until fd_doc_close.
+ */
 
 /*
  * Ownership, stated once: a description (fd_spec) owns everything loaded from
