@@ -29,6 +29,9 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 version_part = $(shell sed -n 's/^\#define FMTDUMP_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' include/fmtdump.h)
 VERSION := $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
 SONAME  := libfmtdump.so.$(call version_part,MAJOR)
+ifeq ($(VERSION),..)
+$(error include/fmtdump.h: no FMTDUMP_VERSION_MAJOR/MINOR/PATCH numbers)
+endif
 
 LIB    = $(BUILD)/libfmtdump.a
 SOLIB  = $(BUILD)/libfmtdump.so.$(VERSION)
