@@ -23,8 +23,8 @@ fail() { echo "FAIL $1"; failed=$((failed + 1)); }
 pass() { echo "ok   $1"; passed=$((passed + 1)); }
 
 # The first ```c block of the "## Library" section is the example.
-sed -n '/^## Library/,/^## [^L]/p' README.md | sed -n '/^```c$/,/^```$/{/^```/d;p;}' |
-    awk 'BEGIN { n = 0 } /^#include <stdio.h>/ { n++ } n == 1 { print }' >"$T/example.c"
+awk '/^## Library$/ { lib = 1; next } lib && /^## / { exit }
+     lib && /^```c$/ { code = 1; next } code && /^```$/ { exit } code { print }' README.md >"$T/example.c"
 [ -s "$T/example.c" ] || { echo "readme_example: no \`\`\`c block under ## Library in README.md"; exit 1; }
 grep -q 'int main' "$T/example.c" || { echo "readme_example: the README's C block has no main"; exit 1; }
 
