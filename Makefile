@@ -38,7 +38,8 @@ SOLIB  = $(BUILD)/libfmtdump.so.$(VERSION)
 SOLINKS = $(BUILD)/$(SONAME) $(BUILD)/libfmtdump.so
 BIN    = $(BUILD)/fmtdump
 
-.PHONY: all test unit e2e libtest demo install uninstall deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
+.PHONY: libtest uninstall FORCE
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(SOLIB) $(SOLINKS) $(BIN)
 
