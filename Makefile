@@ -33,15 +33,15 @@ ifeq ($(VERSION),..)
 $(error include/fmtdump.h: no FMTDUMP_VERSION_MAJOR/MINOR/PATCH numbers)
 endif
 
-LIB    = $(BUILD)/libfmtdump.a
-SOLIB  = $(BUILD)/libfmtdump.so.$(VERSION)
+SOLIB   = $(BUILD)/libfmtdump.so.$(VERSION)
 SOLINKS = $(BUILD)/$(SONAME) $(BUILD)/libfmtdump.so
-BIN    = $(BUILD)/fmtdump
 
-.PHONY: libtest uninstall FORCE
+LIB = $(BUILD)/libfmtdump.a
+BIN = $(BUILD)/fmtdump
+
 .PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
-all: $(LIB) $(SOLIB) $(SOLINKS) $(BIN)
+all: $(LIB) $(BIN)
 
 # Engine objects serve the static and the shared library alike: position
 # independent, and hidden unless include/fmtdump.h declares them.
@@ -55,6 +55,10 @@ $(LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+# The shared library is built by default too.
+.PHONY: libtest uninstall FORCE
+all: $(SOLIB) $(SOLINKS)
 
 $(SOLIB): $(ENGINE_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
