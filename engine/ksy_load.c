@@ -426,10 +426,8 @@ static int typeref_switch(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node
         return fail_at(b, n, "type switch without switch-on");
     if (expr_from(b, on, &sw->on) != 0)
         return -1;
-    if (fd_ksy_is_null(cases))
-        return 0;
-    if (cases->kind != FD_KSY_MAP)
-        return fail_at(b, cases, "cases: expected a map");
+    if (fd_ksy_is_null(cases) || cases->kind != FD_KSY_MAP)
+        return fail_at(b, n, "type switch: switch-on without cases");
     sw->ncases = cases->nkids / 2;
     sw->keys = ld_array(b, sw->ncases, sizeof *sw->keys);
     sw->types = ld_array(b, sw->ncases, sizeof *sw->types);
@@ -1052,6 +1050,8 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
         fail_at(b, root, "top level: expected a map");
         goto out;
     }
+    if (fd_ksy_check(L, b->file, root) != 0)
+        goto out;
     const fd_ksy_node *meta = fd_ksy_val(root, "meta");
     if (!meta || meta->kind != FD_KSY_MAP) {
         fail_at(b, meta ? meta : root, "missing meta");

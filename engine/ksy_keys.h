@@ -1,0 +1,115 @@
+/* ksy_keys.h - every .ksy key the loader accepts: where it may appear, what value it takes, what it means. */
+#ifndef FD_KSY_KEYS_H
+#define FD_KSY_KEYS_H
+
+/* Places: the kinds of YAML maps whose keys are checked against the table.
+ * Keys starting with `-` (Kaitai's extension namespace: -orig-id,
+ * -webide-representation, -affected-by...) are accepted in every place. */
+enum {
+    FD_KP_TOP    = 1u << 0,   /* the top-level type spec */
+    FD_KP_TYPE   = 1u << 1,   /* a nested type spec: types/NAME */
+    FD_KP_META   = 1u << 2,   /* meta of the top level or of a nested type */
+    FD_KP_SEQ    = 1u << 3,   /* an item of seq */
+    FD_KP_INST   = 1u << 4,   /* a parse instance: instances/NAME without value */
+    FD_KP_VINST  = 1u << 5,   /* a value instance: instances/NAME with value */
+    FD_KP_PARAM  = 1u << 6,   /* an item of params */
+    FD_KP_ENUMV  = 1u << 7,   /* a verbose enum item: enums/E/VALUE as a map */
+    FD_KP_SWITCH = 1u << 8,   /* type: as a map */
+    FD_KP_VALID  = 1u << 9,   /* valid: as a map */
+    FD_KP_ENDSW  = 1u << 10,  /* meta/endian as a map */
+    FD_KP_COUNT  = 11
+};
+#define FD_KP_TYPES (FD_KP_TOP | FD_KP_TYPE)
+#define FD_KP_ATTR (FD_KP_SEQ | FD_KP_INST)
+#define FD_KP_DOCS (FD_KP_TYPES | FD_KP_ATTR | FD_KP_VINST | FD_KP_PARAM | FD_KP_ENUMV)
+
+/* Value kinds.  A null value (`key:` or `~`) passes every kind: the builder
+ * treats it as absent.  Kinds naming a place are maps checked in turn. */
+#define FD_KSY_KINDS(X)                                                          \
+    X(STR,       "a string")                                                     \
+    X(IDENT,     "an identifier")                                                \
+    X(BOOL,      "true or false")                                                \
+    X(INT,       "an integer")                                                   \
+    X(EXPR,      "an expression")                                                \
+    X(STRS,      "a string or a list of strings")                                \
+    X(LIST,      "a list of plain values")                                      \
+    X(META,      "a map of meta keys")                                           \
+    X(SEQ,       "a list of attributes")                                         \
+    X(PARAMS,    "a list of parameters")                                         \
+    X(TYPES,     "a map of type names to type specs")                            \
+    X(INSTANCES, "a map of instance names to instance specs")                    \
+    X(ENUMS,     "a map of enum names to enums")                                 \
+    X(TYPEREF,   "a type name or a switch {switch-on, cases}")                   \
+    X(ENDIAN,    "le, be or a switch {switch-on, cases}")                        \
+    X(VALID,     "an expression or a map of eq/min/max/any-of/in-enum/expr")     \
+    X(TCASES,    "a map of case values to types")                                \
+    X(ECASES,    "a map of case values to le or be")                             \
+    X(XREF,      "a map of catalogue names to ids")
+
+/* X(name, places, required_in, kind, meaning).  A name may have several
+ * lines when its kind depends on the place (`type`, `cases`, `id`). */
+#define FD_KSY_KEYS(X)                                                                          \
+    /* type specs */                                                                            \
+    X("meta",                   FD_KP_TYPES, FD_KP_TOP, META,  "file or type defaults and compiler switches") \
+    X("doc",                    FD_KP_DOCS,  0, STR,       "documentation text")                \
+    X("doc-ref",                FD_KP_DOCS,  0, STRS,      "documentation references")          \
+    X("params",                 FD_KP_TYPES, 0, PARAMS,    "parameters of a parametric type")   \
+    X("seq",                    FD_KP_TYPES, 0, SEQ,       "attributes read in order")          \
+    X("instances",              FD_KP_TYPES, 0, INSTANCES, "lazy attributes by name")           \
+    X("types",                  FD_KP_TYPES, 0, TYPES,     "nested types by name")              \
+    X("enums",                  FD_KP_TYPES, 0, ENUMS,     "enums by name")                     \
+    X("to-string",              FD_KP_TYPES, 0, EXPR,      "display string of an object")       \
+    /* meta */                                                                                  \
+    X("id",                     FD_KP_META,  0, IDENT,     "module name of the file")           \
+    X("title",                  FD_KP_META,  0, STR,       "human name of the format")          \
+    X("application",            FD_KP_META,  0, STRS,      "programs using the format")         \
+    X("file-extension",         FD_KP_META,  0, STRS,      "usual file extensions")             \
+    X("xref",                   FD_KP_META,  0, XREF,      "ids in format catalogues")          \
+    X("license",                FD_KP_META,  0, STR,       "SPDX licence of the description")   \
+    X("tags",                   FD_KP_META,  0, LIST,      "subject tags")                      \
+    X("ks-version",             FD_KP_META,  0, STR,       "compiler version needed")           \
+    X("ks-debug",               FD_KP_META,  0, BOOL,      "compiler switch: debug mode")       \
+    X("ks-opaque-types",        FD_KP_META,  0, BOOL,      "unknown type names are external .ksy") \
+    X("ks-zero-copy-substream", FD_KP_META,  0, BOOL,      "compiler switch: substreams share bytes") \
+    X("imports",                FD_KP_META,  0, LIST,      "other .ksy files to load")          \
+    X("endian",                 FD_KP_META,  0, ENDIAN,    "default byte order of u2..f8")      \
+    X("bit-endian",             FD_KP_META,  0, STR,       "default bit order of bN: le or be") \
+    X("encoding",               FD_KP_META | FD_KP_ATTR, 0, STR, "character encoding of str/strz") \
+    /* attributes, params, enum items */                                                        \
+    X("id",                     FD_KP_SEQ | FD_KP_PARAM | FD_KP_ENUMV, FD_KP_PARAM | FD_KP_ENUMV, IDENT, \
+      "name of the attribute, param or enum label")                                             \
+    X("type",                   FD_KP_ATTR,  0, TYPEREF,   "what to read: primitive, user type, switch") \
+    X("type",                   FD_KP_PARAM, 0, STR,       "type of the param's value")         \
+    X("size",                   FD_KP_ATTR,  0, EXPR,      "byte count (a substream for user types)") \
+    X("size-eos",               FD_KP_ATTR,  0, BOOL,      "size: up to the end of the stream") \
+    X("terminator",             FD_KP_ATTR,  0, INT,       "byte ending the value")             \
+    X("include",                FD_KP_ATTR,  0, BOOL,      "keep the terminator in the value")  \
+    X("consume",                FD_KP_ATTR,  0, BOOL,      "step past the terminator")          \
+    X("eos-error",              FD_KP_ATTR,  0, BOOL,      "a missing terminator is an error")  \
+    X("pad-right",              FD_KP_ATTR,  0, INT,       "padding byte stripped from the end") \
+    X("contents",               FD_KP_ATTR,  0, STRS,      "fixed bytes (magic)")               \
+    X("enum",                   FD_KP_ATTR | FD_KP_VINST | FD_KP_PARAM, 0, STR, "enum of an integer value") \
+    X("process",                FD_KP_ATTR,  0, STR,       "transform of the raw bytes: zlib, xor(k)...") \
+    X("repeat",                 FD_KP_ATTR,  0, STR,       "repetition: expr, eos or until")    \
+    X("repeat-expr",            FD_KP_ATTR,  0, EXPR,      "element count of repeat: expr")     \
+    X("repeat-until",           FD_KP_ATTR,  0, EXPR,      "stop condition of repeat: until")   \
+    X("if",                     FD_KP_ATTR | FD_KP_VINST, 0, EXPR, "the attribute exists only when true") \
+    X("valid",                  FD_KP_ATTR,  0, VALID,     "constraint on the value read")      \
+    X("parent",                 FD_KP_ATTR,  0, EXPR,      "_parent of the created object, or false") \
+    X("pos",                    FD_KP_INST,  0, EXPR,      "absolute offset to read at")        \
+    X("io",                     FD_KP_INST,  0, EXPR,      "stream to read from")               \
+    X("value",                  FD_KP_VINST, 0, EXPR,      "computed value of the instance")    \
+    /* switches */                                                                              \
+    X("switch-on",              FD_KP_SWITCH | FD_KP_ENDSW, FD_KP_SWITCH | FD_KP_ENDSW, EXPR, \
+      "value compared with the cases")                                                         \
+    X("cases",                  FD_KP_SWITCH, FD_KP_SWITCH, TCASES, "type for each switch value, _ = else") \
+    X("cases",                  FD_KP_ENDSW,  FD_KP_ENDSW,  ECASES, "byte order for each value, _ = else") \
+    /* valid */                                                                                 \
+    X("eq",                     FD_KP_VALID, 0, EXPR,      "value must equal")                  \
+    X("min",                    FD_KP_VALID, 0, EXPR,      "value must be at least")            \
+    X("max",                    FD_KP_VALID, 0, EXPR,      "value must be at most")             \
+    X("any-of",                 FD_KP_VALID, 0, LIST,      "value must be one of")              \
+    X("in-enum",                FD_KP_VALID, 0, BOOL,      "value must be a label of its enum") \
+    X("expr",                   FD_KP_VALID, 0, EXPR,      "condition on _, the value")
+
+#endif
