@@ -572,16 +572,21 @@ static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
     if (!(a->proc_name = ld_intern(b, name, nlen)))
         return -1;
     a->proc = fd_process_kind(a->proc_name);
-    if (!open)
-        return 0;
-    if (s[len - 1] != ')')
-        return fail_at(b, v, "process: missing ')' in '%s'", v->s);
-    const char *args = open + 1;
-    size_t alen = (size_t)(s + len - 1 - args);
-    fd_ksy_trim(&args, &alen);
-    if (alen == 0)
-        return 0;
-    return parse_args(b, v, args, alen, &a->proc_args, &a->nproc_args);
+    if (open) {
+        if (s[len - 1] != ')')
+            return fail_at(b, v, "process: missing ')' in '%s'", v->s);
+        const char *args = open + 1;
+        size_t alen = (size_t)(s + len - 1 - args);
+        fd_ksy_trim(&args, &alen);
+        if (alen && parse_args(b, v, args, alen, &a->proc_args, &a->nproc_args) != 0)
+            return -1;
+    }
+    /* The built-in transforms have a fixed arity: zlib none, xor a key, rol/ror an amount. */
+    uint32_t want = a->proc == FD_PROC_ZLIB ? 0 : 1;
+    if (a->proc != FD_PROC_CUSTOM && a->nproc_args != want)
+        return fail_at(b, v, "process: %s takes %u argument%s, %u given", a->proc_name, want,
+                       want == 1 ? "" : "s", a->nproc_args);
+    return 0;
 }
 
 static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
