@@ -24,10 +24,11 @@ typedef struct key_def {
     const char *name;
     unsigned places, required;
     int kind;
+    unsigned on;            /* FD_KT_ classes, for attribute keys */
 } key_def;
 
 static const key_def key_table[] = {
-#define KEY(name, places, req, kind, meaning) {name, places, req, KV_##kind},
+#define KEY(name, places, req, kind, on, meaning) {name, places, req, KV_##kind, FD_KT_##on},
     FD_KSY_KEYS(KEY)
 #undef KEY
 };
@@ -38,6 +39,10 @@ static const char *const place_name[FD_KP_COUNT] = {
     "the top-level type spec", "a type spec", "meta", "a seq attribute", "an instance",
     "a value instance", "a param", "an enum item", "a type switch", "a valid map",
     "an endian switch"};
+
+/* Indexed by the bit number of an FD_KT_ class. */
+static const char *const class_name[] = {"bytes, user types and switches", "str and strz",
+                                         "integer types", "float types"};
 
 /* A map key for the duplicate search: integers (enum values, case values)
  * compare by value, other keys by text; ties keep document order. */
@@ -251,10 +256,50 @@ static int wrong_kind(ck *c, const fd_ksy_node *v, int kind)
     return fail(c, v, "expected %s", kind_desc[kind]);
 }
 
+/* The class of an attribute's type, read from the YAML as ksc reads it. */
+static unsigned attr_class(const fd_ksy_node *m)
+{
+    const fd_ksy_node *t = fd_ksy_get(m, "type");
+    if (!fd_ksy_is_scalar(t) || fd_ksy_is_null(t))
+        return FD_KT_BYTES;
+    const char *s = t->s;
+    size_t n = t->len;
+    fd_ksy_trim(&s, &n);
+    if ((n == 3 && memcmp(s, "str", 3) == 0) || (n == 4 && memcmp(s, "strz", 4) == 0))
+        return FD_KT_STR;
+    if (n < 2 || !strchr("usbf", s[0]) || !(s[1] >= '0' && s[1] <= '9'))
+        return FD_KT_BYTES;
+    size_t i = 1;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (i != n && !(i + 2 == n && (memcmp(s + i, "le", 2) == 0 || memcmp(s + i, "be", 2) == 0)))
+        return FD_KT_BYTES;
+    /* Other widths (`f6`, `u3`) are names of user types. */
+    char w = i == 2 ? s[1] : 0;
+    if (s[0] == 'b')
+        return FD_KT_INT;
+    if (s[0] == 'f')
+        return w == '4' || w == '8' ? FD_KT_FLOAT : FD_KT_BYTES;
+    return w && strchr("1248", w) ? FD_KT_INT : FD_KT_BYTES;
+}
+
+static int wrong_class(ck *c, const fd_ksy_node *k, const fd_ksy_node *m, const key_def *def)
+{
+    char list[160] = "";
+    size_t n = 0;
+    for (unsigned i = 0; i < sizeof class_name / sizeof *class_name && n < sizeof list; i++)
+        if (def->on & (1u << i))
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "", class_name[i]);
+    const fd_ksy_node *t = fd_ksy_get(m, "type");
+    const char *what = fd_ksy_is_scalar(t) && !fd_ksy_is_null(t) ? t->s : "bytes";
+    return fail(c, k, "key '%s' is not allowed with type %s (only with %s)", k->s, what, list);
+}
+
 static int check_map(ck *c, const fd_ksy_node *m, unsigned place)
 {
     if (check_dups(c, m, false) != 0)
         return -1;
+    unsigned cls = place & FD_KP_ATTR ? attr_class(m) : FD_KT_ANY;
     for (uint32_t i = 0; i + 1 < m->nkids; i += 2) {
         const fd_ksy_node *k = m->kids[i];
         if (extension_key(k))
@@ -264,7 +309,9 @@ static int check_map(ck *c, const fd_ksy_node *m, unsigned place)
             if ((key_table[j].places & place) && strcmp(key_table[j].name, k->s) == 0)
                 def = &key_table[j];
         size_t old = push(c, k->s, k->len);
-        int r = def ? check_value(c, m->kids[i + 1], def->kind) : unknown_key(c, k, place);
+        int r = !def             ? unknown_key(c, k, place)
+                : def->on & cls ? check_value(c, m->kids[i + 1], def->kind)
+                                 : wrong_class(c, k, m, def);
         pop(c, old);
         if (r != 0)
             return -1;

@@ -46,70 +46,84 @@ enum {
     X(ECASES,    "a map of case values to le or be")                             \
     X(XREF,      "a map of catalogue names to ids")
 
-/* X(name, places, required_in, kind, meaning).  A name may have several
- * lines when its kind depends on the place (`type`, `cases`, `id`). */
+/* Type classes of an attribute, for keys that only make sense with some
+ * types (ksc's rule: `size` on a u4 or `encoding` on bytes is an error). */
+enum {
+    FD_KT_BYTES = 1u << 0,    /* no type, a user type or a switch */
+    FD_KT_STR   = 1u << 1,    /* str, strz */
+    FD_KT_INT   = 1u << 2,    /* u1..s8, bN */
+    FD_KT_FLOAT = 1u << 3,    /* f4, f8 */
+    FD_KT_SIZED = FD_KT_BYTES | FD_KT_STR,
+    FD_KT_ANY   = FD_KT_SIZED | FD_KT_INT | FD_KT_FLOAT
+};
+
+/* X(name, places, required_in, kind, on, meaning): `on` is the type classes
+ * (FD_KT_ without the prefix) an attribute key goes with; ANY elsewhere.
+ * A name has several lines when its kind depends on the place. */
 #define FD_KSY_KEYS(X)                                                                          \
     /* type specs */                                                                            \
-    X("meta",                   FD_KP_TYPES, FD_KP_TOP, META,  "file or type defaults and compiler switches") \
-    X("doc",                    FD_KP_DOCS,  0, STR,       "documentation text")                \
-    X("doc-ref",                FD_KP_DOCS,  0, STRS,      "documentation references")          \
-    X("params",                 FD_KP_TYPES, 0, PARAMS,    "parameters of a parametric type")   \
-    X("seq",                    FD_KP_TYPES, 0, SEQ,       "attributes read in order")          \
-    X("instances",              FD_KP_TYPES, 0, INSTANCES, "lazy attributes by name")           \
-    X("types",                  FD_KP_TYPES, 0, TYPES,     "nested types by name")              \
-    X("enums",                  FD_KP_TYPES, 0, ENUMS,     "enums by name")                     \
-    X("to-string",              FD_KP_TYPES, 0, EXPR,      "display string of an object")       \
+    X("meta",                   FD_KP_TYPES, FD_KP_TOP, META, ANY, "file or type defaults, compiler switches") \
+    X("doc",                    FD_KP_DOCS,  0, STR,       ANY,   "documentation text")         \
+    X("doc-ref",                FD_KP_DOCS,  0, STRS,      ANY,   "documentation references")   \
+    X("params",                 FD_KP_TYPES, 0, PARAMS,    ANY,   "parameters of a parametric type") \
+    X("seq",                    FD_KP_TYPES, 0, SEQ,       ANY,   "attributes read in order")   \
+    X("instances",              FD_KP_TYPES, 0, INSTANCES, ANY,   "lazy attributes by name")    \
+    X("types",                  FD_KP_TYPES, 0, TYPES,     ANY,   "nested types by name")       \
+    X("enums",                  FD_KP_TYPES, 0, ENUMS,     ANY,   "enums by name")              \
+    X("to-string",              FD_KP_TYPES, 0, EXPR,      ANY,   "display string of an object") \
     /* meta */                                                                                  \
-    X("id",                     FD_KP_META,  0, IDENT,     "module name of the file")           \
-    X("title",                  FD_KP_META,  0, STR,       "human name of the format")          \
-    X("application",            FD_KP_META,  0, STRS,      "programs using the format")         \
-    X("file-extension",         FD_KP_META,  0, STRS,      "usual file extensions")             \
-    X("xref",                   FD_KP_META,  0, XREF,      "ids in format catalogues")          \
-    X("license",                FD_KP_META,  0, STR,       "SPDX licence of the description")   \
-    X("tags",                   FD_KP_META,  0, LIST,      "subject tags")                      \
-    X("ks-version",             FD_KP_META,  0, STR,       "compiler version needed")           \
-    X("ks-debug",               FD_KP_META,  0, BOOL,      "compiler switch: debug mode")       \
-    X("ks-opaque-types",        FD_KP_META,  0, BOOL,      "unknown type names are external .ksy") \
-    X("ks-zero-copy-substream", FD_KP_META,  0, BOOL,      "compiler switch: substreams share bytes") \
-    X("imports",                FD_KP_META,  0, LIST,      "other .ksy files to load")          \
-    X("endian",                 FD_KP_META,  0, ENDIAN,    "default byte order of u2..f8")      \
-    X("bit-endian",             FD_KP_META,  0, STR,       "default bit order of bN: le or be") \
-    X("encoding",               FD_KP_META | FD_KP_ATTR, 0, STR, "character encoding of str/strz") \
+    X("id",                     FD_KP_META,  0, IDENT,     ANY,   "module name of the file")    \
+    X("title",                  FD_KP_META,  0, STR,       ANY,   "human name of the format")   \
+    X("application",            FD_KP_META,  0, STRS,      ANY,   "programs using the format")  \
+    X("file-extension",         FD_KP_META,  0, STRS,      ANY,   "usual file extensions")      \
+    X("xref",                   FD_KP_META,  0, XREF,      ANY,   "ids in format catalogues")   \
+    X("license",                FD_KP_META,  0, STR,       ANY,   "SPDX licence of the description") \
+    X("tags",                   FD_KP_META,  0, LIST,      ANY,   "subject tags")               \
+    X("ks-version",             FD_KP_META,  0, STR,       ANY,   "compiler version needed")    \
+    X("ks-debug",               FD_KP_META,  0, BOOL,      ANY,   "compiler switch: debug mode") \
+    X("ks-opaque-types",        FD_KP_META,  0, BOOL,      ANY,   "unknown type names are external .ksy") \
+    X("ks-zero-copy-substream", FD_KP_META,  0, BOOL,      ANY,   "compiler switch: substreams share bytes") \
+    X("imports",                FD_KP_META,  0, LIST,      ANY,   "other .ksy files to load")   \
+    X("endian",                 FD_KP_META,  0, ENDIAN,    ANY,   "default byte order of u2..f8") \
+    X("bit-endian",             FD_KP_META,  0, STR,       ANY,   "default bit order of bN: le or be") \
+    X("encoding",               FD_KP_META,  0, STR,       ANY,   "default encoding of str/strz") \
     /* attributes, params, enum items */                                                        \
-    X("id",                     FD_KP_SEQ | FD_KP_PARAM | FD_KP_ENUMV, FD_KP_PARAM | FD_KP_ENUMV, IDENT, \
+    X("id",                     FD_KP_SEQ | FD_KP_PARAM | FD_KP_ENUMV, FD_KP_PARAM | FD_KP_ENUMV, IDENT, ANY, \
       "name of the attribute, param or enum label")                                             \
-    X("type",                   FD_KP_ATTR,  0, TYPEREF,   "what to read: primitive, user type, switch") \
-    X("type",                   FD_KP_PARAM, 0, STR,       "type of the param's value")         \
-    X("size",                   FD_KP_ATTR,  0, EXPR,      "byte count (a substream for user types)") \
-    X("size-eos",               FD_KP_ATTR,  0, BOOL,      "size: up to the end of the stream") \
-    X("terminator",             FD_KP_ATTR,  0, INT,       "byte ending the value")             \
-    X("include",                FD_KP_ATTR,  0, BOOL,      "keep the terminator in the value")  \
-    X("consume",                FD_KP_ATTR,  0, BOOL,      "step past the terminator")          \
-    X("eos-error",              FD_KP_ATTR,  0, BOOL,      "a missing terminator is an error")  \
-    X("pad-right",              FD_KP_ATTR,  0, INT,       "padding byte stripped from the end") \
-    X("contents",               FD_KP_ATTR,  0, STRS,      "fixed bytes (magic)")               \
-    X("enum",                   FD_KP_ATTR | FD_KP_VINST | FD_KP_PARAM, 0, STR, "enum of an integer value") \
-    X("process",                FD_KP_ATTR,  0, STR,       "transform of the raw bytes: zlib, xor(k)...") \
-    X("repeat",                 FD_KP_ATTR,  0, STR,       "repetition: expr, eos or until")    \
-    X("repeat-expr",            FD_KP_ATTR,  0, EXPR,      "element count of repeat: expr")     \
-    X("repeat-until",           FD_KP_ATTR,  0, EXPR,      "stop condition of repeat: until")   \
-    X("if",                     FD_KP_ATTR | FD_KP_VINST, 0, EXPR, "the attribute exists only when true") \
-    X("valid",                  FD_KP_ATTR,  0, VALID,     "constraint on the value read")      \
-    X("parent",                 FD_KP_ATTR,  0, EXPR,      "_parent of the created object, or false") \
-    X("pos",                    FD_KP_INST,  0, EXPR,      "absolute offset to read at")        \
-    X("io",                     FD_KP_INST,  0, EXPR,      "stream to read from")               \
-    X("value",                  FD_KP_VINST, 0, EXPR,      "computed value of the instance")    \
+    X("id",                     FD_KP_INST,  0, IDENT,     ANY,   "ignored: the key names an instance (ksc allows it)") \
+    X("type",                   FD_KP_ATTR,  0, TYPEREF,   ANY,   "what to read: primitive, user type, switch") \
+    X("type",                   FD_KP_PARAM, 0, STR,       ANY,   "type of the param's value")  \
+    X("size",                   FD_KP_ATTR,  0, EXPR,      SIZED, "byte count (a substream for user types)") \
+    X("size-eos",               FD_KP_ATTR,  0, BOOL,      SIZED, "size: up to the end of the stream") \
+    X("terminator",             FD_KP_ATTR,  0, INT,       ANY,   "byte ending the value")      \
+    X("include",                FD_KP_ATTR,  0, BOOL,      ANY,   "keep the terminator in the value") \
+    X("consume",                FD_KP_ATTR,  0, BOOL,      ANY,   "step past the terminator")   \
+    X("eos-error",              FD_KP_ATTR,  0, BOOL,      ANY,   "a missing terminator is an error") \
+    X("pad-right",              FD_KP_ATTR,  0, INT,       SIZED, "padding byte stripped from the end") \
+    X("encoding",               FD_KP_ATTR,  0, STR,       STR,   "character encoding of str/strz") \
+    X("contents",               FD_KP_ATTR,  0, STRS,      BYTES, "fixed bytes (magic)")        \
+    X("enum",                   FD_KP_ATTR | FD_KP_VINST | FD_KP_PARAM, 0, STR, INT, "enum of an integer value") \
+    X("process",                FD_KP_ATTR,  0, STR,       BYTES, "transform of the raw bytes: zlib, xor(k)...") \
+    X("repeat",                 FD_KP_ATTR,  0, STR,       ANY,   "repetition: expr, eos or until") \
+    X("repeat-expr",            FD_KP_ATTR,  0, EXPR,      ANY,   "element count of repeat: expr") \
+    X("repeat-until",           FD_KP_ATTR,  0, EXPR,      ANY,   "stop condition of repeat: until") \
+    X("if",                     FD_KP_ATTR | FD_KP_VINST, 0, EXPR, ANY, "the attribute exists only when true") \
+    X("valid",                  FD_KP_ATTR,  0, VALID,     ANY,   "constraint on the value read") \
+    X("parent",                 FD_KP_ATTR,  0, EXPR,      BYTES, "_parent of the created object, or false") \
+    X("pos",                    FD_KP_INST,  0, EXPR,      ANY,   "absolute offset to read at") \
+    X("io",                     FD_KP_INST,  0, EXPR,      ANY,   "stream to read from")        \
+    X("value",                  FD_KP_VINST, 0, EXPR,      ANY,   "computed value of the instance") \
     /* switches */                                                                              \
-    X("switch-on",              FD_KP_SWITCH | FD_KP_ENDSW, FD_KP_SWITCH | FD_KP_ENDSW, EXPR, \
-      "value compared with the cases")                                                         \
-    X("cases",                  FD_KP_SWITCH, FD_KP_SWITCH, TCASES, "type for each switch value, _ = else") \
-    X("cases",                  FD_KP_ENDSW,  FD_KP_ENDSW,  ECASES, "byte order for each value, _ = else") \
+    X("switch-on",              FD_KP_SWITCH | FD_KP_ENDSW, FD_KP_SWITCH | FD_KP_ENDSW, EXPR, ANY, \
+      "value compared with the cases")                                                          \
+    X("cases",                  FD_KP_SWITCH, FD_KP_SWITCH, TCASES, ANY, "type for each value, _ = else") \
+    X("cases",                  FD_KP_ENDSW,  FD_KP_ENDSW,  ECASES, ANY, "byte order for each value, _ = else") \
     /* valid */                                                                                 \
-    X("eq",                     FD_KP_VALID, 0, EXPR,      "value must equal")                  \
-    X("min",                    FD_KP_VALID, 0, EXPR,      "value must be at least")            \
-    X("max",                    FD_KP_VALID, 0, EXPR,      "value must be at most")             \
-    X("any-of",                 FD_KP_VALID, 0, LIST,      "value must be one of")              \
-    X("in-enum",                FD_KP_VALID, 0, BOOL,      "value must be a label of its enum") \
-    X("expr",                   FD_KP_VALID, 0, EXPR,      "condition on _, the value")
+    X("eq",                     FD_KP_VALID, 0, EXPR,      ANY,   "value must equal")           \
+    X("min",                    FD_KP_VALID, 0, EXPR,      ANY,   "value must be at least")     \
+    X("max",                    FD_KP_VALID, 0, EXPR,      ANY,   "value must be at most")      \
+    X("any-of",                 FD_KP_VALID, 0, LIST,      ANY,   "value must be one of")       \
+    X("in-enum",                FD_KP_VALID, 0, BOOL,      ANY,   "value must be a label of its enum") \
+    X("expr",                   FD_KP_VALID, 0, EXPR,      ANY,   "condition on _, the value")
 
 #endif

@@ -1220,8 +1220,8 @@ static void test_misplaced_keys(void **state)
                "key 'value' is not allowed in a seq attribute (only in a value instance)");
     load_fails(HEAD "instances:\n  v:\n    value: 1\n    size: 2\n", 7, 5,
                "instances/v/size: key 'size' is not allowed in a value instance");
-    load_fails(HEAD "instances:\n  i:\n    id: j\n    pos: 0\n    type: u1\n", 6, 5,
-               "instances/i/id: key 'id' is not allowed in an instance");
+    load_fails(HEAD "instances:\n  v:\n    value: 1\n    id: j\n", 7, 5,
+               "instances/v/id: key 'id' is not allowed in a value instance");
     load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    endian: be\n", 7, 5,
                "key 'endian' is not allowed in a seq attribute (only in meta)");
     load_fails(HEAD "  seq: []\n", 4, 3, "meta/seq: key 'seq' is not allowed in meta");
@@ -1230,6 +1230,29 @@ static void test_misplaced_keys(void **state)
                "seq/0/type/doc: key 'doc' is not allowed in a type switch");
     load_fails(HEAD "types:\n  t:\n    params:\n      - id: p\n        size: 1\n", 8, 9,
                "key 'size' is not allowed in a param");
+    /* keys that go with some types only, as ksc rules */
+    load_fails(HEAD "seq:\n  - id: a\n    type: u4\n    size: 4\n", 7, 5,
+               "seq/0/size: key 'size' is not allowed with type u4 (only with bytes, user types "
+               "and switches, str and strz)");
+    load_fails(HEAD "seq:\n  - id: a\n    size: 4\n    encoding: ASCII\n", 7, 5,
+               "key 'encoding' is not allowed with type bytes (only with str and strz)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: strz\n    encoding: ASCII\n    enum: e\n", 8, 5,
+               "key 'enum' is not allowed with type strz (only with integer types)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: f4\n    enum: e\n", 7, 5, "only with integer types");
+    load_fails(HEAD "seq:\n  - id: a\n    type: b3\n    pad-right: 0\n", 7, 5,
+               "key 'pad-right' is not allowed with type b3");
+    load_fails(HEAD "instances:\n  i:\n    pos: 0\n    type: s2be\n    process: zlib\n", 8, 5,
+               "instances/i/process: key 'process' is not allowed with type s2be");
+    load_fails(HEAD "seq:\n  - id: a\n    type: str\n    size: 1\n    encoding: ASCII\n    parent: _root\n",
+               9, 5, "key 'parent' is not allowed with type str");
+    /* names that only look like primitives are user types */
+    fd_spec *s = load(HEAD "seq:\n  - {id: a, type: f6, size: 2, parent: _root}\n"
+                           "  - {id: b, type: u3, size: 1}\n  - {id: c, type: str, size: 1, encoding: ASCII}\n"
+                           "  - {id: d, type: b2, enum: e}\n  - {id: f, type: u2, terminator: 0}\n"
+                           "instances:\n  i: {id: i, pos: 0, type: u1}\n"
+                           "types:\n  f6: {}\n  u3: {}\nenums:\n  e: {}\n");
+    assert_non_null(s);
+    fd_spec_free(s);
     load_fails(HEAD "endian: be\n", 4, 1, "key 'endian' is not allowed in the top-level type spec (only in meta)");
     load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    valid:\n      eq: 1\n      repeat: eos\n", 9, 7,
                "key 'repeat' is not allowed in a valid map");
