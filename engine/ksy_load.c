@@ -511,7 +511,17 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
         va->kind = FD_VALID_EQ;
         return expr_from(b, v, &va->eq);
     }
-    const fd_ksy_node *x;
+    /* One kind of check per map, as ksc has it: min and max go together, the rest alone. */
+    const fd_ksy_node *x, *seen = NULL;
+    for (uint32_t i = 0; i + 1 < v->nkids; i += 2) {
+        const fd_ksy_node *k = v->kids[i];
+        if (k->len && k->s[0] == '-')
+            continue;
+        if (seen && !((strcmp(seen->s, "min") == 0 || strcmp(seen->s, "max") == 0) &&
+                      (strcmp(k->s, "min") == 0 || strcmp(k->s, "max") == 0)))
+            return fail_at(b, k, "valid: %s cannot be combined with %s", k->s, seen->s);
+        seen = k;
+    }
     if ((x = fd_ksy_get(v, "eq"))) {
         va->kind = FD_VALID_EQ;
         return expr_from(b, x, &va->eq);
@@ -600,23 +610,22 @@ static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
     }
     if (!fd_ksy_is_scalar(v))
         return fail_at(b, v, "repeat: expected expr, eos or until");
-    if (strcmp(v->s, "expr") == 0) {
-        if (!re)
-            return fail_at(b, v, "repeat: expr needs repeat-expr");
-        a->repeat = FD_REP_EXPR;
-        return expr_from(b, re, &a->repeat_expr);
-    }
-    if (strcmp(v->s, "until") == 0) {
-        if (!ru)
-            return fail_at(b, v, "repeat: until needs repeat-until");
-        a->repeat = FD_REP_UNTIL;
-        return expr_from(b, ru, &a->repeat_expr);
-    }
-    if (strcmp(v->s, "eos") == 0) {
+    bool is_expr = strcmp(v->s, "expr") == 0, is_until = strcmp(v->s, "until") == 0;
+    bool is_eos = strcmp(v->s, "eos") == 0;
+    if (!is_expr && !is_until && !is_eos)
+        return fail_at(b, v, "repeat: expected expr, eos or until, not '%s'", v->s);
+    if (re && !is_expr)
+        return fail_at(b, re, "repeat-expr goes with repeat: expr, not repeat: %s", v->s);
+    if (ru && !is_until)
+        return fail_at(b, ru, "repeat-until goes with repeat: until, not repeat: %s", v->s);
+    if (is_eos) {
         a->repeat = FD_REP_EOS;
         return 0;
     }
-    return fail_at(b, v, "repeat: expected expr, eos or until, not '%s'", v->s);
+    if (!(is_expr ? re : ru))
+        return fail_at(b, v, "repeat: %s needs repeat-%s", v->s, v->s);
+    a->repeat = is_expr ? FD_REP_EXPR : FD_REP_UNTIL;
+    return expr_from(b, is_expr ? re : ru, &a->repeat_expr);
 }
 
 /* Integer fields whose names read as addresses, offsets, codes, flags or

@@ -1289,6 +1289,32 @@ static void test_value_kinds(void **state)
                "meta/endian/cases/1: expected le or be");
 }
 
+static void test_key_combinations(void **state)
+{
+    (void)state;
+    const char *a = HEAD "seq:\n  - id: a\n    type: u1\n";
+    char buf[512];
+    static const struct { const char *keys; int line, col; const char *msg; } bad[] = {
+        {"    repeat: eos\n    repeat-expr: 2\n", 8, 18, "repeat-expr goes with repeat: expr, not repeat: eos"},
+        {"    repeat: expr\n    repeat-expr: 2\n    repeat-until: true\n", 9, 19,
+         "repeat-until goes with repeat: until, not repeat: expr"},
+        {"    repeat: until\n    repeat-expr: 2\n    repeat-until: true\n", 8, 18, "repeat-expr goes with"},
+        {"    repeat: until\n", 7, 13, "repeat: until needs repeat-until"},
+        {"    valid:\n      eq: 1\n      min: 0\n", 9, 7, "valid: min cannot be combined with eq"},
+        {"    valid:\n      max: 1\n      any-of: [1]\n", 9, 7, "valid: any-of cannot be combined with max"},
+        {"    valid:\n      expr: _ > 1\n      in-enum: true\n", 9, 7, "valid: in-enum cannot be combined with expr"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(buf, sizeof buf, "%s%s", a, bad[i].keys);
+        load_fails(buf, bad[i].line, bad[i].col, bad[i].msg);
+    }
+    snprintf(buf, sizeof buf, "%s    valid:\n      min: 1\n      max: 3\n", a);
+    fd_spec *s = load(buf);
+    assert_non_null(s);
+    assert_int_equal(s->main->root->seq[0].valid.kind, FD_VALID_RANGE);
+    fd_spec_free(s);
+}
+
 static void test_arg_counts(void **state)
 {
     (void)state;
@@ -1500,6 +1526,7 @@ int main(void)
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_misplaced_keys),
         cmocka_unit_test(test_value_kinds),
+        cmocka_unit_test(test_key_combinations),
         cmocka_unit_test(test_arg_counts),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_switch_needs_cases),
