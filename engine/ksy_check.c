@@ -306,7 +306,8 @@ static int check_map(ck *c, const fd_ksy_node *m, unsigned place)
             continue;
         const key_def *def = NULL;
         for (size_t j = 0; j < NKEYS && !def; j++)
-            if ((key_table[j].places & place) && strcmp(key_table[j].name, k->s) == 0)
+            if ((key_table[j].places & place) && key_table[j].name[0] == k->s[0] &&
+                strcmp(key_table[j].name, k->s) == 0)
                 def = &key_table[j];
         size_t old = push(c, k->s, k->len);
         int r = !def             ? unknown_key(c, k, place)
