@@ -25,6 +25,7 @@ typedef struct ld {
     fd_module *mod;
     const char *file;       /* interned path */
     const char *dir;        /* directory for relative imports */
+    fd_arena *tmp;          /* the YAML tree's arena, freed after the build: scratch */
 } ld;
 
 /* A description error at node n; returns -1 so callers can `return fail_at(...)`. */
@@ -706,6 +707,51 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     return 0;
 }
 
+/* ---- names that must be distinct ---- */
+
+/* An interned name and the node that wrote it. */
+typedef struct ld_name {
+    const char *name;
+    const fd_ksy_node *at;
+} ld_name;
+
+static bool before(const fd_ksy_node *x, const fd_ksy_node *y)
+{
+    return x->line < y->line || (x->line == y->line && x->col < y->col);
+}
+
+static int name_cmp(const void *x, const void *y)
+{
+    const ld_name *a = x, *b = y;
+    if (a->name != b->name)
+        return (uintptr_t)a->name < (uintptr_t)b->name ? -1 : 1;
+    return before(a->at, b->at) ? -1 : before(b->at, a->at);
+}
+
+/* Names v[0..n) (interned, so equal names are equal pointers) must differ;
+ * the error points at the first repeat in the file. */
+static int distinct_names(ld *b, ld_name *v, size_t n, const char *what, const char *owner)
+{
+    qsort(v, n, sizeof *v, name_cmp);
+    const ld_name *dup = NULL;
+    for (size_t i = 1; i < n; i++)
+        if (v[i].name == v[i - 1].name && (i < 2 || v[i - 2].name != v[i].name) &&
+            (!dup || before(v[i].at, dup->at)))
+            dup = &v[i];
+    if (!dup)
+        return 0;
+    return fail_at(b, dup->at, "duplicate %s '%s' in %s (first at %u:%u)", what, dup->name, owner,
+                   dup[-1].at->line, dup[-1].at->col);
+}
+
+static ld_name *names_new(ld *b, size_t n)
+{
+    ld_name *v = n <= SIZE_MAX / sizeof *v ? fd_arena_alloc(b->tmp, n * sizeof *v) : NULL;
+    if (!v && n)
+        fd_ksy_fail_kind(b->L, FD_ERR_NOMEM, b->file, 0, 0, "out of memory");
+    return v;
+}
+
 /* ---- enums ---- */
 
 static int item_cmp(const void *x, const void *y)
@@ -729,7 +775,8 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
         fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, n->line, n->col, "too many enum values");
         return -1;
     }
-    if (!(e->items = ld_array(b, e->nitems, sizeof *e->items)))
+    ld_name *labels = names_new(b, e->nitems);
+    if (!(e->items = ld_array(b, e->nitems, sizeof *e->items)) || (!labels && e->nitems))
         return -1;
     for (uint32_t i = 0; i < e->nitems; i++) {
         const fd_ksy_node *k = n->kids[2 * i], *v = n->kids[2 * i + 1];
@@ -744,12 +791,13 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
         if (v->kind == FD_KSY_MAP) {
             lab = fd_ksy_get(v, "id");
             it->doc = get_doc(b, v);
-            if (!lab)
-                return fail_at(b, v, "enum '%s': verbose value without id", name);
         }
         if (!(it->label = get_ident(b, lab, "enum label")))
             return -1;
+        labels[i] = (ld_name){it->label, lab};
     }
+    if (distinct_names(b, labels, e->nitems, "label", e->qname) != 0)
+        return -1;
     qsort(e->items, e->nitems, sizeof *e->items, item_cmp);
     return 0;
 }
@@ -869,7 +917,9 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
     t->types = ld_array(b, t->ntypes, sizeof *t->types);
     t->enums = ld_array(b, t->nenums, sizeof *t->enums);
     t->slot_names = ld_array(b, t->nslots, sizeof *t->slot_names);
-    if (!t->params || !t->seq || !t->inst || !t->types || !t->enums || !t->slot_names)
+    ld_name *names = names_new(b, t->nslots);
+    if (!t->params || !t->seq || !t->inst || !t->types || !t->enums || !t->slot_names ||
+        (!names && t->nslots))
         return -1;
     uint32_t slot = 0;
 
@@ -887,6 +937,7 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
             return -1;
         if (typeref_from(b, t, m, fd_ksy_val(p, "type"), &pa->type, NULL, en != NULL, true) != 0)
             return -1;
+        names[slot] = (ld_name){pa->id, fd_ksy_get(p, "id")};
         t->slot_names[slot++] = pa->id;
     }
     for (uint32_t i = 0; i < t->nseq; i++) {
@@ -902,6 +953,7 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
         }
         if (!id || build_attr(b, t, m, a, &t->seq[i], id, false) != 0)
             return -1;
+        names[slot] = (ld_name){id, idn ? idn : a};
         t->slot_names[slot++] = id;
     }
     for (uint32_t i = 0, k = 0; insts && i + 1 < insts->nkids; i += 2) {
@@ -912,9 +964,12 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
         if (!id || build_attr(b, t, m, insts->kids[i + 1], &t->inst[k], id, true) != 0)
             return -1;
         t->inst[k].loc = loc_of(b, key);
+        names[slot] = (ld_name){id, key};
         t->slot_names[slot++] = id;
         k++;
     }
+    if (distinct_names(b, names, slot, "member name", t->qname) != 0)
+        return -1;
     for (uint32_t i = 0, k = 0; enums && i + 1 < enums->nkids; i += 2) {
         const fd_ksy_node *key = enums->kids[i];
         if (key->len && key->s[0] == '-')
@@ -1048,7 +1103,7 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
     fd_spec *spec = L->spec;
     fd_arena tmp;
     fd_arena_init(&tmp, (uint64_t)1 << 30);
-    ld bld = {L, spec, NULL, NULL, NULL};
+    ld bld = {L, spec, NULL, NULL, NULL, &tmp};
     ld *b = &bld;
     fd_module *mod = NULL;
     if (!(b->file = fd_intern(&spec->names, file)) || !(b->dir = dir_of(&spec->arena, file))) {

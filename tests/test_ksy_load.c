@@ -1384,6 +1384,21 @@ static void test_duplicate_keys(void **state)
     load_fails(HEAD "enums:\n  e:\n    0: zero\n    -0: nothing\n", 7, 5, "duplicate key '-0'");
 }
 
+static void test_duplicate_names(void **state)
+{
+    (void)state;
+    load_fails(HEAD "seq:\n  - {id: a, type: u1}\n  - {id: b, type: u1}\n  - {id: a, type: u2}\n", 7, 10,
+               "duplicate member name 'a' in x (first at 5:10)");
+    load_fails(HEAD "seq:\n  - {id: a, type: u1}\ninstances:\n  a: {value: 1}\n", 7, 3,
+               "duplicate member name 'a' in x (first at 5:10)");
+    load_fails(HEAD "types:\n  t:\n    params:\n      - id: n\n    seq:\n      - {id: n, type: u1}\n", 9, 14,
+               "duplicate member name 'n' in x::t (first at 7:13)");
+    load_fails(HEAD "seq:\n  - {type: u1}\n  - {id: _unnamed0, type: u1}\n", 6, 10,
+               "duplicate member name '_unnamed0'");
+    load_fails(HEAD "enums:\n  e:\n    1: one\n    2: two\n    3:\n      id: one\n", 9, 11,
+               "duplicate label 'one' in x::e (first at 6:8)");
+}
+
 static void test_switch_needs_cases(void **state)
 {
     (void)state;
@@ -1529,6 +1544,7 @@ int main(void)
         cmocka_unit_test(test_key_combinations),
         cmocka_unit_test(test_arg_counts),
         cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_duplicate_names),
         cmocka_unit_test(test_switch_needs_cases),
         cmocka_unit_test(test_bad_text_located),
         cmocka_unit_test(test_extension_keys),
