@@ -135,6 +135,25 @@ static int dup_cmp(const void *x, const void *y)
     return a->k->col < b->k->col ? -1 : a->k->col > b->k->col;
 }
 
+/* Integer keys a then b in increasing numeric order. */
+static bool increasing(const dup_key *a, const dup_key *b)
+{
+    if (!a->cls || !b->cls)
+        return false;
+    if (a->cls != b->cls)
+        return a->cls == 2;
+    return a->cls == 1 ? a->v < b->v : a->v > b->v;
+}
+
+static int dup_fail(ck *c, const dup_key *first, const dup_key *second)
+{
+    size_t old = push(c, second->k->s, second->k->len);
+    fail(c, second->k, "duplicate key '%s' (first at %u:%u)", second->k->s, first->k->line,
+         first->k->col);
+    pop(c, old);
+    return -1;
+}
+
 /* Keys of map m must be distinct; with by_value, plain integer keys are
  * compared as numbers (`16` and `0x10` are one key, as SnakeYAML reads them). */
 static int check_dups(ck *c, const fd_ksy_node *m, bool by_value)
@@ -160,8 +179,24 @@ static int check_dups(ck *c, const fd_ksy_node *m, bool by_value)
         if (by_value && k->style == FD_KSY_PLAIN && fd_ksy_int(k, &d->v, &neg))
             d->cls = neg && d->v ? 2 : 1;
     }
-    qsort(c->dups, n, sizeof *c->dups, dup_cmp);
     const dup_key *first = NULL, *second = NULL;
+    if (n <= 8) {
+        /* Attribute maps are small: compare pairwise, in document order. */
+        for (uint32_t j = 1; j < n && !second; j++)
+            for (uint32_t i = 0; i < j && !second; i++)
+                if (key_cmp(&c->dups[i], &c->dups[j]) == 0) {
+                    first = &c->dups[i];
+                    second = &c->dups[j];
+                }
+        return second ? dup_fail(c, first, second) : 0;
+    }
+    /* Enum values are mostly written in increasing order: nothing to sort. */
+    uint32_t up = 1;
+    while (up < n && increasing(&c->dups[up - 1], &c->dups[up]))
+        up++;
+    if (up == n)
+        return 0;
+    qsort(c->dups, n, sizeof *c->dups, dup_cmp);
     for (uint32_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && key_cmp(&c->dups[i], &c->dups[j]) == 0;)
             j++;
@@ -174,13 +209,7 @@ static int check_dups(ck *c, const fd_ksy_node *m, bool by_value)
             }
         }
     }
-    if (!second)
-        return 0;
-    size_t old = push(c, second->k->s, second->k->len);
-    fail(c, second->k, "duplicate key '%s' (first at %u:%u)", second->k->s, first->k->line,
-         first->k->col);
-    pop(c, old);
-    return -1;
+    return second ? dup_fail(c, first, second) : 0;
 }
 
 /* ---- keys against the table ---- */

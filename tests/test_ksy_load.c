@@ -1382,6 +1382,21 @@ static void test_duplicate_keys(void **state)
     assert_non_null(s);
     fd_spec_free(s);
     load_fails(HEAD "enums:\n  e:\n    0: zero\n    -0: nothing\n", 7, 5, "duplicate key '-0'");
+    /* big maps go through a sort: the same answers */
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, HEAD "enums:\n  e:\n");
+    for (int i = -3; i < 9; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "    %d: l%d\n", i, i + 3);
+    s = load(buf);
+    assert_non_null(s);
+    assert_int_equal(s->main->root->enums[0]->nitems, 12);
+    fd_spec_free(s);
+    snprintf(buf + n, sizeof buf - (size_t)n, "    0x7: again\n    -0b11: and_again\n");
+    load_fails(buf, 18, 5, "enums/e/0x7: duplicate key '0x7' (first at 16:5)");
+    n = snprintf(buf, sizeof buf, HEAD "types:\n");
+    for (int i = 0; i < 10; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "  t%d: {}\n", i % 9);
+    load_fails(buf, 14, 3, "types/t0: duplicate key 't0' (first at 5:3)");
 }
 
 static void test_duplicate_names(void **state)
