@@ -1,6 +1,10 @@
 /* ksy_load.c - build spec tables from a .ksy's YAML tree: modules, imports, types, attributes, enums. */
 #include "ksy_load.h"
 
+/* The tree has passed fd_ksy_check (ksy_keys.h): keys are known and in their
+ * place, values have their kind, required keys are there.  What is checked
+ * here is what the values mean. */
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,15 +80,11 @@ static char *ld_strdup(ld *b, const char *s, size_t n)
 
 /* ---- YAML node helpers ---- */
 
-static int get_bool(ld *b, const fd_ksy_node *m, const char *key, bool *out)
+static int get_bool(const fd_ksy_node *m, const char *key, bool *out)
 {
     const fd_ksy_node *v = fd_ksy_val(m, key);
-    if (!v)
-        return 0;
-    int r = fd_ksy_bool(v);
-    if (r < 0)
-        return fail_at(b, v, "%s: expected true or false", key);
-    *out = r != 0;
+    if (v)
+        *out = fd_ksy_bool(v) == 1;
     return 0;
 }
 
@@ -219,8 +219,6 @@ static fd_ksy_ref *ref_new(ld *b)
 /* `enum: a::b::name`: split the path ourselves (no expression involved). */
 static int enum_ref(ld *b, fd_type *t, const fd_ksy_node *n, fd_enum **dst)
 {
-    if (!fd_ksy_is_scalar(n))
-        return fail_at(b, n, "enum: expected an enum name");
     const char *s = n->s;
     size_t len = n->len;
     fd_ksy_trim(&s, &len);
@@ -331,10 +329,8 @@ static int typeref_from(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *
         tr->prim = is_param ? FD_P_ANY : FD_P_BYTES;
         return 0;
     }
-    if (n->kind == FD_KSY_MAP && !is_param)
+    if (n->kind == FD_KSY_MAP)
         return typeref_switch(b, t, m, n, tr, enc, has_enum);
-    if (!fd_ksy_is_scalar(n))
-        return fail_at(b, n, "type: expected a type name or a switch");
     const char *s = n->s;
     size_t len = n->len;
     fd_ksy_trim(&s, &len);
@@ -421,14 +417,9 @@ static int typeref_switch(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node
         return -1;
     tr->sw = sw;
     sw->default_case = -1;
-    const fd_ksy_node *on = fd_ksy_get(n, "switch-on");
     const fd_ksy_node *cases = fd_ksy_get(n, "cases");
-    if (!on)
-        return fail_at(b, n, "type switch without switch-on");
-    if (expr_from(b, on, &sw->on) != 0)
+    if (expr_from(b, fd_ksy_get(n, "switch-on"), &sw->on) != 0)
         return -1;
-    if (fd_ksy_is_null(cases) || cases->kind != FD_KSY_MAP)
-        return fail_at(b, n, "type switch: switch-on without cases");
     sw->ncases = cases->nkids / 2;
     sw->keys = ld_array(b, sw->ncases, sizeof *sw->keys);
     sw->types = ld_array(b, sw->ncases, sizeof *sw->types);
@@ -490,12 +481,9 @@ static int get_contents(ld *b, const fd_ksy_node *m, fd_attr *a)
             a->ncontents = (uint32_t)total;
         }
         size_t n = 0;
-        for (uint32_t i = 0; i < nitems; i++) {
-            if (!fd_ksy_is_scalar(items[i]))
-                return fail_at(b, items[i], "contents: expected a string or a byte");
+        for (uint32_t i = 0; i < nitems; i++)
             if (contents_add(b, items[i], buf, &n, pass == 0) != 0)
                 return -1;
-        }
         total = n;
     }
     return 0;
@@ -528,8 +516,6 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
         return expr_from(b, x, &va->eq);
     }
     if ((x = fd_ksy_get(v, "any-of"))) {
-        if (x->kind != FD_KSY_SEQ)
-            return fail_at(b, x, "any-of: expected a list");
         va->kind = FD_VALID_ANY_OF;
         va->nany = x->nkids;
         if (!(va->any_of = ld_array(b, x->nkids, sizeof *va->any_of)))
@@ -544,7 +530,7 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
         return expr_from(b, x, &va->expr);
     }
     bool in_enum = false;
-    if (get_bool(b, v, "in-enum", &in_enum) != 0)
+    if (get_bool(v, "in-enum", &in_enum) != 0)
         return -1;
     if (in_enum) {
         va->kind = FD_VALID_IN_ENUM;
@@ -564,8 +550,6 @@ static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
     const fd_ksy_node *v = fd_ksy_val(m, "process");
     if (!v)
         return 0;
-    if (!fd_ksy_is_scalar(v))
-        return fail_at(b, v, "process: expected a name");
     const char *s = v->s;
     size_t len = v->len;
     fd_ksy_trim(&s, &len);
@@ -609,8 +593,6 @@ static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
             return fail_at(b, re ? re : ru, "%s without repeat", re ? "repeat-expr" : "repeat-until");
         return 0;
     }
-    if (!fd_ksy_is_scalar(v))
-        return fail_at(b, v, "repeat: expected expr, eos or until");
     bool is_expr = strcmp(v->s, "expr") == 0, is_until = strcmp(v->s, "until") == 0;
     bool is_eos = strcmp(v->s, "eos") == 0;
     if (!is_expr && !is_until && !is_eos)
@@ -663,8 +645,6 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     a->is_instance = inst;
     a->type.encoding = -1;
     a->hex_hint = hex_name(id);
-    if (n->kind != FD_KSY_MAP)
-        return fail_at(b, n, "attribute '%s': expected a map", id);
     a->doc = get_doc(b, n);
     const fd_ksy_node *en = fd_ksy_val(n, "enum");
     if (en && enum_ref(b, t, en, &a->enm) != 0)
@@ -679,11 +659,11 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     if (typeref_from(b, t, m, fd_ksy_val(n, "type"), &a->type, enc, en != NULL, false) != 0)
         return -1;
     if (get_contents(b, n, a) != 0 || get_expr(b, n, "size", &a->size) != 0 ||
-        get_bool(b, n, "size-eos", &a->size_eos) != 0 ||
+        get_bool(n, "size-eos", &a->size_eos) != 0 ||
         get_byte(b, n, "terminator", &a->terminator) != 0 ||
-        get_bool(b, n, "include", &a->include) != 0 ||
-        get_bool(b, n, "consume", &a->consume) != 0 ||
-        get_bool(b, n, "eos-error", &a->eos_error) != 0 ||
+        get_bool(n, "include", &a->include) != 0 ||
+        get_bool(n, "consume", &a->consume) != 0 ||
+        get_bool(n, "eos-error", &a->eos_error) != 0 ||
         get_byte(b, n, "pad-right", &a->pad_right) != 0 || get_process(b, n, a) != 0 ||
         get_repeat(b, n, a) != 0 || get_valid(b, n, a) != 0)
         return -1;
@@ -768,8 +748,6 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
         return fail_at(b, n, "out of memory");
     if (fd_ksy_is_null(n))
         return 0;
-    if (n->kind != FD_KSY_MAP)
-        return fail_at(b, n, "enum '%s': expected a map of values", name);
     e->nitems = n->nkids / 2;
     if ((b->L->nitems += e->nitems) > FD_KSY_MAX_ITEMS) {
         fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, n->line, n->col, "too many enum values");
@@ -811,10 +789,8 @@ static int build_endian_switch(ld *b, const fd_ksy_node *n, fd_endian_switch **o
         return -1;
     *out = es;
     es->loc = loc_of(b, n);
-    const fd_ksy_node *on = fd_ksy_get(n, "switch-on"), *cases = fd_ksy_get(n, "cases");
-    if (!on || !cases || cases->kind != FD_KSY_MAP)
-        return fail_at(b, n, "endian: expected le, be or {switch-on, cases}");
-    if (expr_from(b, on, &es->on) != 0)
+    const fd_ksy_node *cases = fd_ksy_get(n, "cases");
+    if (expr_from(b, fd_ksy_get(n, "switch-on"), &es->on) != 0)
         return -1;
     es->ncases = cases->nkids / 2;
     es->keys = ld_array(b, es->ncases, sizeof *es->keys);
@@ -864,12 +840,8 @@ static int apply_meta(ld *b, fd_type *t, const fd_ksy_node *meta, ld_meta *m)
         else
             return fail_at(b, v, "bit-endian: expected le or be");
     }
-    if ((v = fd_ksy_val(meta, "encoding"))) {
-        if (!fd_ksy_is_scalar(v))
-            return fail_at(b, v, "encoding: expected a name");
-        if (!(m->enc_name = ld_strdup(b, v->s, v->len)))
-            return -1;
-    }
+    if ((v = fd_ksy_val(meta, "encoding")) && !(m->enc_name = ld_strdup(b, v->s, v->len)))
+        return -1;
     return 0;
 }
 
@@ -882,13 +854,6 @@ static size_t count_pairs(const fd_ksy_node *n)
     return c;
 }
 
-static int expect_map(ld *b, const fd_ksy_node *n, const char *what)
-{
-    if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP)
-        return fail_at(b, n, "%s: expected a map", what);
-    return 0;
-}
-
 static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy_node *n,
                            const ld_meta *inh, int depth);
 
@@ -897,13 +862,6 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
     const fd_ksy_node *params = fd_ksy_val(n, "params"), *seq = fd_ksy_val(n, "seq");
     const fd_ksy_node *insts = fd_ksy_val(n, "instances"), *types = fd_ksy_val(n, "types");
     const fd_ksy_node *enums = fd_ksy_val(n, "enums");
-    if (params && params->kind != FD_KSY_SEQ)
-        return fail_at(b, params, "params: expected a list");
-    if (seq && seq->kind != FD_KSY_SEQ)
-        return fail_at(b, seq, "seq: expected a list");
-    if (expect_map(b, insts, "instances") || expect_map(b, types, "types") ||
-        expect_map(b, enums, "enums"))
-        return -1;
 
     t->nparams = params ? params->nkids : 0;
     t->nseq = seq ? seq->nkids : 0;
@@ -926,8 +884,6 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
     for (uint32_t i = 0; i < t->nparams; i++) {
         const fd_ksy_node *p = params->kids[i];
         fd_param *pa = &t->params[i];
-        if (p->kind != FD_KSY_MAP)
-            return fail_at(b, p, "params: expected {id, type}");
         if (!(pa->id = get_ident(b, fd_ksy_get(p, "id"), "param id")))
             return -1;
         pa->loc = loc_of(b, p);
@@ -1004,10 +960,6 @@ static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy
         fail_at(b, n, "types nested too deeply");
         return NULL;
     }
-    if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP) {
-        fail_at(b, n, "type '%s': expected a map", name);
-        return NULL;
-    }
     if (++b->L->ntypes > FD_KSY_MAX_TYPES) {
         fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, n ? n->line : 0, n ? n->col : 0,
                          "too many types");
@@ -1062,15 +1014,13 @@ static int load_imports(ld *b, const fd_ksy_node *imports)
 {
     if (fd_ksy_is_null(imports))
         return 0;
-    if (imports->kind != FD_KSY_SEQ)
-        return fail_at(b, imports, "imports: expected a list");
     fd_module *mod = b->mod;
     mod->imports = ld_array(b, imports->nkids, sizeof *mod->imports);
     if (!mod->imports)
         return -1;
     for (uint32_t i = 0; i < imports->nkids; i++) {
         const fd_ksy_node *v = imports->kids[i];
-        if (!fd_ksy_is_scalar(v) || v->len == 0)
+        if (v->len == 0)
             return fail_at(b, v, "imports: expected a path");
         char path[PATH_MAX];
         bool found = false;
@@ -1122,10 +1072,6 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
     if (fd_ksy_check(L, b->file, root) != 0)
         goto out;
     const fd_ksy_node *meta = fd_ksy_val(root, "meta");
-    if (!meta || meta->kind != FD_KSY_MAP) {
-        fail_at(b, meta ? meta : root, "missing meta");
-        goto out;
-    }
     const fd_ksy_node *idn = fd_ksy_val(meta, "id");
     if (!idn) {
         fail_at(b, meta, "missing meta/id");
@@ -1138,7 +1084,7 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
     if (!(mod->id = get_ident(b, idn, "meta/id")))
         goto fail;
     bool opaque = false;
-    if (get_bool(b, meta, "ks-opaque-types", &opaque) != 0)
+    if (get_bool(meta, "ks-opaque-types", &opaque) != 0)
         goto fail;
     mod->opaque_types = opaque;
     if (fd_ksy_file_add(L, key, mod) != 0) {
