@@ -12,6 +12,7 @@
 
 #include "codec.h"
 #include "fmtdump.h"
+#include "ksy_keys.h"
 #include "spec.h"
 
 static fd_error last_err;
@@ -1178,6 +1179,89 @@ static void test_misc_yaml(void **state)
 /* Three lines every key-table case starts with. */
 #define HEAD "meta:\n  id: x\n  endian: le\n"
 
+/* A description with a hole (%s) for one `key: value` line in each place. */
+static const char *const place_text[FD_KP_COUNT] = {
+    HEAD "%s\n",
+    HEAD "types:\n  t:\n    %s\n",
+    "meta:\n  id: x\n  %s\n",
+    HEAD "seq:\n  - id: a\n    type: u1\n    %s\n",
+    HEAD "instances:\n  i:\n    pos: 0\n    type: u1\n    %s\n",
+    HEAD "instances:\n  v:\n    value: 1\n    %s\n",
+    HEAD "types:\n  t:\n    params:\n      - id: p\n        %s\n",
+    HEAD "enums:\n  e:\n    1:\n      id: one\n      %s\n",
+    HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases: {1: u1}\n      %s\n",
+    HEAD "seq:\n  - id: a\n    type: u1\n    valid:\n      min: 0\n      %s\n",
+    "meta:\n  id: x\n  endian:\n    switch-on: 1\n    cases: {1: le}\n    %s\n",
+};
+
+enum {
+#define KIND(name, desc) KV_##name,
+    FD_KSY_KINDS(KIND)
+#undef KIND
+};
+
+/* A well-formed value of each kind. */
+static const char *value_of(int kind)
+{
+    switch (kind) {
+    case KV_BOOL: return "true";
+    case KV_INT: return "0";
+    case KV_STRS: case KV_LIST: return "[a]";
+    case KV_SEQ: case KV_PARAMS: return "[]";
+    case KV_META: case KV_TYPES: case KV_INSTANCES: case KV_ENUMS: case KV_XREF: return "{}";
+    case KV_TYPEREF: return "u1";
+    case KV_ENDIAN: return "le";
+    case KV_TCASES: return "{1: u1}";
+    case KV_ECASES: return "{1: le}";
+    case KV_IDENT: return "y";
+    default: return "1";
+    }
+}
+
+static const struct { const char *name; unsigned places; int kind; } table_keys[] = {
+#define KEY(name, places, req, kind, on, meaning) {name, places, KV_##kind},
+    FD_KSY_KEYS(KEY)
+#undef KEY
+};
+
+/* Every line of the key table, driven through the loader: the key is
+ * accepted in its places and refused elsewhere, by name. */
+static void test_key_table(void **state)
+{
+    (void)state;
+    char line[64], text[512];
+    for (unsigned p = 0; p < FD_KP_COUNT; p++) {
+        snprintf(text, sizeof text, place_text[p], "-hole: 0");
+        fd_spec *s = load(text);
+        assert_non_null(s);
+        fd_spec_free(s);
+    }
+    size_t n = sizeof table_keys / sizeof *table_keys;
+    for (size_t i = 0; i < n; i++) {
+        unsigned allowed = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(table_keys[j].name, table_keys[i].name) == 0)
+                allowed |= table_keys[j].places;
+        for (unsigned p = 0; p < FD_KP_COUNT; p++) {
+            unsigned place = 1u << p;
+            bool in = (table_keys[i].places & place) != 0;
+            if (!in && (allowed & place))
+                continue;
+            snprintf(line, sizeof line, "%s: %s", table_keys[i].name,
+                     in ? value_of(table_keys[i].kind) : "1");
+            snprintf(text, sizeof text, place_text[p], line);
+            fd_spec *s = fd_spec_load_mem("t.ksy", text, strlen(text), NULL, &last_err);
+            fd_spec_free(s);
+            bool refused = !s && strstr(last_err.message, "is not allowed in ");
+            if (in != !refused || (!s && strstr(last_err.message, "unknown key"))) {
+                print_message("key '%s' in place %u: %s\n", table_keys[i].name, p,
+                              s ? "loaded" : last_err.message);
+                fail();
+            }
+        }
+    }
+}
+
 static void test_unknown_keys(void **state)
 {
     (void)state;
@@ -1553,6 +1637,7 @@ int main(void)
         cmocka_unit_test(test_opaque),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_misc_yaml),
+        cmocka_unit_test(test_key_table),
         cmocka_unit_test(test_unknown_keys),
         cmocka_unit_test(test_misplaced_keys),
         cmocka_unit_test(test_value_kinds),
