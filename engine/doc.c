@@ -20,21 +20,23 @@ static void doc_limits(fd_doc *doc, const fd_open_opts *opts)
     doc->stack_limit = opts && opts->max_stack ? opts->max_stack : (2u << 20);
 }
 
-static void set_err(fd_error *err, fd_errkind kind, const char *fmt, const char *arg)
+/* why is a fixed reason, or NULL for errno's. */
+static void set_err(fd_error *err, fd_errkind kind, const char *what, const char *path, const char *why)
 {
     if (!err)
         return;
     memset(err, 0, sizeof *err);
     err->kind = kind;
     err->offset = -1;
-    snprintf(err->message, sizeof err->message, fmt, arg, strerror(errno));
+    snprintf(err->message, sizeof err->message, "%s%s%s: %s", what, path ? " " : "", path ? path : "",
+             why ? why : strerror(errno));
 }
 
 fd_doc *fd_doc_open_mem(const fd_spec *spec, const void *buf, size_t len, const fd_open_opts *opts, fd_error *err)
 {
     fd_doc *doc = calloc(1, sizeof *doc);
     if (!doc) {
-        set_err(err, FD_ERR_NOMEM, "%s: %s", "out of memory");
+        set_err(err, FD_ERR_NOMEM, "out of memory", NULL, "no room for the document");
         return NULL;
     }
     doc->spec = spec;
@@ -47,17 +49,17 @@ fd_doc *fd_doc_open_mem(const fd_spec *spec, const void *buf, size_t len, const 
 
 fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_opts *opts, fd_error *err)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        set_err(err, FD_ERR_IO, "cannot open %s: %s", path);
+        set_err(err, FD_ERR_IO, "cannot open", path, NULL);
         return NULL;
     }
     struct stat st;
     bool stat_ok = fstat(fd, &st) == 0;
     if (!stat_ok || !S_ISREG(st.st_mode)) {
-        if (stat_ok)
-            errno = EINVAL; /* a directory, a device or a pipe: nothing to map */
-        set_err(err, FD_ERR_IO, "cannot read %s: %s", path);
+        /* A directory, a device or a pipe: nothing to map. */
+        set_err(err, FD_ERR_IO, "cannot read", path, stat_ok ? "not a regular file" : NULL);
         close(fd);
         return NULL;
     }
@@ -67,7 +69,7 @@ fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_op
         /* The input is mapped, never read whole: byte arrays are views into it. */
         map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
-            set_err(err, FD_ERR_IO, "cannot map %s: %s", path);
+            set_err(err, FD_ERR_IO, "cannot map", path, NULL);
             close(fd);
             return NULL;
         }
