@@ -126,11 +126,12 @@ void cli_report_data_error(const char *input, const fd_error *err, size_t more)
     fputc('\n', stderr);
 }
 
-void cli_print_error_brief(FILE *f, const fd_error *err)
+void cli_report_expr_error(const char *input, const char *expr, const fd_error *err)
 {
-    fprintf(f, "%s: %s", fd_errkind_name(err->kind), err->message);
+    fprintf(stderr, "fmtdump: %s: -e '%s': %s: %s", input, expr, fd_errkind_name(err->kind), err->message);
     if (err->offset >= 0)
-        fprintf(f, " @0x%llx", (unsigned long long)err->offset);
+        fprintf(stderr, " at offset 0x%llx", (unsigned long long)err->offset);
     if (err->path[0])
-        fprintf(f, " %s", err->path);
+        fprintf(stderr, " (%s)", err->path);
+    fputc('\n', stderr);
 }

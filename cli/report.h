@@ -15,7 +15,7 @@ size_t cli_scan_errors(fd_value v, fd_error *first);
 /* "fmtdump: INPUT: Kind: message at offset 0x.. (path) [ksy FILE:LINE:COL]" on stderr. */
 void cli_report_data_error(const char *input, const fd_error *err, size_t more);
 
-/* An error as "Kind: message @0x.. path" on f. */
-void cli_print_error_brief(FILE *f, const fd_error *err);
+/* "fmtdump: INPUT: -e 'EXPR': Kind: message at offset 0x.. (path)" on stderr. */
+void cli_report_expr_error(const char *input, const char *expr, const fd_error *err);
 
 #endif
