@@ -1,57 +1,99 @@
-/* emit.c - fd_emit and the helpers the JSON, text and YAML writers share. */
+/* emit.c - fd_emit, the sink and buffer, and the helpers every writer shares: formatting, guards, budget. */
 #include "emit.h"
+
+#include "interp.h"
+#include "value.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#define EMIT_DEFAULT_MAX_BYTES 32
+int fd_emit_file_sink(void *user, const char *buf, size_t n)
+{
+    return fwrite(buf, 1, n, user) == n ? 0 : -1;
+}
 
-int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts)
+int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts)
 {
     fd_emit_opts def = {0};
     if (!opts)
         opts = &def;
+    fd_emit_ctx *c = fd_emit_ctx_new(sink, user, opts);
+    if (!c) {
+        if (opts->stats)
+            *opts->stats = (fd_emit_stats){.first = {.offset = -1}};
+        return -1;
+    }
+    int rc = 0;
     switch (opts->format) {
     case FD_OUT_JSON:
-        return fd_emit_json_doc(out, v, opts->compact);
+        fd_emit_json_tree(c, v, opts);
+        break;
     case FD_OUT_YAML:
-        return fd_emit_yaml(out, v);
+        rc = fd_emit_yaml(c, v, opts);
+        break;
     case FD_OUT_TEXT:
     default:
-        return fd_emit_text(out, v, opts->max_bytes ? opts->max_bytes : EMIT_DEFAULT_MAX_BYTES);
+        fd_emit_text(c, v, opts);
+        break;
     }
+    int frc = fd_emit_ctx_free(c, opts);
+    return rc ? rc : frc;
 }
 
-fd_emit_ctx *fd_emit_ctx_new(FILE *out)
+int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts)
+{
+    int rc = fd_emit_sink(fd_emit_file_sink, out, v, opts);
+    if (fflush(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+fd_emit_ctx *fd_emit_ctx_new(fd_sink_fn sink, void *user, const fd_emit_opts *opts)
 {
     fd_emit_ctx *c = malloc(sizeof *c);
     if (!c)
         return NULL;
-    c->out = out;
+    c->sink = sink;
+    c->user = user;
     c->failed = false;
+    c->stop = false;
     c->len = 0;
+    c->flushed = 0;
+    c->max_output = opts ? opts->max_output : 0;
+    c->tail = 0;
+    c->close_cost = 0;
+    c->close_sq = 0;
     c->depth = 0;
+    fd_emit_set_limit(c);
     c->nodes = 0;
     c->max_nodes = 0;
     c->nanc = 0;
+    c->nseg = 0;
+    c->has_last = false;
+    memset(&c->st, 0, sizeof c->st);
+    c->st.first.offset = -1;
     return c;
 }
 
 static void emit_flush(fd_emit_ctx *c)
 {
-    if (c->len && !c->failed && fwrite(c->buf, 1, c->len, c->out) != c->len)
+    if (c->len && !c->failed && c->sink(c->user, c->buf, c->len) != 0)
         c->failed = true;
+    if (!c->failed)
+        c->flushed += c->len;
     c->len = 0;
 }
 
-int fd_emit_ctx_free(fd_emit_ctx *c)
+int fd_emit_ctx_free(fd_emit_ctx *c, const fd_emit_opts *opts)
 {
     if (!c)
         return -1;
     emit_flush(c);
-    if (!c->failed && fflush(c->out) != 0)
-        c->failed = true;
     int rc = c->failed ? -1 : 0;
+    if (opts && opts->stats) {
+        *opts->stats = c->st;
+        opts->stats->bytes = c->flushed;
+    }
     free(c);
     return rc;
 }
@@ -60,8 +102,10 @@ void fd_emit_spill(fd_emit_ctx *c, const char *s, size_t n)
 {
     emit_flush(c);
     if (n >= FD_EMIT_BUFSZ) {
-        if (!c->failed && fwrite(s, 1, n, c->out) != n)
+        if (!c->failed && c->sink(c->user, s, n) != 0)
             c->failed = true;
+        if (!c->failed)
+            c->flushed += n;
         return;
     }
     memcpy(c->buf, s, n);
@@ -83,10 +127,9 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
+char *fd_emit_fmt_u64(char tmp[24], uint64_t u)
 {
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
+    char *p = tmp + 24;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -100,6 +143,13 @@ void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
     } else {
         *--p = (char)('0' + u);
     }
+    return p;
+}
+
+void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
+{
+    char tmp[24];
+    char *p = fd_emit_fmt_u64(tmp, u);
     fd_emit_put(c, p, (size_t)(tmp + sizeof tmp - p));
 }
 
@@ -229,6 +279,24 @@ void fd_emit_json_string(fd_emit_ctx *c, const char *str, size_t n)
     fd_emit_putc(c, '"');
 }
 
+uint64_t fd_emit_json_string_len(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    uint64_t len = 2;
+    for (size_t i = 0; i < n;) {
+        unsigned b = s[i];
+        if (b < 0x80) {
+            len += !json_esc[b] ? 1 : json_esc[b] == 'u' ? 6 : 2;
+            i++;
+            continue;
+        }
+        size_t u = fd_emit_utf8_len(s + i, n - i);
+        len += u ? u : 6;
+        i += u ? u : 1;
+    }
+    return len;
+}
+
 void fd_emit_hex_bytes(fd_emit_ctx *c, const uint8_t *p, size_t n, bool sep)
 {
     size_t per = sep ? 3 : 2;
@@ -266,20 +334,43 @@ void fd_emit_error_line(fd_emit_ctx *c, const fd_error *err)
     }
 }
 
-const char *fd_emit_field_shown(fd_value obj, size_t i)
+/* Read from the object itself: this runs for every field written, and the
+ * four accessors it stands for would each check obj again. */
+const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
 {
-    if (fd_struct_field_is_param(obj, i))
+    const fd_obj *o = fd_v_as_obj(obj);
+    const fd_type *t = o->type;
+    if (i < t->nparams || i >= t->nslots)
         return NULL;
-    if (!fd_struct_field_is_instance(obj, i) && !fd_struct_field_reached(obj, i))
+    if (i >= (size_t)t->nparams + t->nseq) {
+        if (!*noted && o->err) {
+            fd_errrec_export(o->err, &c->scratch);
+            fd_emit_count_error(c, &c->scratch);
+        }
+        *noted = true;
+    } else if (o->state[i] == FD_SLOT_UNSET) {
         return NULL;
-    return fd_struct_field_name(obj, i);
+    }
+    return t->slot_names[i];
 }
 
-void fd_emit_value_error(fd_value v, fd_error *err)
+const fd_error *fd_emit_own_error(fd_emit_ctx *c, fd_value obj, bool noted)
+{
+    fd_error *err = &c->scratch;
+    if (!fd_struct_error(obj, err))
+        return NULL;
+    if (!noted)
+        fd_emit_count_error(c, err);
+    return err;
+}
+
+void fd_emit_value_error(fd_emit_ctx *c, fd_value v, fd_error *err)
 {
     memset(err, 0, sizeof *err);
     err->offset = -1;
-    if (!fd_value_error(v, err))
+    if (fd_value_error(v, err))
+        fd_emit_count_error(c, err);
+    else
         err->kind = FD_ERR_NONE;
 }
 
@@ -296,8 +387,10 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
         return FD_EMIT_TOO_DEEP;
     if (!c->max_nodes && fd_value_kind(v) == FD_STRUCT)
         c->max_nodes = fd_node_budget(v);
-    if (c->max_nodes && c->nodes >= c->max_nodes)
+    if (c->max_nodes && c->nodes >= c->max_nodes) {
+        c->st.truncated = true;
         return FD_EMIT_BUDGET;
+    }
     if (fd_value_kind(v) == FD_STRUCT) {
         fd_emit_anc me = {emit_identity(v), fd_struct_type_name(v), fd_struct_offset(v)};
         for (size_t k = 0; k < c->nanc; k++) {
@@ -309,6 +402,7 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
     }
     c->depth++;
     c->nodes++;
+    fd_emit_set_limit(c);
     return FD_EMIT_GO;
 }
 
@@ -317,4 +411,101 @@ void fd_emit_leave(fd_emit_ctx *c, fd_value v)
     c->depth--;
     if (fd_value_kind(v) == FD_STRUCT)
         c->nanc--;
+    fd_emit_set_limit(c);
 }
+
+uint64_t fd_emit_budget_for(fd_value v)
+{
+    if (fd_value_kind(v) != FD_STRUCT)
+        return 0;
+    uint64_t size = fd_v_as_obj(v)->doc->size;
+    uint64_t per = FD_EMIT_OUTPUT_PER_BYTE;
+    if (size > (UINT64_MAX - FD_EMIT_BASE_OUTPUT) / per)
+        return UINT64_MAX;
+    return FD_EMIT_BASE_OUTPUT + per * size;
+}
+
+void fd_emit_layout(fd_emit_ctx *c, unsigned close_cost, unsigned close_sq, uint64_t tail)
+{
+    c->close_cost = close_cost;
+    c->close_sq = close_sq;
+    c->tail = tail;
+    fd_emit_set_limit(c);
+}
+
+void fd_emit_set_limit(fd_emit_ctx *c)
+{
+    uint64_t d = c->depth;
+    uint64_t reserve = FD_EMIT_MARKER_ROOM + c->tail + c->close_cost * d + c->close_sq * d * d;
+    c->limit = c->stop || c->max_output <= reserve ? 0 : c->max_output - reserve;
+}
+
+bool fd_emit_fits_slow(fd_emit_ctx *c, fd_value v, uint64_t used, uint64_t need)
+{
+    if (c->stop)
+        return false;
+    if (!c->max_output) {
+        c->max_output = fd_emit_budget_for(v);
+        /* No struct seen yet: a lone scalar or an array of them is not amplified. */
+        if (!c->max_output)
+            return true;
+        fd_emit_set_limit(c);
+        if (fd_emit_room(c, used, need))
+            return true;
+    }
+    c->stop = true;
+    c->st.truncated = true;
+    fd_emit_set_limit(c);
+    return false;
+}
+
+static void emit_path(const fd_emit_ctx *c, char *out, size_t cap)
+{
+    size_t k = 0, nseg = c->nseg < FD_EMIT_MAX_DEPTH + 2 ? c->nseg : FD_EMIT_MAX_DEPTH + 2;
+    for (size_t i = 0; i < nseg && k + 1 < cap; i++) {
+        char tmp[24];
+        const char *p = c->seg[i].name ? c->seg[i].name : fd_emit_fmt_u64(tmp, c->seg[i].index);
+        size_t n = c->seg[i].name ? strlen(p) : (size_t)(tmp + sizeof tmp - p);
+        out[k++] = '/';
+        if (n > cap - 1 - k)
+            n = cap - 1 - k;
+        memcpy(out + k, p, n);
+        k += n;
+    }
+    if (k == 0 && cap > 1)
+        out[k++] = '/';
+    out[k] = 0;
+}
+
+void fd_emit_tripped(fd_emit_ctx *c, fd_value v, fd_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->kind = FD_ERR_LIMIT;
+    err->offset = fd_value_kind(v) == FD_STRUCT ? fd_struct_offset(v) : -1;
+    for (size_t k = c->nanc; err->offset < 0 && k > 0; k--)
+        err->offset = c->anc[k - 1].offset;
+    char tmp[24];
+    const char *num = fd_emit_fmt_u64(tmp, c->max_output);
+    snprintf(err->message, sizeof err->message, "output budget of %.*s bytes reached",
+             (int)(tmp + sizeof tmp - num), num);
+    emit_path(c, err->path, sizeof err->path);
+    fd_emit_count_error(c, err);
+}
+
+static bool same_error(const fd_error *a, const fd_error *b)
+{
+    return a->kind == b->kind && a->offset == b->offset && strcmp(a->message, b->message) == 0 &&
+           strcmp(a->path, b->path) == 0;
+}
+
+void fd_emit_count_error(fd_emit_ctx *c, const fd_error *err)
+{
+    if (c->has_last && same_error(&c->last, err))
+        return;
+    if (!c->st.errors)
+        c->st.first = *err;
+    c->last = *err;
+    c->has_last = true;
+    c->st.errors++;
+}
+

@@ -186,12 +186,39 @@ bool fd_expr_check(const char *expr, fd_error *err);
 
 /* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
  * above; instances are evaluated, each failure isolated into an `_error`. */
-typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML } fd_out_format;
+typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML, FD_OUT_HTML } fd_out_format;
+
+/* Where a writer's bytes go: n bytes at buf (n > 0); return 0, or non-zero
+ * to refuse them (the run then writes nothing more and returns -1). */
+typedef int (*fd_sink_fn)(void *user, const char *buf, size_t n);
+
+/* What a writer run saw, filled when fd_emit_opts.stats is set. */
+typedef struct fd_emit_stats {
+    uint64_t errors;       /* `_error`s written: error values, structs' own errors (one that
+                              repeats its failing child's is counted once), LimitError markers */
+    uint64_t bytes;        /* bytes handed to the sink */
+    bool truncated;        /* the output budget or the node budget cut the tree */
+    fd_error first;        /* the first error counted (kind FD_ERR_NONE when errors == 0) */
+} fd_emit_stats;
+
+/* Default output budget: FD_EMIT_BASE_OUTPUT + FD_EMIT_OUTPUT_PER_BYTE x input size. */
+#define FD_EMIT_BASE_OUTPUT (16u << 20)
+#define FD_EMIT_OUTPUT_PER_BYTE 64u
+/* Default window of file bytes an HTML page embeds for its hex view. */
+#define FD_EMIT_HTML_WINDOW (1u << 20)
 
 typedef struct fd_emit_opts {
     fd_out_format format;
     uint64_t max_bytes;    /* text: byte arrays shown up to this many bytes (0 = 32) */
     bool compact;          /* json: no indentation */
+    bool spans;            /* json: `_span` and `_spans` keys (see emit_json.c); html always has them */
+    uint64_t max_output;   /* output budget in bytes; 0 = the default above.  The tree is cut
+                              before the output would pass it: a LimitError `_error` takes the
+                              place of the value that did not fit, open levels are closed (the
+                              output stays valid JSON/YAML/HTML) and stats.truncated is set */
+    uint64_t html_window;  /* html: file bytes embedded for the hex view, from offset 0;
+                              0 = FD_EMIT_HTML_WINDOW */
+    fd_emit_stats *stats;  /* filled when not NULL */
 } fd_emit_opts;
 
 /* How many structs and arrays a walk of the tree under v may visit: derived
@@ -199,7 +226,10 @@ typedef struct fd_emit_opts {
  * expansion is exponential) cannot turn a small file into a huge output. */
 uint64_t fd_node_budget(fd_value v);
 
-/* Write the tree under v; returns 0, or -1 on an output error. */
+/* Write the tree under v to sink; returns 0, or -1 when the sink refused bytes
+ * or memory ran out.  A cut tree (budget) is not a failure: see stats. */
+int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts);
+/* The same to a FILE *, flushed at the end. */
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
 /* JSON form of one value (the -e envelope uses it). */
 int fd_emit_json_value(FILE *out, fd_value v, bool compact);
