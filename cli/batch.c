@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,33 @@ static int names_next(cli_names *n, batch_item *it)
     }
 }
 
+/* A growing buffer the writer's sink appends to. */
+typedef struct batch_buf {
+    char *data;
+    size_t len, cap;
+} batch_buf;
+
+static int buf_sink(void *user, const char *p, size_t n)
+{
+    batch_buf *b = user;
+    if (n > b->cap - b->len) {
+        size_t ncap = b->cap ? b->cap : 1 << 12;
+        while (ncap - b->len < n) {
+            if (ncap > SIZE_MAX / 2)
+                return -1;
+            ncap *= 2;
+        }
+        char *grown = realloc(b->data, ncap);
+        if (!grown)
+            return -1;
+        b->data = grown;
+        b->cap = ncap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
 /* The description for input: b's own, or the one its leading bytes match.
  * NULL with err set (and *code raised) when there is none. */
 static const fd_spec *batch_spec(const cli_batch *b, const cli_input *in, fd_error *err, int *code)
@@ -136,15 +164,24 @@ static int batch_body(const cli_batch *b, cli_input *in, FILE *out, int *out_rc)
         fputs(", ", out);
         *out_rc |= cli_envelope_results(out, doc, root, b->exprs, b->nexprs, true, NULL, &code);
     } else {
-        /* As for -o json: an error node anywhere in the tree fails the input. */
-        fd_error first;
-        if (cli_scan_errors(root, &first) && !failed) {
-            doc_err = first;
+        /* As for -o json: an error node anywhere in the tree fails the input.
+         * The writer counts them, and the status comes first, so the tree is
+         * written to memory, then after the status. */
+        fd_emit_stats st;
+        fd_emit_opts eo = {.format = FD_OUT_JSON, .compact = true, .spans = b->spans, .stats = &st};
+        batch_buf tree = {NULL, 0, 0};
+        if (fd_emit_sink(buf_sink, &tree, root, &eo) != 0)
+            *out_rc = -1;
+        if (st.errors && !failed) {
+            doc_err = st.first;
             failed = true;
         }
         *out_rc |= cli_envelope_status(out, failed, &doc_err);
         fputs(", \"tree\": ", out);
-        *out_rc |= fd_emit_json_value(out, root, true);
+        /* Without the writer's closing newline. */
+        if (tree.len > 1 && fwrite(tree.data, 1, tree.len - 1, out) != tree.len - 1)
+            *out_rc = -1;
+        free(tree.data);
     }
     fd_doc_close(doc);
     if (failed && code == CLI_EXIT_OK)

@@ -20,6 +20,7 @@ typedef struct cli_batch {
     const char *const *exprs;            /* -e: results instead of the tree */
     size_t nexprs;
     unsigned jobs;                       /* threads parsing inputs; 1 = this one */
+    bool spans;                          /* --spans: `_span` keys in the trees */
 } cli_batch;
 
 /* The batch's inputs: the FILE operands (where `-` is stdin's bytes), or the

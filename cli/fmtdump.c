@@ -274,12 +274,13 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
         else
             out_rc = eval_json(doc, root, a, doc_failed, &doc_err, &code);
     } else {
-        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes};
+        /* The writer counts the error nodes it prints: no second walk for the exit code. */
+        fd_emit_stats st;
+        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes, .stats = &st};
         out_rc = fd_emit(stdout, root, &eo);
-        fd_error first;
-        nerr = cli_scan_errors(root, &first);
+        nerr = st.errors;
         if (nerr && !doc_failed) {
-            doc_err = first;
+            doc_err = st.first;
             doc_failed = true;
         }
     }
@@ -344,7 +345,7 @@ static int run_batch(const cli_args *a, const char *argv0, const fd_load_opts *l
         list = "-";
     if (!cli_names_open(&names, list, a->inputs, a->ninputs))
         return CLI_EXIT_IO;
-    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1};
+    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1, false};
     cli_detect_formats *formats = NULL;
     int code;
     if (!spec) {
