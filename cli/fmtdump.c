@@ -79,6 +79,7 @@ typedef struct cli_args {
     size_t ninputs;
     const char *files_from;  /* --files-from: the batch's names, one a line */
     unsigned jobs;           /* -j: batch threads */
+    bool spans;              /* --spans: json trees carry `_span` keys */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -138,6 +139,8 @@ static int check_args(const cli_args *a)
         return usage_error("%s", "no input file");
     if (a->ninputs > 1 && !a->jsonl)
         return usage_error("more than one input file: %s (several need -o jsonl)", a->inputs[1]);
+    if (a->spans && a->format != FD_OUT_JSON)
+        return usage_error("%s", "--spans needs -o json or -o jsonl");
     if (dashes > 1)
         return usage_error("%s", "stdin (-) named more than once");
     return -1;
@@ -170,6 +173,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
         if (long_opt(argc, argv, &i, "--max-bytes", &val)) {
             if (!parse_count(val, &a->max_bytes))
                 return usage_error("--max-bytes wants a positive number, got '%s'", val ? val : "");
+            continue;
+        }
+        if (strcmp(arg, "--spans") == 0) {
+            a->spans = true;
             continue;
         }
         if (long_opt(argc, argv, &i, "--files-from", &val)) {
@@ -276,7 +283,7 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
     } else {
         /* The writer counts the error nodes it prints: no second walk for the exit code. */
         fd_emit_stats st;
-        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes, .stats = &st};
+        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes, .spans = a->spans, .stats = &st};
         out_rc = fd_emit(stdout, root, &eo);
         nerr = st.errors;
         if (nerr && !doc_failed) {
@@ -345,7 +352,7 @@ static int run_batch(const cli_args *a, const char *argv0, const fd_load_opts *l
         list = "-";
     if (!cli_names_open(&names, list, a->inputs, a->ninputs))
         return CLI_EXIT_IO;
-    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1, false};
+    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1, a->spans};
     cli_detect_formats *formats = NULL;
     int code;
     if (!spec) {
