@@ -11,6 +11,7 @@
 #include "envelope.h"
 #include "input.h"
 #include "report.h"
+#include "spans.h"
 
 static const char usage_text[] =
     "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml] [-e EXPR]... [--max-bytes N] FILE\n"
@@ -80,6 +81,9 @@ typedef struct cli_args {
     const char *files_from;  /* --files-from: the batch's names, one a line */
     unsigned jobs;           /* -j: batch threads */
     bool spans;              /* --spans: json trees carry `_span` keys */
+    bool at_set;             /* --at OFFSET: the node holding that byte */
+    uint64_t at;
+    bool coverage;           /* --coverage: the bytes no leaf claims */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -139,6 +143,12 @@ static int check_args(const cli_args *a)
         return usage_error("%s", "no input file");
     if (a->ninputs > 1 && !a->jsonl)
         return usage_error("more than one input file: %s (several need -o jsonl)", a->inputs[1]);
+    if ((a->at_set || a->coverage) && a->jsonl)
+        return usage_error("%s", "--at and --coverage take one FILE, not -o jsonl");
+    if ((a->at_set ? 1 : 0) + (a->coverage ? 1 : 0) + (a->nexprs ? 1 : 0) > 1)
+        return usage_error("%s", "-e, --at and --coverage: one at a time");
+    if ((a->at_set || a->coverage) && a->format == FD_OUT_YAML)
+        return usage_error("%s", "--at and --coverage print text or json");
     if (a->spans && a->format != FD_OUT_JSON)
         return usage_error("%s", "--spans needs -o json or -o jsonl");
     if (dashes > 1)
@@ -173,6 +183,16 @@ static int parse_args(int argc, char **argv, cli_args *a)
         if (long_opt(argc, argv, &i, "--max-bytes", &val)) {
             if (!parse_count(val, &a->max_bytes))
                 return usage_error("--max-bytes wants a positive number, got '%s'", val ? val : "");
+            continue;
+        }
+        if (strcmp(arg, "--coverage") == 0) {
+            a->coverage = true;
+            continue;
+        }
+        if (long_opt(argc, argv, &i, "--at", &val)) {
+            if (!cli_parse_offset(val, &a->at))
+                return usage_error("--at wants an offset (123 or 0x7b), got '%s'", val ? val : "");
+            a->at_set = true;
             continue;
         }
         if (strcmp(arg, "--spans") == 0) {
@@ -275,7 +295,11 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
     bool doc_failed = fd_doc_error(doc, &doc_err);
     int code = CLI_EXIT_OK, out_rc;
     size_t nerr = 0;
-    if (a->nexprs) {
+    if (a->at_set) {
+        code = cli_at(doc, in->name, a->at, a->format == FD_OUT_JSON, &out_rc);
+    } else if (a->coverage) {
+        code = cli_coverage(doc, in->name, a->format == FD_OUT_JSON, &out_rc);
+    } else if (a->nexprs) {
         if (a->format == FD_OUT_TEXT)
             out_rc = eval_text(doc, root, a, &code);
         else

@@ -203,6 +203,29 @@ bool fd_array_elem_span(fd_value arr, size_t i, fd_span *out);
  * Value instances are never followed (they alias other nodes). */
 fd_value fd_doc_node_at(fd_doc *doc, uint64_t offset, bool instances, char *path, size_t pathcap, fd_span *span);
 
+/* Coverage (engine/coverage.c): the bytes of the input that no leaf claims.
+ * A leaf is a value read from the input (integer, float, boolean, enum,
+ * string, byte array); a struct parsed from `process`ed bytes counts as one
+ * leaf over its raw bytes.  The walk has the writers' guards (nesting depth,
+ * fd_node_budget, loops cut) and keeps the claimed ranges sorted and merged,
+ * so its memory grows with the number of disjoint ranges, not with the input. */
+typedef struct fd_range {
+    uint64_t start, end;       /* [start, end): absolute offsets in the input */
+} fd_range;
+
+typedef struct fd_coverage {
+    uint64_t size;             /* the input's size */
+    uint64_t covered;          /* bytes claimed by at least one leaf */
+    const fd_range *gaps;      /* the unclaimed ranges in order; they live until fd_doc_close */
+    size_t ngaps;
+    bool complete;             /* false when a guard cut the walk: some gaps may be claimed
+                                  by nodes it did not reach */
+} fd_coverage;
+
+/* Parse (if not yet), walk the tree (evaluating instances when instances is
+ * true) and fill *out.  false with a MemoryError in err when out of memory. */
+bool fd_doc_coverage(fd_doc *doc, bool instances, fd_coverage *out, fd_error *err);
+
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
 /* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
