@@ -179,7 +179,7 @@ int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc)
     }
     if (!cov.complete)
         fprintf(stderr, "fmtdump: %s: coverage incomplete: a guard (nesting depth, node budget) cut the walk;"
-                        " more bytes may be unclaimed\n", input);
+                        " nodes it did not reach may claim some of the gaps\n", input);
     *out_rc |= ferror(stdout) ? -1 : 0;
     return CLI_EXIT_OK;
 }

@@ -734,6 +734,83 @@ lines 50
 [ "$(grep -c '"results": \[{"value": 258}\]' "$T/out")" = 40 ] || fail "-e results under -j 2: $(head -c 300 "$T/out")"
 done_check
 
+# ---- where bytes live: --at, --coverage --------------------------------------------
+
+check "--at: the field holding a byte, its span, value and bytes; exit 1 past every node"
+run -f "$KSY" --at 0x3 "$T/good.bin"
+expect_rc 0
+line "/magic"
+line "  span  0x0..0x6 (6 bytes); in its stream 0x0..0x6 (stream at 0x0, 0x57 bytes)"
+line "  value [6 bytes] 89 43 48 4b 0d 0a"
+grep -q '^  bytes 0x00000000 \[89 43 48 4b 0d 0a\]01 02 ' "$T/out" || fail "no marked bytes: $(head -c 300 "$T/out")"
+run -f "$KSY" --at=6 -o json "$T/good.bin"
+expect_rc 0
+json_ok
+has '{"offset":6,"found":true,"path":"/version","span":{"start":6,"end":8,"size":2,'
+has '"kind":"int","value":258,"context":{"start":0,"hex":"8943484b0d0a0102'
+run -f "$KSY" --at 100000 "$T/good.bin"
+expect_rc 1
+err_has "no node covers offset 0x186a0"
+run -f "$KSY" --at 100000 -o json "$T/good.bin"
+expect_rc 1
+json_ok
+has '{"offset":100000,"found":false}'
+done_check
+
+check "--coverage: a fully claimed input has no gaps; a trailing unread byte is one"
+run -f "$KSY" --coverage "$T/good.bin"
+expect_rc 0
+line "size 0x57 (87 bytes), covered 87 bytes, 0 gaps of 0 bytes"
+{ cat "$T/good.bin"; printf 'Z'; } >"$T/plus1.bin"
+run -f "$KSY" --coverage -o json "$T/plus1.bin"
+json_ok
+has '{"size":88,"covered":87,"complete":true,"gaps":[{"start":87,"end":88,"size":1}]}'
+done_check
+
+check "usage: --at and --coverage alone, one FILE, text or json"
+for args in "--at 1 -e version" "--at 1 --coverage" "--coverage -e version" "--at x1" "--at -1" "--at 0x" \
+            "--at 1 -o yaml" "--coverage -o jsonl" "--spans" "--spans -o yaml"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args "$T/good.bin"
+    [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+done
+done_check
+
+if [ -x "$GEN" ]; then
+    "$GEN" "$T/basic.dmp" --variant basic && "$GEN" "$T/gap.dmp" --variant gap || fail "gen"
+    check "--at on a module name: that module's module_name (a lazy instance)"
+    run -e 'streams[1].data.modules[1].ofs_module_name' "$T/basic.dmp"
+    name_at=$(sed -n 's/^.* = //p' "$T/out")
+    run --at $((name_at + 6)) "$T/basic.dmp"
+    expect_rc 0
+    line "/streams/1/data/modules/1/module_name/str"
+    line '  value "C:\\WINDOWS\\system32\\kernel32.dll"'
+    run --at "$(printf '0x%x' "$name_at")" -o json "$T/basic.dmp"
+    expect_rc 0
+    json_ok
+    has "{\"offset\":$name_at,\"found\":true,\"path\":\"/streams/1/data/modules/1/module_name/len_str\",\"span\":{\"start\":$name_at,\"end\":$((name_at + 4)),"
+    done_check
+
+    check "--coverage on a dump with 64 unreferenced bytes at the end: exactly that gap more"
+    run --coverage "$T/basic.dmp"
+    expect_rc 0
+    grep '^  0x' "$T/out" >"$T/basic.gaps"
+    run --coverage "$T/gap.dmp"
+    expect_rc 0
+    grep '^  0x' "$T/out" >"$T/gap.gaps"
+    size=$(wc -c <"$T/basic.dmp" | tr -d ' ')
+    want=$(printf '  0x%08x..0x%08x  64 bytes' "$size" $((size + 64)))
+    [ "$(diff "$T/basic.gaps" "$T/gap.gaps" | sed -n 's/^> //p')" = "$want" ] ||
+        fail "new gaps: $(diff "$T/basic.gaps" "$T/gap.gaps" | head -c 300), expected '$want'"
+    # What basic.dmp leaves unclaimed is only alignment padding (at most 4 bytes each).
+    awk '$2 > 4 { bad = 1 } END { exit bad }' "$T/basic.gaps" || fail "basic.dmp gaps: $(cat "$T/basic.gaps")"
+    run --coverage -o json "$T/gap.dmp"
+    json_ok
+    has "{\"start\":$size,\"end\":$((size + 64)),\"size\":64}]}"
+    has '"complete":true'
+    done_check
+fi
+
 # ---- output ----------------------------------------------------------------------
 
 if [ -w /dev/full ]; then
