@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
     "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml] [-e EXPR]... [--max-bytes N] FILE\n"
-    "       fmtdump [-f KSY] [-I DIR]... [-o text|json] --at OFFSET | --coverage FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... [-o text|json] (--at OFFSET | --coverage) FILE\n"
     "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... FILE...\n"
     "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... --files-from LIST\n"
     "       fmtdump --help | --version\n"
@@ -49,7 +49,7 @@ static const char usage_text[] =
     "                 are not (they hold no bytes). Exit 1 when no node holds the byte\n"
     "  --coverage     instead of the tree, the byte ranges of FILE that no leaf field\n"
     "                 (integer, float, enum, string, byte array) claims, with their sizes;\n"
-    "                 every parse instance is evaluated first, as the writers do. json:\n"
+    "                 it parses every instance first (as printing the tree does). json:\n"
     "                 {\"size\", \"covered\", \"complete\", \"gaps\": [{\"start\", \"end\", \"size\"}...]};\n"
     "                 complete is false (and stderr says so) when a guard cut the walk\n"
     "  -j N           jsonl: parse N files at a time on N threads (1..64, default 1); the\n"
@@ -76,8 +76,9 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  0  parsed without error\n"
-    "  1  data error: the root failed to parse, the tree holds an error node, or an -e\n"
-    "     failed; the partial tree is still printed and stderr gets one located line\n"
+    "  1  data error: the root failed to parse, the tree holds an error node, an -e\n"
+    "     failed, or --at found no node; the partial tree is still printed and stderr\n"
+    "     gets one located line\n"
     "  2  usage error, invalid description (FILE:LINE:COL: message), an -e that does\n"
     "     not parse (told on stderr before any output), or no format detected\n"
     "  3  I/O error: the input cannot be opened or read, or the output cannot be written\n";
