@@ -172,12 +172,36 @@ const char *fd_struct_type_name(fd_value obj);
 fd_value fd_struct_to_string(fd_value obj);
 /* The error that stopped this object's own seq (not a child's), if any. */
 bool fd_struct_error(fd_value obj, fd_error *err);
-/* Absolute offset and size in the input of the object's bytes (-1 if not in the file). */
+/* Absolute offset in the input of the object's first byte (-1 if not in the file);
+ * fd_struct_span gives its extent. */
 int64_t fd_struct_offset(fd_value obj);
 /* Documentation of a field, NULL if none. */
 const char *fd_struct_field_doc(fd_value obj, size_t i);
 /* Display hint for an integer field: true when its name suggests an address/offset/size. */
 bool fd_struct_field_hex(fd_value obj, size_t i);
+
+/* Spans. */
+/* Where a node's bytes are: [start, end) of the stream it was read from.  io_data and io_size
+ * are that stream's bytes (the file, a slice of it, or processed bytes held by the document);
+ * io_origin is the absolute file offset of io_data[0], or -1 when the stream holds processed
+ * bytes (after `process:`); the file range is then [io_origin + start, io_origin + end). */
+typedef struct fd_span {
+    const uint8_t *io_data;
+    uint64_t io_size;
+    int64_t io_origin;
+    uint64_t start, end;
+} fd_span;
+/* false when there are no bytes to show: params, value instances, seq fields not reached,
+ * fields whose `if` was false, instances not evaluated yet (spans never force evaluation). */
+bool fd_struct_span(fd_value obj, fd_span *out);
+bool fd_struct_field_span(fd_value obj, size_t i, fd_span *out);
+bool fd_array_elem_span(fd_value arr, size_t i, fd_span *out);
+/* The deepest node covering absolute file offset `offset`: its value, its span and its node
+ * path (e.g. "/streams/1/data/modules/0/module_name", same syntax as error paths) into path.
+ * FD_NULL when no node covers the byte.  With instances false only the parsed tree is searched
+ * (lazy instances stay lazy); with true, parse instances (pos/io ones) are evaluated too.
+ * Value instances are never followed (they alias other nodes). */
+fd_value fd_doc_node_at(fd_doc *doc, uint64_t offset, bool instances, char *path, size_t pathcap, fd_span *span);
 
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
