@@ -348,7 +348,7 @@ const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
             fd_emit_count_error(c, &c->scratch);
         }
         *noted = true;
-    } else if (o->state[i] == FD_SLOT_UNSET) {
+    } else if (fd_obj_state(o)[i] == FD_SLOT_UNSET) {
         return NULL;
     }
     return t->slot_names[i];
