@@ -20,21 +20,30 @@ typedef struct yaml_w {
 /* libyaml buffers output and holds events back, so the bytes it has written
  * lag behind; the budget is checked against `planned` instead, the sum of
  * each scalar's worst case: 2 spaces of indentation per level, a key or
- * item prefix, and the scalar quoted with every byte escaped (4 bytes,
- * `\xNN`) or, for a line break in single quotes, a new indented line. */
+ * item prefix, quotes, and per byte: 1, 2 for a quote or backslash (doubled
+ * or escaped), 4 for a control byte (`\xNN`), 3 for a byte of a multibyte
+ * character or of an invalid one (U+FFFD), and for a line break in single
+ * quotes a new indented line.  Without `exact` every byte is taken as the
+ * worst (no walk). */
 static uint64_t yaml_bound(const yaml_w *w, const char *s, size_t n, bool exact)
 {
     uint64_t line = 2 * (uint64_t)w->level + 8;
-    uint64_t breaks = n;
-    if (exact) {
-        breaks = 0;
-        for (size_t k = 0; k < n; k++) {
-            unsigned char b = (unsigned char)s[k];
-            /* \n, \r, and the last byte of NEL (c2 85), LS and PS (e2 80 a8/a9). */
-            breaks += b == '\n' || b == '\r' || b == 0x85 || b == 0xa8 || b == 0xa9;
-        }
+    if (!exact)
+        return line + 2 + (uint64_t)n * (line + 6);
+    uint64_t total = line + 2;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char b = (unsigned char)s[k];
+        /* \n, \r, and the last byte of NEL (c2 85), LS and PS (e2 80 a8/a9). */
+        if (b == '\n' || b == '\r' || b == 0x85 || b == 0xa8 || b == 0xa9)
+            total += line + 2;
+        else if (b < 0x20 || b == 0x7f)
+            total += 4;
+        else if (b >= 0x80)
+            total += 3;
+        else
+            total += b == '\'' || b == '"' || b == '\\' ? 2 : 1;
     }
-    return line + 2 + 4 * (uint64_t)n + breaks * (line + 2);
+    return total;
 }
 
 static int yaml_out(void *data, unsigned char *buf, size_t size)
@@ -238,6 +247,19 @@ static void yaml_bytes(yaml_w *w, fd_value v)
     yaml_scalar_b(w, w->hex, 2 * n, false, 2 * (uint64_t)w->level + 12 + 2 * (uint64_t)n);
 }
 
+/* Bytes yaml_error writes for err under a key, at most: its mapping one
+ * level deeper, seven keys. */
+static uint64_t yaml_error_bound(yaml_w *w, const fd_error *err)
+{
+    w->level += 2;
+    uint64_t n = 16 * (2 * (uint64_t)w->level + 16) +
+                 yaml_bound(w, err->message, strnlen(err->message, sizeof err->message), true) +
+                 yaml_bound(w, err->path, strnlen(err->path, sizeof err->path), true) +
+                 yaml_bound(w, err->file, strnlen(err->file, sizeof err->file), true);
+    w->level -= 2;
+    return n;
+}
+
 /* Bytes v takes at most (its subtree aside); a long string is walked for
  * its line breaks only when the rough bound does not fit. */
 static uint64_t yaml_value_bound(yaml_w *w, fd_value v, uint64_t before)
@@ -256,10 +278,11 @@ static uint64_t yaml_value_bound(yaml_w *w, fd_value v, uint64_t before)
         return 2 * (uint64_t)w->level + 12 + 2 * (uint64_t)n;
     case FD_ENUM: {
         const char *name = fd_value_enum_name(v);
-        return yaml_bound(w, name, name ? strlen(name) : 20, false);
+        return name ? yaml_bound(w, name, strlen(name), true) : yaml_bound(w, NULL, 20, false);
     }
     case FD_ERROR:
-        return 9 * (2 * (uint64_t)w->level + 16) + 3 * yaml_bound(w, NULL, 255, false);
+        fd_value_error(v, &w->c->scratch);
+        return yaml_error_bound(w, &w->c->scratch);
     default:
         return 2 * (uint64_t)w->level + 40;
     }
@@ -280,7 +303,7 @@ static void yaml_tripped(yaml_w *w, fd_value v)
 /* One mapping key (name) or sequence item and its value, or the LimitError. */
 static void yaml_item(yaml_w *w, fd_value v, const char *name)
 {
-    uint64_t before = name ? yaml_bound(w, name, strlen(name), false) : 0;
+    uint64_t before = name ? yaml_bound(w, name, strlen(name), true) : 0;
     bool fits = fd_emit_fits_at(w->c, v, w->planned, before + yaml_value_bound(w, v, before));
     if (name)
         yaml_word(w, name);
@@ -324,7 +347,7 @@ static void yaml_container(yaml_w *w, fd_value v)
         }
         const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
         if (err) {
-            uint64_t need = 9 * (2 * (uint64_t)w->level + 16) + 3 * yaml_bound(w, NULL, 255, false);
+            uint64_t need = yaml_error_bound(w, err);
             bool fits = fd_emit_fits_at(c, v, w->planned, need);
             yaml_plain(w, "_error");
             if (!fits)
