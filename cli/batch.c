@@ -168,7 +168,8 @@ static int batch_body(const cli_batch *b, cli_input *in, FILE *out, int *out_rc)
          * The writer counts them, and the status comes first, so the tree is
          * written to memory, then after the status. */
         fd_emit_stats st;
-        fd_emit_opts eo = {.format = FD_OUT_JSON, .compact = true, .spans = b->spans, .stats = &st};
+        fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = FD_OUT_JSON, .compact = true,
+                           .spans = b->spans, .stats = &st};
         batch_buf tree = {NULL, 0, 0};
         if (fd_emit_sink(buf_sink, &tree, root, &eo) != 0)
             *out_rc = -1;

@@ -272,7 +272,7 @@ static int eval_json(fd_doc *doc, fd_value root, const cli_args *a, bool doc_fai
 /* The -e results as `EXPR = value` lines; a failing one is told on stderr instead. */
 static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
 {
-    fd_emit_opts eo = {.format = FD_OUT_TEXT, .max_bytes = a->max_bytes};
+    fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT, .max_bytes = a->max_bytes};
     int rc = 0;
     for (size_t k = 0; k < a->nexprs; k++) {
         fd_error err;
@@ -323,7 +323,8 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
     } else {
         /* The writer counts the error nodes it prints: no second walk for the exit code. */
         fd_emit_stats st;
-        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes, .spans = a->spans, .stats = &st};
+        fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = a->format, .max_bytes = a->max_bytes,
+                           .spans = a->spans, .stats = &st};
         out_rc = fd_emit(stdout, root, &eo);
         nerr = st.errors;
         if (nerr && !doc_failed) {
@@ -435,7 +436,7 @@ int main(int argc, char **argv)
         code = CLI_EXIT_USAGE;
         goto out;
     }
-    fd_load_opts lo = {a.imports, a.nimports};
+    fd_load_opts lo = {.import_dirs = a.imports, .nimport_dirs = a.nimports};
     fd_spec *spec = NULL;
     if (a.ksy) {
         fd_error err;

@@ -51,7 +51,7 @@ static int at_value_text(fd_value v)
         printf("[%zu]\n", fd_array_len(v));
         return 0;
     }
-    fd_emit_opts eo = {.format = FD_OUT_TEXT, .max_bytes = AT_ROW};
+    fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT, .max_bytes = AT_ROW};
     return fd_emit(stdout, v, &eo);
 }
 

@@ -1,5 +1,6 @@
 /* emit.c - fd_emit, the sink and buffer, and the helpers every writer shares: formatting, guards, budget. */
 #include "emit.h"
+#include "version.h"
 
 #include "interp.h"
 #include "value.h"
@@ -14,9 +15,9 @@ int fd_emit_file_sink(void *user, const char *buf, size_t n)
 
 int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts)
 {
-    fd_emit_opts def = {0};
-    if (!opts)
-        opts = &def;
+    /* Options read under the size convention (version.h): fields past the caller's size are zero. */
+    fd_emit_opts o = fd_emit_opts_read(opts);
+    opts = &o;
     fd_emit_ctx *c = fd_emit_ctx_new(sink, user, opts);
     if (!c) {
         if (opts->stats)
