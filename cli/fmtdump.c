@@ -309,7 +309,7 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
     fd_error doc_err;
     memset(&doc_err, 0, sizeof doc_err);
     bool doc_failed = fd_doc_error(doc, &doc_err);
-    int code = CLI_EXIT_OK, out_rc;
+    int code = CLI_EXIT_OK, out_rc = 0;
     size_t nerr = 0;
     if (a->at_set) {
         code = cli_at(doc, in->name, a->at, a->format == FD_OUT_JSON, &out_rc);
