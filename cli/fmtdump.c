@@ -250,8 +250,10 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 a->format = FD_OUT_TEXT;
             else if (strcmp(val, "yaml") == 0)
                 a->format = FD_OUT_YAML;
+            else if (strcmp(val, "html") == 0)
+                a->format = FD_OUT_HTML;
             else
-                return usage_error("unknown output format '%s' (text, json, yaml or jsonl)", val);
+                return usage_error("unknown output format '%s' (text, json, yaml, html or jsonl)", val);
         }
     }
     return check_args(a);

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+static const char json_esc[128];
+
 int fd_emit_file_sink(void *user, const char *buf, size_t n)
 {
     return fwrite(buf, 1, n, user) == n ? 0 : -1;
@@ -31,6 +33,9 @@ int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *op
         break;
     case FD_OUT_YAML:
         rc = fd_emit_yaml(c, v, opts);
+        break;
+    case FD_OUT_HTML:
+        fd_emit_html(c, v, opts);
         break;
     case FD_OUT_TEXT:
     default:
@@ -60,6 +65,7 @@ fd_emit_ctx *fd_emit_ctx_new(fd_sink_fn sink, void *user, const fd_emit_opts *op
     c->stop = false;
     c->len = 0;
     c->flushed = 0;
+    c->esc = json_esc;
     c->max_output = opts ? opts->max_output : 0;
     c->tail = 0;
     c->close_cost = 0;
@@ -239,29 +245,39 @@ size_t fd_emit_utf8_len(const unsigned char *s, size_t n)
 }
 
 /* 0: copy as is; 'u': \u00XX; otherwise the letter after the backslash. */
-static const char json_esc[128] = {
-    ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
-    [0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u',
-    [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u',
-    [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u',
-    [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u', [127] = 'u',
-    ['"'] = '"', ['\\'] = '\\',
-};
+#define JSON_ESC_COMMON \
+    ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r', \
+    [0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u', \
+    [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u', \
+    [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u', \
+    [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u', [127] = 'u', \
+    ['"'] = '"', ['\\'] = '\\'
+
+static const char json_esc[128] = {JSON_ESC_COMMON};
+/* Inside an HTML <script> element: no `<`, `>` or `&`, so no `</script>`
+ * or `<!--` can end or change it, whatever the strings hold. */
+static const char html_esc[128] = {JSON_ESC_COMMON, ['<'] = 'u', ['>'] = 'u', ['&'] = 'u'};
+
+void fd_emit_json_html(fd_emit_ctx *c)
+{
+    c->esc = html_esc;
+}
 
 void fd_emit_json_string(fd_emit_ctx *c, const char *str, size_t n)
 {
+    const char *esc = c->esc;
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, run = 0;
     fd_emit_putc(c, '"');
     while (i < n) {
         unsigned b = s[i];
-        if (b < 0x80 && !json_esc[b]) {
+        if (b < 0x80 && !esc[b]) {
             i++;
             continue;
         }
         fd_emit_put(c, (const char *)s + run, i - run);
         if (b < 0x80) {
-            char e[6] = {'\\', json_esc[b], '0', '0', hexdig[b >> 4], hexdig[b & 15]};
+            char e[6] = {'\\', esc[b], '0', '0', hexdig[b >> 4], hexdig[b & 15]};
             fd_emit_put(c, e, e[1] == 'u' ? 6 : 2);
             i++;
         } else {
@@ -280,14 +296,15 @@ void fd_emit_json_string(fd_emit_ctx *c, const char *str, size_t n)
     fd_emit_putc(c, '"');
 }
 
-uint64_t fd_emit_json_string_len(const char *str, size_t n)
+uint64_t fd_emit_json_string_len(const fd_emit_ctx *c, const char *str, size_t n)
 {
+    const char *esc = c->esc;
     const unsigned char *s = (const unsigned char *)str;
     uint64_t len = 2;
     for (size_t i = 0; i < n;) {
         unsigned b = s[i];
         if (b < 0x80) {
-            len += !json_esc[b] ? 1 : json_esc[b] == 'u' ? 6 : 2;
+            len += !esc[b] ? 1 : esc[b] == 'u' ? 6 : 2;
             i++;
             continue;
         }

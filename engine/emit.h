@@ -50,6 +50,7 @@ typedef struct fd_emit_ctx {
     bool stop;             /* the output budget tripped: only closing brackets follow */
     size_t len;
     uint64_t flushed;      /* bytes handed to the sink */
+    const char *esc;       /* how JSON strings escape ASCII (see emit.c) */
     uint64_t max_output;   /* output budget, 0 until known (see fd_emit_budget_for) */
     uint64_t limit;        /* what the output may reach at this depth: the budget less the
                               room to close every open level and write the marker; 0 once
@@ -125,7 +126,9 @@ size_t fd_emit_format_double(double d, char *buf, size_t cap);
 /* A JSON string literal with quotes; invalid UTF-8 becomes U+FFFD. */
 void fd_emit_json_string(fd_emit_ctx *c, const char *s, size_t n);
 /* Bytes fd_emit_json_string writes for s[0..n), quotes included. */
-uint64_t fd_emit_json_string_len(const char *s, size_t n);
+uint64_t fd_emit_json_string_len(const fd_emit_ctx *c, const char *s, size_t n);
+/* From now on JSON strings also escape `<`, `>` and `&` (for an HTML page). */
+void fd_emit_json_html(fd_emit_ctx *c);
 /* Lowercase hex of n bytes; with sep, a space between bytes. */
 void fd_emit_hex_bytes(fd_emit_ctx *c, const uint8_t *p, size_t n, bool sep);
 /* The error as one line: "Kind: message @0x.. /path". */
@@ -214,6 +217,9 @@ const fd_error *fd_emit_own_error(fd_emit_ctx *c, fd_value obj, bool noted);
 
 /* Writers behind fd_emit_sink; each writes under c's budget. */
 void fd_emit_json_tree(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts);
+/* The JSON of v alone, no newline after it (the -e values, the HTML page's data). */
+void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans);
+void fd_emit_html(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts);
 void fd_emit_text(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts);
 int fd_emit_yaml(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts);
 

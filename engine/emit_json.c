@@ -1,12 +1,32 @@
 /* emit_json.c - the JSON writer: structs as objects, exact integers, bytes as hex, errors as `_error`. */
 #include "emit.h"
 
+/*
+ * With fd_emit_opts.spans every struct object tells where its bytes are:
+ *
+ *   {"_span": SPAN, ...its fields..., "_error": {...}, "_spans": {"FIELD": SPAN, ...}}
+ *
+ *   SPAN  = {"start": S, "end": E, "io": IO}, or null for a struct with no bytes
+ *   S, E  = the byte range [S, E) in the stream the node was read from
+ *   IO    = the absolute file offset of that stream's byte 0, or null when the
+ *           stream holds processed bytes (`process:`); the file range is then
+ *           [IO + S, IO + E)
+ *
+ * "_span" is the first key, "_spans" the last; "_spans" lists the written
+ * fields that have bytes (not params, value instances, fields whose `if` was
+ * false), in field order, and is left out when none has.  The entry of a
+ * field whose value is an array also has "items": [SPAN or null, ...], one
+ * per element.  Without spans the output has none of these keys.
+ */
+
 #include <stdlib.h>
 
 /* Keys written recently, escaped with their colon: field names are the
  * spec's own strings, so their address identifies them. */
 #define JSON_KEYS 256
 #define JSON_KEY_MAX 55
+/* Bytes a SPAN takes at most. */
+#define JSON_SPAN_MAX 80
 
 typedef struct json_key_slot {
     const char *name;
@@ -17,6 +37,7 @@ typedef struct json_key_slot {
 typedef struct json_w {
     fd_emit_ctx *c;
     bool compact;
+    bool spans;
     json_key_slot keys[JSON_KEYS];
 } json_w;
 
@@ -93,11 +114,11 @@ static void json_error_body(fd_emit_ctx *c, const fd_error *err, bool compact)
 }
 
 /* Bytes json_error_body writes for err, at most. */
-static uint64_t json_error_len(const fd_error *err)
+static uint64_t json_error_len(const fd_emit_ctx *c, const fd_error *err)
 {
-    return 160 + fd_emit_json_string_len(err->message, strnlen(err->message, sizeof err->message)) +
-           fd_emit_json_string_len(err->path, strnlen(err->path, sizeof err->path)) +
-           fd_emit_json_string_len(err->file, strnlen(err->file, sizeof err->file));
+    return 160 + fd_emit_json_string_len(c, err->message, strnlen(err->message, sizeof err->message)) +
+           fd_emit_json_string_len(c, err->path, strnlen(err->path, sizeof err->path)) +
+           fd_emit_json_string_len(c, err->file, strnlen(err->file, sizeof err->file));
 }
 
 /* {"_error": {...}}: an error value, or the LimitError that takes the place
@@ -133,7 +154,7 @@ static uint64_t json_bound(json_w *w, fd_value v, uint64_t before)
         uint64_t rough = 6 * (uint64_t)n + 2;
         /* Walk a long string only when the rough bound does not fit. */
         if (s && w->c->limit && !fd_emit_room(w->c, fd_emit_bytes(w->c), before + rough))
-            return fd_emit_json_string_len(s, n);
+            return fd_emit_json_string_len(w->c, s, n);
         return rough;
     }
     case FD_BYTES:
@@ -146,12 +167,93 @@ static uint64_t json_bound(json_w *w, fd_value v, uint64_t before)
     case FD_ERROR:
         /* Its strings are at most 255 bytes each, every one escaped to 6. */
         return 3 * (6 * 255 + 2) + 200;
+    case FD_STRUCT:
+        return w->spans ? 32 + JSON_SPAN_MAX : 32;
     default:
         return 32;
     }
 }
 
 static void json_value(json_w *w, fd_value v, size_t depth);
+
+/* A SPAN without its closing brace, for "items" to follow. */
+static void json_span_open(json_w *w, const fd_span *sp)
+{
+    fd_emit_ctx *c = w->c;
+    const char *sep = w->compact ? "," : ", ";
+    fd_emit_puts(c, w->compact ? "{\"start\":" : "{\"start\": ");
+    fd_emit_u64(c, sp->start);
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, w->compact ? "\"end\":" : "\"end\": ");
+    fd_emit_u64(c, sp->end);
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, w->compact ? "\"io\":" : "\"io\": ");
+    if (sp->io_origin >= 0)
+        fd_emit_u64(c, (uint64_t)sp->io_origin);
+    else
+        fd_emit_put(c, "null", 4);
+}
+
+/* The "_spans" member of struct v: each written field with bytes.  When the
+ * budget has no room for an entry a LimitError stands in its place. */
+static void json_field_spans(json_w *w, fd_value v, size_t depth, bool *first)
+{
+    fd_emit_ctx *c = w->c;
+    size_t n = fd_struct_nfields(v);
+    bool any = false, noted = true;
+    for (size_t i = 0; i < n && !c->stop; i++) {
+        fd_span sp;
+        const char *name = fd_emit_field(c, v, i, &noted);
+        if (!name || !fd_struct_field_span(v, i, &sp))
+            continue;
+        fd_value f = fd_struct_field(v, i);
+        size_t items = fd_value_kind(f) == FD_ARRAY ? fd_array_len(f) : 0;
+        size_t klen = strlen(name);
+        uint64_t need = 16 + 2 * (uint64_t)depth + 6 * (uint64_t)klen + JSON_SPAN_MAX * (1 + (uint64_t)items);
+        bool fits = fd_emit_fits(c, v, need);
+        if (!any) {
+            if (!*first)
+                fd_emit_putc(c, ',');
+            *first = false;
+            json_newline(w, depth + 1);
+            json_key(w, "_spans", 6);
+            fd_emit_putc(c, '{');
+        } else {
+            fd_emit_putc(c, ',');
+        }
+        json_newline(w, depth + 2);
+        json_key(w, name, klen);
+        any = true;
+        if (!fits) {
+            fd_emit_push_name(c, name);
+            fd_emit_tripped(c, v, &c->scratch);
+            fd_emit_pop(c);
+            json_error_value(w, &c->scratch);
+            break;
+        }
+        json_span_open(w, &sp);
+        if (fd_value_kind(f) == FD_ARRAY) {
+            fd_emit_puts(c, w->compact ? ",\"items\":[" : ", \"items\": [");
+            for (size_t k = 0; k < items; k++) {
+                fd_span e;
+                if (k)
+                    fd_emit_puts(c, w->compact ? "," : ", ");
+                if (fd_array_elem_span(f, k, &e)) {
+                    json_span_open(w, &e);
+                    fd_emit_putc(c, '}');
+                } else {
+                    fd_emit_put(c, "null", 4);
+                }
+            }
+            fd_emit_putc(c, ']');
+        }
+        fd_emit_putc(c, '}');
+    }
+    if (any) {
+        json_newline(w, depth + 1);
+        fd_emit_putc(c, '}');
+    }
+}
 
 /* One array element or struct field (name != NULL): its separator, key and
  * value, or the LimitError marker when the budget has no room for them. */
@@ -198,6 +300,19 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
     size_t n = fd_struct_nfields(v);
     bool first = true, noted = false;
     fd_emit_putc(c, '{');
+    if (w->spans) {
+        /* The struct's own room was checked with its brackets; its span is small. */
+        fd_span sp;
+        json_newline(w, depth + 1);
+        json_key(w, "_span", 5);
+        if (fd_struct_span(v, &sp)) {
+            json_span_open(w, &sp);
+            fd_emit_putc(c, '}');
+        } else {
+            fd_emit_put(c, "null", 4);
+        }
+        first = false;
+    }
     for (size_t i = 0; i < n && !c->stop; i++) {
         const char *name = fd_emit_field(c, v, i, &noted);
         if (!name)
@@ -209,7 +324,7 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
     }
     const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
     if (err) {
-        uint64_t need = 4 + 2 * (uint64_t)depth + 10 + json_error_len(err);
+        uint64_t need = 4 + 2 * (uint64_t)depth + 10 + json_error_len(c, err);
         bool fits = fd_emit_fits(c, v, need);
         if (!first)
             fd_emit_putc(c, ',');
@@ -220,6 +335,8 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
             fd_emit_tripped(c, v, &c->scratch);
         json_error_body(c, &c->scratch, w->compact);
     }
+    if (w->spans && !c->stop)
+        json_field_spans(w, v, depth, &first);
     if (!first)
         json_newline(w, depth);
     fd_emit_putc(c, '}');
@@ -297,8 +414,7 @@ static void json_value(json_w *w, fd_value v, size_t depth)
     }
 }
 
-/* The tree, then a newline when `line`. */
-static void json_top(fd_emit_ctx *c, fd_value v, bool compact, bool line)
+void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
 {
     json_w *w = malloc(sizeof *w);
     if (!w) {
@@ -307,23 +423,23 @@ static void json_top(fd_emit_ctx *c, fd_value v, bool compact, bool line)
     }
     w->c = c;
     w->compact = compact;
+    w->spans = spans;
     for (size_t k = 0; k < JSON_KEYS; k++)
         w->keys[k].name = NULL;
-    fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, 0);
+    fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, c->tail);
     if (fd_emit_fits(c, v, json_bound(w, v, 0))) {
         json_value(w, v, 0);
     } else {
         fd_emit_tripped(c, v, &c->scratch);
         json_error_value(w, &c->scratch);
     }
-    if (line)
-        fd_emit_putc(c, '\n');
     free(w);
 }
 
 void fd_emit_json_tree(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts)
 {
-    json_top(c, v, opts->compact, true);
+    fd_emit_json_body(c, v, opts->compact, opts->spans);
+    fd_emit_putc(c, '\n');
 }
 
 int fd_emit_json_value(FILE *out, fd_value v, bool compact)
@@ -331,7 +447,7 @@ int fd_emit_json_value(FILE *out, fd_value v, bool compact)
     fd_emit_ctx *c = fd_emit_ctx_new(fd_emit_file_sink, out, NULL);
     if (!c)
         return -1;
-    json_top(c, v, compact, false);
+    fd_emit_json_body(c, v, compact, false);
     return fd_emit_ctx_free(c, NULL);
 }
 
