@@ -14,7 +14,7 @@
 #include "spans.h"
 
 static const char usage_text[] =
-    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml] [-e EXPR]... [--max-bytes N] FILE\n"
+    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml|html] [-e EXPR]... [--max-bytes N] [--spans] FILE\n"
     "       fmtdump [-f KSY] [-I DIR]... [-o text|json] (--at OFFSET | --coverage) FILE\n"
     "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... FILE...\n"
     "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... --files-from LIST\n"
@@ -30,7 +30,9 @@ static const char usage_text[] =
     "                 installed share/fmtdump/formats; one that does not load is skipped\n"
     "                 with a warning on stderr (FILE:LINE:COL: message)\n"
     "  -I DIR         a directory searched for imported descriptions (repeatable)\n"
-    "  -o FORMAT      text (default: an indented tree), json, yaml, or jsonl (batch mode below)\n"
+    "  -o FORMAT      text (default: an indented tree), json, yaml, html (one self-contained\n"
+    "                 page: the tree beside a hex view, each node linked to its bytes), or\n"
+    "                 jsonl (batch mode below)\n"
     "  -e EXPR        evaluate a Kaitai expression against the root object instead of\n"
     "                 printing the tree (repeatable); text prints `EXPR = value` lines,\n"
     "                 json (and yaml: JSON is YAML) one document:\n"
@@ -38,7 +40,8 @@ static const char usage_text[] =
     "                 where status and error tell how the root's seq parsed; an EXPR that\n"
     "                 fails gets a located line on stderr (and its {\"error\"} in json)\n"
     "  --max-bytes N  text: byte arrays shown up to N bytes (default 32)\n"
-    "  --spans        json, jsonl: the trees carry where each node's bytes are (`_span`)\n"
+    "  --spans        json, jsonl: each node also tells where its bytes are (`_span`,\n"
+    "                 `_spans`); html always does\n"
     "  --at OFFSET    instead of the tree, the deepest node holding byte OFFSET (123 or\n"
     "                 0x7b): its path, its span in the file and in its stream, its value in\n"
     "                 short and the bytes around it, the node's between [ and ]; json:\n"
@@ -163,10 +166,12 @@ static int check_args(const cli_args *a)
         return usage_error("%s", "--at and --coverage take one FILE, not -o jsonl");
     if ((a->at_set ? 1 : 0) + (a->coverage ? 1 : 0) + (a->nexprs ? 1 : 0) > 1)
         return usage_error("%s", "-e, --at and --coverage: one at a time");
-    if ((a->at_set || a->coverage) && a->format == FD_OUT_YAML)
+    if ((a->at_set || a->coverage) && (a->format == FD_OUT_YAML || a->format == FD_OUT_HTML))
         return usage_error("%s", "--at and --coverage print text or json");
-    if (a->spans && a->format != FD_OUT_JSON)
-        return usage_error("%s", "--spans needs -o json or -o jsonl");
+    if (a->nexprs && a->format == FD_OUT_HTML)
+        return usage_error("%s", "-e prints text, json or yaml");
+    if (a->spans && a->format != FD_OUT_JSON && a->format != FD_OUT_HTML)
+        return usage_error("%s", "--spans needs -o json, jsonl or html");
     if (dashes > 1)
         return usage_error("%s", "stdin (-) named more than once");
     return -1;

@@ -767,9 +767,34 @@ json_ok
 has '{"size":88,"covered":87,"complete":true,"gaps":[{"start":87,"end":88,"size":1}]}'
 done_check
 
+check "--spans: json and jsonl trees say where each node's bytes are; not without it"
+run -f "$KSY" -o json --spans "$T/good.bin"
+expect_rc 0
+json_ok
+has '"_span":{"start":0,"end":'
+has '"magic":"8943484b0d0a"'
+run -f "$KSY" -o jsonl --spans "$T/good.bin"
+expect_rc 0
+has '"tree":{"_span":{"start":0,"end":'
+run -f "$KSY" -o json "$T/good.bin"
+lacks '"_span"'
+done_check
+
+check "-o html: one page; a data error still exits 1"
+run -f "$KSY" -o html "$T/good.bin"
+expect_rc 0
+head -n 1 "$T/out" | grep -qF '<!DOCTYPE html>' || fail "not an HTML page: $(head -c 200 "$T/out")"
+grep -qF '</html>' "$T/out" || fail "the page is not closed"
+run -f "$KSY" -o html "$T/trunc.bin"
+expect_rc 1
+err_lines 1
+err_has "EndOfStreamError"
+done_check
+
 check "usage: --at and --coverage alone, one FILE, text or json"
 for args in "--at 1 -e version" "--at 1 --coverage" "--coverage -e version" "--at x1" "--at -1" "--at 0x" \
-            "--at 1 -o yaml" "--coverage -o jsonl" "--spans" "--spans -o yaml"; do
+            "--at 1 -o yaml" "--at 1 -o html" "--coverage -o jsonl" "--spans" "--spans -o yaml" \
+            "-e version -o html"; do
     # shellcheck disable=SC2086
     run -f "$KSY" $args "$T/good.bin"
     [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
