@@ -29,10 +29,11 @@ enum {
 };
 
 typedef struct fd_obj fd_obj;
-/* An object is one arena allocation: this header, then its slots
- * (fd_value[nslots]), the spans of its instances (fd_inst_span[ninst]), the
- * per-slot states (uint8_t[nslots]) and the spans of the seq fields after the
- * type's fixed-width prefix (fd_seq_span[nseq - nfast]); see fd_obj_slots... */
+/* An object is one arena allocation: this header, then the values of its
+ * slots except the fixed-width prefix of its seq (fd_value[nslots - nfast]:
+ * those are decoded from the input when asked, see fd_plan), the spans of its
+ * instances (fd_inst_span[ninst]), the per-slot states (uint8_t[nslots]) and
+ * the spans of the other seq fields (fd_seq_span[nseq - nfast]). */
 struct fd_obj {
     const fd_type *type;
     fd_doc *doc;
@@ -65,10 +66,18 @@ typedef struct fd_seq_span {
 #define FD_SPAN_NONE UINT32_MAX
 #define FD_SPAN_WIDE (UINT32_MAX - 1)
 
-static inline fd_value *fd_obj_slots(const fd_obj *o) { return (fd_value *)(void *)(o + 1); }
+/* Stored value of a slot; NULL for a slot of the fixed-width prefix. */
+static inline fd_value *fd_obj_val(const fd_obj *o, uint32_t slot)
+{
+    fd_value *v = (fd_value *)(void *)(o + 1);
+    uint32_t np = o->type->nparams;
+    if (slot < np)
+        return v + slot;
+    return slot - np < o->nfast ? NULL : v + slot - o->nfast;
+}
 static inline fd_inst_span *fd_obj_inst_spans(const fd_obj *o)
 {
-    return (fd_inst_span *)(void *)(fd_obj_slots(o) + o->type->nslots);
+    return (fd_inst_span *)(void *)((fd_value *)(void *)(o + 1) + o->type->nslots - o->nfast);
 }
 static inline uint8_t *fd_obj_state(const fd_obj *o)
 {

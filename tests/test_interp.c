@@ -466,6 +466,50 @@ static void test_error_locations(void **state)
     fx_close(&fx);
 }
 
+/* Running out of memory is reported like any error: kind, path, offset, rule. */
+static void test_memory_error_located(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: le\n"
+        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
+        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
+    static uint8_t data[256 << 10];
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = { .max_memory = 256 << 10 };
+    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
+    assert_non_null(doc);
+    assert_true(fd_doc_error(doc, &err));
+    assert_int_equal(err.kind, FD_ERR_NOMEM);
+    assert_memory_equal(err.path, "/items/", 7);
+    assert_true(err.offset > 0 && err.offset % 4 == 0);
+    assert_string_equal(err.file, "t.ksy");
+    assert_int_equal(err.line, 5);
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
+/* Input bytes copied into a message are escaped: one line, no terminal control. */
+static void test_error_text_escaped(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n  - id: s\n    type: str\n    size: 8\n    encoding: ASCII\n    valid: '\"abcdefgh\"'\n";
+    static const uint8_t data[] = { 0x1b, '[', '2', 'J', 0x07, '\r', '\n', 'x' };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_NOT_EQUAL);
+    for (const char *p = err.message; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+    assert_non_null(strstr(err.message, "\"\\x1B[2J\\x07\\x0D\\x0Ax\""));
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +525,8 @@ int main(void)
         cmocka_unit_test(test_stack_allowance),
         cmocka_unit_test(test_shared_subtree_budget),
         cmocka_unit_test(test_error_locations),
+        cmocka_unit_test(test_memory_error_located),
+        cmocka_unit_test(test_error_text_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
