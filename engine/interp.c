@@ -1387,7 +1387,8 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
     fd_value v = fd_v_null();
     fd_errrec *r = eval_instance(doc, obj, i, a, &v);
     doc->depth--;
-    assert(doc->depth == depth && state[i] == FD_SLOT_BUSY);
+    /* Still busy, or assigned early for its own `valid` (parse_element). */
+    assert(doc->depth == depth && (state[i] == FD_SLOT_BUSY || state[i] == FD_SLOT_DONE));
     if (r && r->kind == FD_ERR_LIMIT) {
         /* A guard tripped because of where the evaluation started (how deep
          * the caller already was), not because of the data: evaluated again
