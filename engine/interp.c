@@ -9,6 +9,66 @@
 
 #include "codec.h"
 
+/* ---- side table ------------------------------------------------------ */
+
+static uint64_t side_slot(uintptr_t key, uint64_t mask)
+{
+    return ((uint64_t)key * UINT64_C(0x9e3779b97f4a7c15)) >> 17 & mask;
+}
+
+static void *side_get(const fd_doc *doc, const fd_obj *o, unsigned tag)
+{
+    uintptr_t key = (uintptr_t)o | tag;
+    if (!doc->side_cap)
+        return NULL;
+    for (uint64_t h = side_slot(key, doc->side_cap - 1);; h = (h + 1) & (doc->side_cap - 1)) {
+        if (doc->side[h].key == key)
+            return doc->side[h].val;
+        if (!doc->side[h].key)
+            return NULL;
+    }
+}
+
+static bool side_put(fd_doc *doc, const fd_obj *o, unsigned tag, void *val)
+{
+    if ((doc->nside + 1) * 2 > doc->side_cap) {
+        uint64_t cap = doc->side_cap ? doc->side_cap * 2 : 64;
+        fd_side *tab = fd_arena_zalloc(&doc->arena, (size_t)cap * sizeof *tab);
+        if (!tab)
+            return false;
+        for (uint64_t i = 0; i < doc->side_cap; i++) {
+            if (!doc->side[i].key)
+                continue;
+            uint64_t h = side_slot(doc->side[i].key, cap - 1);
+            while (tab[h].key)
+                h = (h + 1) & (cap - 1);
+            tab[h] = doc->side[i];
+        }
+        doc->side = tab;
+        doc->side_cap = cap;
+    }
+    uintptr_t key = (uintptr_t)o | tag;
+    uint64_t h = side_slot(key, doc->side_cap - 1);
+    while (doc->side[h].key && doc->side[h].key != key)
+        h = (h + 1) & (doc->side_cap - 1);
+    if (!doc->side[h].key)
+        doc->nside++;
+    doc->side[h] = (fd_side){ key, val };
+    return true;
+}
+
+fd_obj *fd_obj_owner(const fd_obj *o)
+{
+    if (o->links & FD_OL_OWNER_PARENT)
+        return o->parent;
+    return o->links & FD_OL_OWNER_SIDE ? side_get(o->doc, o, FD_OL_OWNER_SIDE) : NULL;
+}
+
+fd_errrec *fd_obj_err(const fd_obj *o)
+{
+    return o->links & FD_OL_ERR ? side_get(o->doc, o, FD_OL_ERR) : NULL;
+}
+
 /* ---- errors ---------------------------------------------------------- */
 
 /* Append "/name" or "/name/index" to buf, never past cap. */
@@ -25,12 +85,13 @@ void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf,
     /* Collect the owner chain leaf-first, then print it root-first. */
     const fd_obj *chain[FD_MAX_DEPTH * 2];
     size_t n = 0;
-    for (const fd_obj *o = obj; o && o->owner && n < sizeof chain / sizeof *chain; o = o->owner)
+    for (const fd_obj *o = obj; o && fd_obj_owner(o) && n < sizeof chain / sizeof *chain; o = fd_obj_owner(o))
         chain[n++] = o;
     size_t len = 0;
     buf[0] = 0;
     for (size_t k = n; k-- > 0;)
-        len = path_add(buf, cap, len, chain[k]->owner->type->slot_names[chain[k]->owner_slot], chain[k]->owner_index);
+        len = path_add(buf, cap, len, fd_obj_owner(chain[k])->type->slot_names[chain[k]->owner_slot],
+                       chain[k]->owner_index);
     if (field)
         len = path_add(buf, cap, len, field, index);
     if (len == 0 && cap > 1) {
@@ -447,7 +508,6 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_o
     fd_obj *o = plan ? obj_alloc(doc, t, plan) : NULL;
     if (!o)
         return st ? nomem(st, s) : nomem_at(doc, NULL, NULL, -1, &t->loc, s);
-    o->owner = owner;
     o->owner_slot = st ? (int32_t)st->slot : -1;
     o->owner_index = st ? st->index : -1;
     o->io = s;
@@ -463,6 +523,12 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_o
         o->parent = parent;
         o->root = root;
     }
+    if (owner && owner == o->parent)
+        o->links |= FD_OL_OWNER_PARENT;
+    else if (owner && side_put(doc, o, FD_OL_OWNER_SIDE, owner))
+        o->links |= FD_OL_OWNER_SIDE;
+    else if (owner)
+        return nomem(st, s);
     for (uint32_t i = 0; i < t->nparams && i < nargs; i++)
         set_slot(o, i, coerce_param(&t->params[i], args[i]), FD_SLOT_DONE);
     *out = fd_v_obj(o);
@@ -1238,9 +1304,9 @@ static fd_value fast_value(const fd_obj *obj, uint32_t j)
 
 static fd_errrec *seq_fail(fd_obj *obj, fd_errrec *r)
 {
-    if (!r->owned) {
+    if (!r->owned && side_put(obj->doc, obj, FD_OL_ERR, r)) {
         r->owned = true;
-        obj->err = r;
+        obj->links |= FD_OL_ERR;
     }
     return r;
 }
