@@ -466,6 +466,48 @@ static void test_error_locations(void **state)
     fx_close(&fx);
 }
 
+/* A custom process whose output is its argument count and its last argument. */
+static int custom_count(void *user, const uint8_t *in, size_t n, const fd_value *args, size_t nargs,
+                        uint8_t **out, size_t *outn, char *msg, size_t msgcap)
+{
+    (void)user; (void)in; (void)n; (void)msg; (void)msgcap;
+    *out = malloc(2);
+    if (!*out)
+        return 1;
+    (*out)[0] = (uint8_t)nargs;
+    (*out)[1] = nargs ? (uint8_t)fd_value_int(args[nargs - 1]) : 0;
+    *outn = 2;
+    return 0;
+}
+
+/* Long argument lists reach their process and their type whole. */
+static void test_long_argument_lists(void **state)
+{
+    (void)state;
+    assert_int_equal(fd_process_register("count_args_fx", custom_count, NULL), 0);
+    char ksy[4096];
+    int k = snprintf(ksy, sizeof ksy,
+                     "meta:\n  id: t\n"
+                     "seq:\n  - id: p\n    size: 1\n    process: count_args_fx(1,2,3,4,5,6,7,8,9,10,11,12)\n"
+                     "  - id: s\n    type: many(");
+    for (int i = 1; i <= 20; i++)
+        k += snprintf(ksy + k, sizeof ksy - (size_t)k, "%s%d", i > 1 ? ", " : "", i * 3);
+    k += snprintf(ksy + k, sizeof ksy - (size_t)k, ")\ntypes:\n  many:\n    params:\n");
+    for (int i = 1; i <= 20; i++)
+        k += snprintf(ksy + k, sizeof ksy - (size_t)k, "      - id: a%d\n        type: u1\n", i);
+    static const uint8_t data[] = { 0 };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    size_t n;
+    const uint8_t *p = fd_value_bytes(ev(&fx, "p"), &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(p[0], 12);
+    assert_int_equal(p[1], 12);
+    assert_int_equal(ev_int(&fx, "s.a17"), 51);
+    assert_int_equal(ev_int(&fx, "s.a20"), 60);
+    fx_close(&fx);
+}
+
 /* Running out of memory is reported like any error: kind, path, offset, rule. */
 static void test_memory_error_located(void **state)
 {
@@ -525,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_stack_allowance),
         cmocka_unit_test(test_shared_subtree_budget),
         cmocka_unit_test(test_error_locations),
+        cmocka_unit_test(test_long_argument_lists),
         cmocka_unit_test(test_memory_error_located),
         cmocka_unit_test(test_error_text_escaped),
     };
