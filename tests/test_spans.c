@@ -200,6 +200,24 @@ static void test_prefix_paths(void **state)
     fx_close(&fx);
 }
 
+/* A bit field continuing its parent's partly read byte starts before its object. */
+static void test_bits_before_object(void **state)
+{
+    (void)state;
+    const char *ksy = "meta:\n  id: b\n  bit-endian: be\n"
+                      "seq:\n  - id: hi\n    type: b4\n  - id: sub\n    type: low\n"
+                      "types:\n  low:\n    seq:\n      - id: lo\n        type: b4\n      - id: next\n        type: u1\n";
+    const uint8_t data[] = { 0xa5, 0x42 };
+    fixture fx;
+    fx_open(&fx, "b.ksy", ksy, data, sizeof data);
+    fd_value sub = fd_struct_get(fx.root, "sub");
+    assert_int_equal(fd_value_int(fd_struct_get(sub, "lo")), 5);
+    assert_field_span(fx.root, "hi", 0, 0, 1);
+    assert_field_span(sub, "lo", 0, 0, 1);
+    assert_field_span(sub, "next", 0, 1, 2);
+    fx_close(&fx);
+}
+
 /* Arrays that grow (repeat-eos) with elements of different sizes keep every span. */
 static void test_growing_array_spans(void **state)
 {
@@ -310,6 +328,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_spans),
         cmocka_unit_test(test_prefix_paths),
+        cmocka_unit_test(test_bits_before_object),
         cmocka_unit_test(test_growing_array_spans),
         cmocka_unit_test(test_node_at_cycle),
         cmocka_unit_test(test_minidump_spans),
