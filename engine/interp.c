@@ -393,7 +393,7 @@ static void plan_insert(fd_plan **tab, uint32_t cap, fd_plan *p)
     tab[h] = p;
 }
 
-const fd_plan *fd_plan_get(fd_doc *doc, const fd_type *t)
+static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
 {
     if (doc->plan_cap) {
         for (uint32_t h = plan_hash(t, doc->plan_cap - 1);; h = (h + 1) & (doc->plan_cap - 1)) {
@@ -504,7 +504,7 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_o
         return fd_interp_error(doc, FD_ERR_LIMIT, s, -1, owner, st ? st->attr->id : NULL, st ? st->index : -1,
                                st ? &st->attr->loc : NULL,
                                "nesting deeper than %d levels or the stack allowance", FD_MAX_DEPTH);
-    const fd_plan *plan = fd_plan_get(doc, t);
+    const fd_plan *plan = plan_get(doc, t);
     fd_obj *o = plan ? obj_alloc(doc, t, plan) : NULL;
     if (!o)
         return st ? nomem(st, s) : nomem_at(doc, NULL, NULL, -1, &t->loc, s);

@@ -111,8 +111,6 @@ typedef struct fd_ctx {
 fd_obj *fd_obj_owner(const fd_obj *o);
 fd_errrec *fd_obj_err(const fd_obj *o);
 
-/* The plan of type t (built on first use); NULL when out of memory. */
-const fd_plan *fd_plan_get(fd_doc *doc, const fd_type *t);
 /* Free what the interpreter holds outside the arena (fd_doc_close). */
 void fd_interp_free(fd_doc *doc);
 
