@@ -361,8 +361,9 @@ const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
     if (i < t->nparams || i >= t->nslots)
         return NULL;
     if (i >= (size_t)t->nparams + t->nseq) {
-        if (!*noted && o->err) {
-            fd_errrec_export(o->err, &c->scratch);
+        const fd_errrec *own = *noted ? NULL : fd_obj_err(o);
+        if (own) {
+            fd_errrec_export(own, &c->scratch);
             fd_emit_count_error(c, &c->scratch);
         }
         *noted = true;
