@@ -1,11 +1,73 @@
 /* interp.c - walks a type's tables over a stream: seq eagerly, instances lazily and memoized. */
 #include "interp.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "codec.h"
+
+/* ---- side table ------------------------------------------------------ */
+
+static uint64_t side_slot(uintptr_t key, uint64_t mask)
+{
+    return ((uint64_t)key * UINT64_C(0x9e3779b97f4a7c15)) >> 17 & mask;
+}
+
+static void *side_get(const fd_doc *doc, const fd_obj *o, unsigned tag)
+{
+    uintptr_t key = (uintptr_t)o | tag;
+    if (!doc->side_cap)
+        return NULL;
+    for (uint64_t h = side_slot(key, doc->side_cap - 1);; h = (h + 1) & (doc->side_cap - 1)) {
+        if (doc->side[h].key == key)
+            return doc->side[h].val;
+        if (!doc->side[h].key)
+            return NULL;
+    }
+}
+
+static bool side_put(fd_doc *doc, const fd_obj *o, unsigned tag, void *val)
+{
+    if ((doc->nside + 1) * 2 > doc->side_cap) {
+        uint64_t cap = doc->side_cap ? doc->side_cap * 2 : 64;
+        fd_side *tab = fd_arena_zalloc(&doc->arena, (size_t)cap * sizeof *tab);
+        if (!tab)
+            return false;
+        for (uint64_t i = 0; i < doc->side_cap; i++) {
+            if (!doc->side[i].key)
+                continue;
+            uint64_t h = side_slot(doc->side[i].key, cap - 1);
+            while (tab[h].key)
+                h = (h + 1) & (cap - 1);
+            tab[h] = doc->side[i];
+        }
+        doc->side = tab;
+        doc->side_cap = cap;
+    }
+    uintptr_t key = (uintptr_t)o | tag;
+    uint64_t h = side_slot(key, doc->side_cap - 1);
+    while (doc->side[h].key && doc->side[h].key != key)
+        h = (h + 1) & (doc->side_cap - 1);
+    if (!doc->side[h].key)
+        doc->nside++;
+    doc->side[h] = (fd_side){ key, val };
+    return true;
+}
+
+fd_obj *fd_obj_owner(const fd_obj *o)
+{
+    if (o->links & FD_OL_OWNER_PARENT)
+        return o->parent;
+    return o->links & FD_OL_OWNER_SIDE ? side_get(o->doc, o, FD_OL_OWNER_SIDE) : NULL;
+}
+
+fd_errrec *fd_obj_err(const fd_obj *o)
+{
+    return o->links & FD_OL_ERR ? side_get(o->doc, o, FD_OL_ERR) : NULL;
+}
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -23,12 +85,13 @@ void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf,
     /* Collect the owner chain leaf-first, then print it root-first. */
     const fd_obj *chain[FD_MAX_DEPTH * 2];
     size_t n = 0;
-    for (const fd_obj *o = obj; o && o->owner && n < sizeof chain / sizeof *chain; o = o->owner)
+    for (const fd_obj *o = obj; o && fd_obj_owner(o) && n < sizeof chain / sizeof *chain; o = fd_obj_owner(o))
         chain[n++] = o;
     size_t len = 0;
     buf[0] = 0;
     for (size_t k = n; k-- > 0;)
-        len = path_add(buf, cap, len, chain[k]->owner->type->slot_names[chain[k]->owner_slot], chain[k]->owner_index);
+        len = path_add(buf, cap, len, fd_obj_owner(chain[k])->type->slot_names[chain[k]->owner_slot],
+                       chain[k]->owner_index);
     if (field)
         len = path_add(buf, cap, len, field, index);
     if (len == 0 && cap > 1) {
@@ -37,34 +100,108 @@ void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf,
     }
 }
 
+/* Length of the valid UTF-8 sequence at p (NUL-terminated), 0 when invalid. */
+static size_t utf8_seq(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (p[k] < 0x80 || p[k] > 0xbf)
+            return 0;
+    return n;
+}
+
+/* Input bytes reach messages (value_repr, strings): control characters, C1
+ * controls and invalid UTF-8 become \xNN, so an error stays one line and
+ * cannot drive a terminal. */
+static void escape_text(const char *in, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t k = 0;
+    while (*p) {
+        size_t n = utf8_seq(p);
+        bool esc = n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && p[0] == 0xc2 && p[1] < 0xa0);
+        size_t m = n ? n : 1;
+        if (k + (esc ? 4 * m : m) + 1 > cap)
+            break;
+        for (size_t j = 0; j < m; j++, p++) {
+            if (esc)
+                k += (size_t)snprintf(out + k, cap - k, "\\x%02X", *p);
+            else
+                out[k++] = (char)*p;
+        }
+    }
+    out[k] = 0;
+}
+
+/* Error records may use FD_ERR_RESERVE bytes beyond the memory limit. */
+static void *err_alloc(fd_doc *doc, size_t n)
+{
+    return fd_arena_alloc_over(&doc->arena, n, FD_ERR_RESERVE);
+}
+
 fd_errrec *fd_interp_error(fd_doc *doc, fd_errkind kind, const fd_stream *s, int64_t offset,
                            const fd_obj *obj, const char *field, int64_t index,
                            const fd_srcloc *loc, const char *fmt, ...)
 {
-    fd_errrec *r = fd_arena_zalloc(&doc->arena, sizeof *r);
-    if (!r) {
-        /* Out of arena: fall back to one static record so the caller still
-         * sees an error value instead of a crash. */
-        static fd_errrec oom = { FD_ERR_NOMEM, -1, "out of memory", "/", { NULL, 0, 0 }, true };
-        return &oom;
-    }
-    char msg[512], path[512];
+    char raw[512], msg[512], path[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    escape_text(raw, msg, sizeof msg);
     if (obj)
-        fd_obj_path(obj, field, index, path, sizeof path);
+        fd_obj_path(obj, field, index, raw, sizeof raw);
     else
-        snprintf(path, sizeof path, "/");
+        snprintf(raw, sizeof raw, "/");
+    escape_text(raw, path, sizeof path);
+    size_t mn = strlen(msg) + 1, pn = strlen(path) + 1;
+    fd_errrec *r = err_alloc(doc, sizeof *r + mn + pn);
+    if (!r) {
+        /* Even the reserve is gone: the document's own record keeps the
+         * first such error, with its path and location. */
+        r = &doc->oom;
+        if (!r->msg) {
+            snprintf(doc->oom_msg, sizeof doc->oom_msg, "%s", msg);
+            snprintf(doc->oom_path, sizeof doc->oom_path, "%s", path);
+            r->kind = kind;
+            r->offset = offset >= 0 ? offset : (s ? fd_stream_abs(s) : -1);
+            r->msg = doc->oom_msg;
+            r->path = doc->oom_path;
+            if (loc)
+                r->loc = *loc;
+        }
+        return r;
+    }
+    memset(r, 0, sizeof *r);
+    char *text = (char *)(r + 1);
+    memcpy(text, msg, mn);
+    memcpy(text + mn, path, pn);
     r->kind = kind;
     r->offset = offset >= 0 ? offset : (s ? fd_stream_abs(s) : -1);
-    r->msg = fd_arena_strdup(&doc->arena, msg);
-    r->path = fd_arena_strdup(&doc->arena, path);
-    if (!r->msg || !r->path) {
-        r->msg = "out of memory";
-        r->path = "/";
-    }
+    r->msg = text;
+    r->path = text + mn;
     if (loc)
         r->loc = *loc;
     return r;
@@ -124,13 +261,13 @@ static fd_errrec *eos_err(const fd_site *st, const fd_stream *s, uint64_t want)
 static fd_errrec *with_loc(const fd_site *st, fd_value v)
 {
     fd_errrec *r = fd_v_as_err(v);
-    if (r->loc.file == NULL && st->attr && r->kind != FD_ERR_NOMEM) {
+    if (r->loc.file == NULL && st->attr && r != &st->doc->oom) {
         r->loc = st->attr->loc;
         char path[512];
         fd_obj_path(st->obj, st->attr->id, st->index, path, sizeof path);
-        const char *p = fd_arena_strdup(&st->doc->arena, path);
+        const char *p = err_alloc(st->doc, strlen(path) + 1);
         if (p)
-            r->path = p;
+            r->path = strcpy((char *)p, path);
     }
     return r;
 }
@@ -178,7 +315,7 @@ static fd_errrec *eval_size(const fd_site *st, const fd_ctx *ctx, const fd_expr 
 
 /* ---- objects ---------------------------------------------------------- */
 
-static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj);
+static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj, const fd_plan *plan);
 
 static fd_errrec *decide_endian(fd_doc *doc, fd_obj *obj, bool parent_is_le, bool parent_le_known)
 {
@@ -198,7 +335,7 @@ static fd_errrec *decide_endian(fd_doc *doc, fd_obj *obj, bool parent_is_le, boo
     fd_value on = fd_eval_expr(doc, &ctx, sw->on);
     if (fd_v_is_err(on)) {
         fd_errrec *r = fd_v_as_err(on);
-        if (!r->loc.file && r->kind != FD_ERR_NOMEM)
+        if (!r->loc.file && r != &doc->oom)
             r->loc = sw->loc;
         return r;
     }
@@ -229,29 +366,105 @@ static fd_errrec *decide_endian(fd_doc *doc, fd_obj *obj, bool parent_is_le, boo
                            "unable to decide endianness");
 }
 
-static fd_obj *obj_alloc(fd_doc *doc, const fd_type *t)
+/* ---- plans ----------------------------------------------------------- */
+
+/* A seq field the fast path may read: a number of fixed width with nothing
+ * to evaluate around it (an enum tag is applied afterwards, cheaply). */
+static bool fast_attr(const fd_attr *a)
 {
-    fd_obj *o = fd_arena_alloc(&doc->arena, sizeof *o);
+    const fd_typeref *t = &a->type;
+    bool num = t->prim == FD_P_UINT || t->prim == FD_P_SINT || (t->prim == FD_P_FLOAT && t->width >= 4);
+    return num && (t->width == 1 || t->width == 2 || t->width == 4 || t->width == 8) && !a->if_expr &&
+           !a->size && !a->size_eos && a->terminator < 0 && !a->contents && a->proc == FD_PROC_NONE &&
+           a->repeat == FD_REP_NONE && a->valid.kind == FD_VALID_NONE;
+}
+
+static uint32_t plan_hash(const fd_type *t, uint32_t mask)
+{
+    uint64_t h = (uint64_t)(uintptr_t)t * UINT64_C(0x9e3779b97f4a7c15);
+    return (uint32_t)(h >> 40) & mask;
+}
+
+static void plan_insert(fd_plan **tab, uint32_t cap, fd_plan *p)
+{
+    uint32_t h = plan_hash(p->type, cap - 1);
+    while (tab[h])
+        h = (h + 1) & (cap - 1);
+    tab[h] = p;
+}
+
+static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
+{
+    if (doc->plan_cap) {
+        for (uint32_t h = plan_hash(t, doc->plan_cap - 1);; h = (h + 1) & (doc->plan_cap - 1)) {
+            fd_plan *p = doc->plans[h];
+            if (!p)
+                break;
+            if (p->type == t)
+                return p;
+        }
+    }
+    if ((doc->nplans + 1) * 2 > doc->plan_cap) {
+        uint32_t cap = doc->plan_cap ? doc->plan_cap * 2 : 64;
+        fd_plan **tab = fd_arena_zalloc(&doc->arena, cap * sizeof *tab);
+        if (!tab)
+            return NULL;
+        for (uint32_t i = 0; i < doc->plan_cap; i++)
+            if (doc->plans[i])
+                plan_insert(tab, cap, doc->plans[i]);
+        doc->plans = tab;
+        doc->plan_cap = cap;
+    }
+    uint32_t n = 0;
+    while (n < t->nseq && n < FD_PLAN_MAX_FAST && fast_attr(&t->seq[n]))
+        n++;
+    fd_plan *p = fd_arena_alloc(&doc->arena, sizeof *p + n * sizeof p->off[0]);
+    if (!p)
+        return NULL;
+    p->type = t;
+    p->nfast = n;
+    uint32_t off = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        p->off[i] = off;
+        off += t->seq[i].type.width;
+    }
+    p->fast_bytes = off;
+    plan_insert(doc->plans, doc->plan_cap, p);
+    doc->nplans++;
+    return p;
+}
+
+/* ---- objects, continued ------------------------------------------------- */
+
+/* One allocation per object; the layout is described in value.h. */
+static fd_obj *obj_alloc(fd_doc *doc, const fd_type *t, const fd_plan *plan)
+{
+    size_t n = sizeof(fd_obj) + (size_t)(t->nslots - plan->nfast) * sizeof(fd_value) +
+               (size_t)t->ninst * sizeof(fd_inst_span) + t->nslots;
+    n = (n + 3) & ~(size_t)3;
+    n += (size_t)(t->nseq - plan->nfast) * sizeof(fd_seq_span);
+    fd_obj *o = fd_arena_zalloc(&doc->arena, n);
     if (!o)
         return NULL;
-    memset(o, 0, sizeof *o);
     o->type = t;
     o->doc = doc;
     o->owner_slot = -1;
     o->owner_index = -1;
-    if (t->nslots) {
-        o->slots = fd_arena_zalloc(&doc->arena, t->nslots * sizeof *o->slots);
-        o->state = fd_arena_zalloc(&doc->arena, t->nslots);
-        if (!o->slots || !o->state)
-            return NULL;
-    }
+    o->nfast = (uint8_t)plan->nfast;
     return o;
 }
 
-static fd_errrec *nomem(fd_doc *doc, const fd_obj *obj)
+static fd_errrec *nomem_at(fd_doc *doc, const fd_obj *obj, const char *field, int64_t index,
+                           const fd_srcloc *loc, const fd_stream *s)
 {
-    return fd_interp_error(doc, FD_ERR_NOMEM, NULL, -1, obj, NULL, -1, NULL,
+    return fd_interp_error(doc, FD_ERR_NOMEM, s, -1, obj, field, index, loc,
                            "memory limit reached (%llu bytes)", (unsigned long long)doc->arena.limit);
+}
+
+/* Out of memory while reading the site's field, located at the cursor. */
+static fd_errrec *nomem(const fd_site *st, const fd_stream *s)
+{
+    return nomem_at(st->doc, st->obj, st->attr ? st->attr->id : NULL, st->index, st->attr ? &st->attr->loc : NULL, s);
 }
 
 /* Work budget: every object and array element costs one unit. */
@@ -271,20 +484,32 @@ static fd_value coerce_param(const fd_param *p, fd_value v)
     return v;
 }
 
-static fd_errrec *new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj *root, fd_stream *s,
-                          const fd_value *args, uint32_t nargs, fd_obj *owner, int32_t owner_slot,
-                          int64_t owner_index, bool parent_is_le, bool parent_le_known, fd_value *out)
+/* A prefix slot keeps only its state: its value is decoded when asked. */
+static void set_slot(fd_obj *obj, uint32_t slot, fd_value v, uint8_t state)
 {
+    assert(slot < obj->type->nslots);
+    fd_value *p = fd_obj_val(obj, slot);
+    if (p)
+        *p = v;
+    fd_obj_state(obj)[slot] = state;
+}
+
+/* st: the field creating the object, NULL for the root. */
+static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_obj *parent, fd_obj *root,
+                          fd_stream *s, const fd_value *args, uint32_t nargs, bool parent_is_le,
+                          bool parent_le_known, fd_value *out)
+{
+    fd_obj *owner = st ? st->obj : NULL;
     if (doc->depth >= FD_MAX_DEPTH || fd_stack_exhausted(doc))
-        return fd_interp_error(doc, FD_ERR_LIMIT, s, -1, owner, owner && owner_slot >= 0 ?
-                               owner->type->slot_names[owner_slot] : NULL, owner_index, NULL,
+        return fd_interp_error(doc, FD_ERR_LIMIT, s, -1, owner, st ? st->attr->id : NULL, st ? st->index : -1,
+                               st ? &st->attr->loc : NULL,
                                "nesting deeper than %d levels or the stack allowance", FD_MAX_DEPTH);
-    fd_obj *o = obj_alloc(doc, t);
+    const fd_plan *plan = plan_get(doc, t);
+    fd_obj *o = plan ? obj_alloc(doc, t, plan) : NULL;
     if (!o)
-        return nomem(doc, owner);
-    o->owner = owner;
-    o->owner_slot = owner_slot;
-    o->owner_index = owner_index;
+        return st ? nomem(st, s) : nomem_at(doc, NULL, NULL, -1, &t->loc, s);
+    o->owner_slot = st ? (int32_t)st->slot : -1;
+    o->owner_index = st ? st->index : -1;
     o->io = s;
     if (!owner) {
         o->parent = NULL;
@@ -298,19 +523,24 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_type *t, fd_obj *parent, fd_obj 
         o->parent = parent;
         o->root = root;
     }
-    for (uint32_t i = 0; i < t->nparams && i < nargs; i++) {
-        o->slots[i] = coerce_param(&t->params[i], args[i]);
-        o->state[i] = FD_SLOT_DONE;
-    }
+    if (owner && owner == o->parent)
+        o->links |= FD_OL_OWNER_PARENT;
+    else if (owner && side_put(doc, o, FD_OL_OWNER_SIDE, owner))
+        o->links |= FD_OL_OWNER_SIDE;
+    else if (owner)
+        return nomem(st, s);
+    for (uint32_t i = 0; i < t->nparams && i < nargs; i++)
+        set_slot(o, i, coerce_param(&t->params[i], args[i]), FD_SLOT_DONE);
     *out = fd_v_obj(o);
-    doc->depth++;
+    int depth = doc->depth++;
     fd_errrec *r = decide_endian(doc, o, parent_is_le, parent_le_known);
     if (!r) {
         o->start = s->pos;
-        r = parse_seq(doc, o);
+        r = parse_seq(doc, o, plan);
         o->end = s->pos;
     }
     doc->depth--;
+    assert(doc->depth == depth);
     return r;
 }
 
@@ -383,8 +613,11 @@ static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, int64_t at,
                               const uint8_t **buf, uint64_t *n)
 {
     const fd_attr *a = st->attr;
-    fd_value args[8];
-    uint32_t nargs = a->nproc_args < 8 ? a->nproc_args : 8;
+    fd_value buf8[8];
+    uint32_t nargs = a->nproc_args;
+    fd_value *args = nargs <= 8 ? buf8 : fd_arena_alloc(&st->doc->arena, nargs * sizeof *args);
+    if (!args)
+        return nomem(st, NULL);
     for (uint32_t i = 0; i < nargs; i++) {
         args[i] = fd_eval_expr(st->doc, ctx, a->proc_args[i]);
         if (fd_v_is_err(args[i]))
@@ -445,8 +678,11 @@ static fd_errrec *parse_user(const fd_site *st, const fd_ctx *ctx, const fd_type
                              fd_stream *s, fd_value *out)
 {
     fd_doc *doc = st->doc;
-    fd_value args[16];
-    uint32_t nargs = t->nargs < 16 ? t->nargs : 16;
+    fd_value buf16[16];
+    uint32_t nargs = t->nargs;
+    fd_value *args = nargs <= 16 ? buf16 : fd_arena_alloc(&doc->arena, nargs * sizeof *args);
+    if (!args)
+        return nomem(st, s);
     for (uint32_t i = 0; i < nargs; i++) {
         args[i] = fd_eval_expr(doc, ctx, t->args[i]);
         if (fd_v_is_err(args[i]))
@@ -466,8 +702,7 @@ static fd_errrec *parse_user(const fd_site *st, const fd_ctx *ctx, const fd_type
     if (r)
         return r;
 
-    return new_obj(doc, t->user, parent, root, s, args, nargs, st->obj, (int32_t)st->slot, st->index,
-                   st->obj->is_le, st->obj->endian_known, out);
+    return new_obj(doc, st, t->user, parent, root, s, args, nargs, st->obj->is_le, st->obj->endian_known, out);
 }
 
 static fd_errrec *check_contents(const fd_site *st, fd_stream *s, fd_value *out)
@@ -560,7 +795,7 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
         size_t tn;
         int rc = fd_codec_decode(&doc->arena, t->encoding, buf, (size_t)n, &txt, &tn);
         if (rc == FD_CNOMEM)
-            return nomem(doc, st->obj);
+            return nomem(st, s);
         if (rc != FD_COK)
             return site_err_at(st, FD_ERR_ENCODING, origin, "cannot decode %s text", fd_codec_name(t->encoding));
         *out = fd_v_str(txt, tn);
@@ -570,7 +805,7 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
         /* A sized user type (or primitive) reads from its own substream. */
         fd_stream *sub = stream_new(doc, buf, n, processed || origin < 0 ? FD_NO_ORIGIN : (uint64_t)origin);
         if (!sub)
-            return nomem(doc, st->obj);
+            return nomem(st, s);
         if (t->prim != FD_P_USER)
             return read_prim(st, t, sub, out);
         fd_errrec *r = parse_user(st, ctx, t, sub, out);
@@ -712,27 +947,252 @@ static fd_errrec *parse_element(const fd_site *st, const fd_ctx *ctx, fd_stream 
     /* The field is assigned before it is validated, as in generated
      * parsers: a valid expression may name the field itself. */
     if (a->repeat == FD_REP_NONE) {
-        st->obj->slots[st->slot] = *out;
-        st->obj->state[st->slot] = FD_SLOT_DONE;
+        set_slot(st->obj, st->slot, *out, FD_SLOT_DONE);
     }
     return check_valid(st, ctx, *out, s, at);
 }
 
+/* ---- spans ------------------------------------------------------------- */
+
+static bool reads_bits(const fd_attr *a)
+{
+    return !a->contents && (a->type.prim == FD_P_BITS || a->type.prim == FD_P_BOOL) && !needs_bytes(a, &a->type);
+}
+
+/* The first byte a read of a starting now touches: a bit field continues
+ * in the byte the previous bit field left partly read. */
+static uint64_t span_begin(const fd_stream *s, const fd_attr *a)
+{
+    return s->bits_left > 0 && s->pos > 0 && reads_bits(a) ? s->pos - 1 : s->pos;
+}
+
+static void seq_span_set(fd_doc *doc, fd_obj *obj, uint32_t slot, uint64_t start, uint64_t end)
+{
+    uint32_t j = slot - obj->type->nparams;
+    assert(slot >= obj->type->nparams && j < obj->type->nseq);
+    if (j < obj->nfast)
+        return; /* implied by the type */
+    fd_seq_span *sp = &fd_obj_seq_spans(obj)[j - obj->nfast];
+    if (start >= obj->start && end >= start && end - obj->start < FD_SPAN_WIDE) {
+        sp->start = (uint32_t)(start - obj->start);
+        sp->end = (uint32_t)(end - obj->start);
+        return;
+    }
+    fd_wide_span *w = fd_arena_alloc(&doc->arena, sizeof *w);
+    if (!w) {
+        sp->start = FD_SPAN_NONE;
+        return;
+    }
+    *w = (fd_wide_span){ obj, slot, start, end, doc->wide };
+    doc->wide = w;
+    sp->start = FD_SPAN_WIDE;
+}
+
+/* ---- arrays ------------------------------------------------------------- */
+
+/* An array being read.  With a known count its items are allocated once in
+ * the arena; otherwise they grow on the document's scratch stack (items, then
+ * room for span pairs) and are copied to the arena once, at their final size. */
+struct fd_arr_build {
+    fd_parr *pa;
+    uint64_t cap;
+    uint64_t base;          /* scratch offset of the region */
+    bool in_scratch;
+    fd_arr_build *down;
+};
+
+#define FD_BUILD_ELEM (sizeof(fd_value) + 2 * sizeof(uint64_t))
+
+static void build_start(fd_doc *doc, fd_arr_build *b, fd_parr *pa, fd_value *items, uint64_t cap)
+{
+    *b = (fd_arr_build){ pa, cap, doc->scratch_used, items == NULL, doc->building };
+    pa->arr.items = items;
+    doc->building = b;
+}
+
+/* The top builder doubles its room on the scratch stack. */
+static bool build_grow(fd_doc *doc, fd_arr_build *b)
+{
+    assert(doc->building == b && b->in_scratch);
+    assert(b->base + b->cap * FD_BUILD_ELEM == doc->scratch_used);
+    uint64_t ncap = b->cap ? b->cap * 2 : 8;
+    if (ncap > (UINT64_MAX - b->base) / FD_BUILD_ELEM)
+        return false;
+    uint64_t need = b->base + ncap * FD_BUILD_ELEM;
+    if (need > doc->scratch_cap) {
+        uint64_t cap = doc->scratch_cap ? doc->scratch_cap : (64u << 10);
+        while (cap < need)
+            cap = cap > UINT64_MAX / 2 ? need : cap * 2;
+        const fd_arena *ar = &doc->arena;
+        if (ar->limit && (ar->used > ar->limit || cap > ar->limit - ar->used))
+            cap = need;
+        if ((ar->limit && (ar->used > ar->limit || cap > ar->limit - ar->used)) || cap > SIZE_MAX)
+            return false;
+        uint8_t *ns = realloc(doc->scratch, (size_t)cap);
+        if (!ns)
+            return false;
+        /* Every builder still growing points into the scratch: rebase them. */
+        for (fd_arr_build *x = doc->building; x; x = x->down) {
+            if (!x->in_scratch || !x->cap)
+                continue;
+            x->pa->arr.items = (fd_value *)(void *)(ns + x->base);
+            if (x->pa->mode == FD_AS_PAIRS)
+                x->pa->pairs = (uint64_t *)(void *)(ns + x->base + x->cap * sizeof(fd_value));
+        }
+        doc->scratch = ns;
+        doc->scratch_cap = cap;
+    }
+    fd_parr *pa = b->pa;
+    uint8_t *at = doc->scratch + b->base;
+    if (pa->mode == FD_AS_PAIRS) {
+        memmove(at + ncap * sizeof(fd_value), at + b->cap * sizeof(fd_value), pa->arr.n * 2 * sizeof(uint64_t));
+        pa->pairs = (uint64_t *)(void *)(at + ncap * sizeof(fd_value));
+    }
+    pa->arr.items = (fd_value *)(void *)at;
+    b->cap = ncap;
+    doc->scratch_used = need;
+    return true;
+}
+
+static bool obj_matches(const fd_parr *pa, fd_value v, uint64_t start, uint64_t end)
+{
+    if (v.kind != FD_STRUCT)
+        return false;
+    const fd_obj *o = fd_v_as_obj(v);
+    return !o->sized && o->io == pa->io && o->start == start && o->end == end;
+}
+
+/* Record element i's span (the element is already items[i]): keep the
+ * compact form while it fits, else switch to pairs. */
+static bool build_note(fd_doc *doc, fd_arr_build *b, uint64_t i, uint64_t start, uint64_t end)
+{
+    fd_parr *pa = b->pa;
+    fd_value v = pa->arr.items[i];
+    if (i == 0) {
+        if (obj_matches(pa, v, start, end)) {
+            pa->mode = FD_AS_OBJ;
+        } else {
+            pa->mode = FD_AS_STRIDE;
+            pa->start = start;
+            pa->stride = end - start;
+        }
+        return true;
+    }
+    switch (pa->mode) {
+    case FD_AS_OBJ:
+        if (obj_matches(pa, v, start, end))
+            return true;
+        break;
+    case FD_AS_STRIDE:
+        if (start - pa->start == i * pa->stride && end - start == pa->stride && start >= pa->start &&
+            (pa->stride == 0 || (start - pa->start) / pa->stride == i))
+            return true;
+        break;
+    case FD_AS_PAIRS:
+        pa->pairs[2 * i] = start;
+        pa->pairs[2 * i + 1] = end;
+        return true;
+    default:
+        break;
+    }
+    uint64_t *pairs;
+    if (b->in_scratch)
+        pairs = (uint64_t *)(void *)(doc->scratch + b->base + b->cap * sizeof(fd_value));
+    else if (!(pairs = fd_arena_alloc(&doc->arena, b->cap * 2 * sizeof *pairs)))
+        return false;
+    for (uint64_t k = 0; k < i; k++) {
+        fd_span sp;
+        if (!fd_parr_elem_span(pa, k, &sp))
+            sp.start = sp.end = 0;
+        pairs[2 * k] = sp.start;
+        pairs[2 * k + 1] = sp.end;
+    }
+    pairs[2 * i] = start;
+    pairs[2 * i + 1] = end;
+    pa->pairs = pairs;
+    pa->mode = FD_AS_PAIRS;
+    return true;
+}
+
+static bool build_push(fd_doc *doc, fd_arr_build *b, fd_value v, uint64_t start, uint64_t end)
+{
+    fd_parr *pa = b->pa;
+    if (pa->arr.n == b->cap && (!b->in_scratch || !build_grow(doc, b)))
+        return false;
+    pa->arr.items[pa->arr.n] = v;
+    if (!build_note(doc, b, pa->arr.n, start, end))
+        return false;
+    pa->arr.n++;
+    return true;
+}
+
+/* Pop the builder; a scratch array moves to the arena at its final size. */
+static bool build_finish(fd_doc *doc, fd_arr_build *b)
+{
+    assert(doc->building == b);
+    doc->building = b->down;
+    if (!b->in_scratch)
+        return true;
+    fd_parr *pa = b->pa;
+    uint64_t n = pa->arr.n;
+    fd_value *items = NULL;
+    uint64_t *pairs = NULL;
+    bool ok = true;
+    if (n) {
+        items = fd_arena_memdup(&doc->arena, pa->arr.items, (size_t)n * sizeof *items);
+        if (pa->mode == FD_AS_PAIRS)
+            pairs = fd_arena_memdup(&doc->arena, pa->pairs, (size_t)n * 2 * sizeof *pairs);
+        ok = items && (pa->mode != FD_AS_PAIRS || pairs);
+    }
+    doc->scratch_used = b->base;
+    if (!ok) {
+        items = NULL;
+        pairs = NULL;
+        n = 0;
+        pa->mode = FD_AS_NONE;
+    }
+    pa->arr.items = items;
+    pa->arr.n = n;
+    pa->pairs = pairs;
+    return ok;
+}
+
 /* ---- attributes ----------------------------------------------------------- */
 
-static fd_errrec *arr_push(fd_doc *doc, fd_arr *arr, uint64_t *cap, fd_value v)
+static fd_errrec *parse_repeat(fd_site *st, fd_ctx *ctx, fd_arr_build *b, fd_stream *s, uint64_t count)
 {
-    if (arr->n == *cap) {
-        uint64_t ncap = *cap ? *cap * 2 : 8;
-        fd_value *items = fd_arena_alloc(&doc->arena, ncap * sizeof *items);
-        if (!items)
-            return (fd_errrec *)1;
-        if (arr->n)
-            memcpy(items, arr->items, arr->n * sizeof *items);
-        arr->items = items;
-        *cap = ncap;
+    const fd_attr *a = st->attr;
+    fd_doc *doc = st->doc;
+    for (uint64_t i = 0;; i++) {
+        if (a->repeat == FD_REP_EXPR && i >= count)
+            break;
+        if (a->repeat == FD_REP_EOS && fd_stream_eof(s))
+            break;
+        st->index = (int64_t)i;
+        ctx->index = (int64_t)i;
+        fd_errrec *r = spend(doc, st, s);
+        if (r)
+            return r;
+        fd_value v = fd_v_null();
+        uint64_t start = span_begin(s, a);
+        r = parse_element(st, ctx, s, &v);
+        if (v.kind != FD_NULL || !r)
+            if (!build_push(doc, b, v, start, s->pos))
+                return nomem(st, s);
+        if (r)
+            return r;
+        if (a->repeat == FD_REP_UNTIL) {
+            fd_ctx c2 = *ctx;
+            c2.cur = v;
+            c2.has_cur = true;
+            bool done;
+            r = eval_bool(st, &c2, a->repeat_expr, &done);
+            if (r)
+                return r;
+            if (done)
+                break;
+        }
     }
-    arr->items[arr->n++] = v;
     return NULL;
 }
 
@@ -745,17 +1205,16 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
     if (a->repeat == FD_REP_NONE)
         return parse_element(&st, &ctx, s, out);
 
-    fd_arr *arr = fd_arena_zalloc(&doc->arena, sizeof *arr);
-    if (!arr)
-        return nomem(doc, obj);
-    *out = fd_v_array(arr);
+    fd_parr *pa = fd_arena_zalloc(&doc->arena, sizeof *pa);
+    if (!pa)
+        return nomem(&st, s);
+    pa->io = s;
+    *out = fd_v_parr(pa);
     /* Elements may refer to the ones before them (`items[_index - 1]`), as
      * generated parsers allow: the growing array is visible from the start. */
-    if (!a->is_instance) {
-        obj->slots[slot] = *out;
-        obj->state[slot] = FD_SLOT_DONE;
-    }
-    uint64_t cap = 0, count = 0;
+    if (!a->is_instance)
+        set_slot(obj, slot, *out, FD_SLOT_DONE);
+    uint64_t count = 0, cap = 0;
     if (a->repeat == FD_REP_EXPR) {
         int64_t n;
         bool u;
@@ -763,54 +1222,103 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
         if (r)
             return r;
         count = (!u && n < 0) ? 0 : (uint64_t)n;
-        /* Preallocate only what the remaining bytes could justify. */
+        /* A count the remaining bytes can justify is allocated at once; a
+         * larger one grows as elements really appear. */
         uint64_t left = fd_stream_left(s) + 1;
-        cap = count < left ? count : left;
-        if (cap > (1u << 20))
-            cap = 1u << 20;
-        if (cap) {
-            arr->items = fd_arena_alloc(&doc->arena, cap * sizeof *arr->items);
-            if (!arr->items)
-                return nomem(doc, obj);
-        }
+        if (count <= left && count <= (1u << 20))
+            cap = count;
     }
-    for (uint64_t i = 0;; i++) {
-        if (a->repeat == FD_REP_EXPR && i >= count)
-            break;
-        if (a->repeat == FD_REP_EOS && fd_stream_eof(s))
-            break;
-        st.index = (int64_t)i;
-        ctx.index = (int64_t)i;
-        fd_errrec *r = spend(doc, &st, s);
-        if (r)
-            return r;
-        fd_value v = fd_v_null();
-        r = parse_element(&st, &ctx, s, &v);
-        if (v.kind != FD_NULL || !r)
-            if (arr_push(doc, arr, &cap, v))
-                return nomem(doc, obj);
-        if (r)
-            return r;
-        if (a->repeat == FD_REP_UNTIL) {
-            fd_ctx c2 = ctx;
-            c2.cur = v;
-            c2.has_cur = true;
-            bool done;
-            r = eval_bool(&st, &c2, a->repeat_expr, &done);
-            if (r)
-                return r;
-            if (done)
-                break;
-        }
-    }
-    return NULL;
+    fd_value *items = NULL;
+    if (cap && !(items = fd_arena_alloc(&doc->arena, cap * sizeof *items)))
+        return nomem(&st, s);
+    fd_arr_build b;
+    build_start(doc, &b, pa, items, cap);
+    fd_errrec *r = parse_repeat(&st, &ctx, &b, s, count);
+    if (!build_finish(doc, &b) && !r)
+        r = nomem(&st, s);
+    return r;
 }
 
-static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj)
+/* Byte order of prefix field a of obj; false when it is not decided. */
+static bool fast_le(const fd_obj *obj, const fd_attr *a, bool *le)
+{
+    if (a->type.endian != FD_END_INHERIT)
+        *le = a->type.endian == FD_END_LE;
+    else if (obj->endian_known || a->type.width == 1)
+        *le = obj->is_le;
+    else
+        return false;
+    return true;
+}
+
+/* The fixed-width prefix, bounds checked once for the whole run by the
+ * caller: reading is marking the fields reached, their values are decoded
+ * from the input on demand.  Returns how many fields were read: the run
+ * stops early at a field whose byte order is not decided. */
+static uint32_t read_fast(fd_obj *obj, const fd_plan *plan, fd_stream *s)
+{
+    const fd_type *t = obj->type;
+    uint8_t *state = fd_obj_state(obj) + t->nparams;
+    uint32_t i;
+    bool le;
+    for (i = 0; i < plan->nfast && fast_le(obj, &t->seq[i], &le); i++)
+        state[i] = FD_SLOT_DONE;
+    s->pos += i < plan->nfast ? plan->off[i] : plan->fast_bytes;
+    return i;
+}
+
+/* Value of prefix field j (0-based in the seq) of obj, from the input. */
+static fd_value fast_value(const fd_obj *obj, uint32_t j)
+{
+    const fd_type *t = obj->type;
+    uint64_t at = obj->start;
+    for (uint32_t k = 0; k < j; k++)
+        at += t->seq[k].type.width;
+    const fd_attr *a = &t->seq[j];
+    const uint8_t *q = obj->io->base + at;
+    int w = a->type.width;
+    bool le = true;
+    fast_le(obj, a, &le);
+    uint64_t u = 0;
+    for (int k = 0; k < w; k++)
+        u = u << 8 | q[le ? w - 1 - k : k];
+    fd_value v;
+    if (a->type.prim == FD_P_UINT) {
+        v = fd_v_uint(u);
+    } else if (a->type.prim == FD_P_SINT) {
+        if (w < 8 && (u >> (w * 8 - 1)) & 1)
+            u |= ~(uint64_t)0 << (w * 8);
+        v = fd_v_int(u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1);
+    } else if (w == 4) {
+        uint32_t x = (uint32_t)u;
+        float f;
+        memcpy(&f, &x, sizeof f);
+        v = fd_v_float(f);
+    } else {
+        double d;
+        memcpy(&d, &u, sizeof d);
+        v = fd_v_float(d);
+    }
+    return a->enm ? fd_v_enum(v, a->enm) : v;
+}
+
+static fd_errrec *seq_fail(fd_obj *obj, fd_errrec *r)
+{
+    if (!r->owned && side_put(obj->doc, obj, FD_OL_ERR, r)) {
+        r->owned = true;
+        obj->links |= FD_OL_ERR;
+    }
+    return r;
+}
+
+static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj, const fd_plan *plan)
 {
     const fd_type *t = obj->type;
     fd_stream *s = obj->io;
-    for (uint32_t i = 0; i < t->nseq; i++) {
+    uint32_t i = 0;
+    if (plan->nfast && s->bits_left == 0 && fd_stream_left(s) >= plan->fast_bytes)
+        i = read_fast(obj, plan, s);
+    for (; i < t->nseq; i++) {
         const fd_attr *a = &t->seq[i];
         uint32_t slot = t->nparams + i;
         if (a->if_expr) {
@@ -818,36 +1326,29 @@ static fd_errrec *parse_seq(fd_doc *doc, fd_obj *obj)
             fd_ctx ctx = { .self = obj, .index = -1 };
             bool on;
             fd_errrec *r = eval_bool(&st, &ctx, a->if_expr, &on);
-            if (r) {
-                if (!r->owned) {
-                    r->owned = true;
-                    obj->err = r;
-                }
-                return r;
-            }
+            if (r)
+                return seq_fail(obj, r);
             if (!on) {
-                obj->slots[slot] = fd_v_null();
-                obj->state[slot] = FD_SLOT_DONE;
+                set_slot(obj, slot, fd_v_null(), FD_SLOT_DONE);
+                assert(i >= obj->nfast);
+                fd_obj_seq_spans(obj)[i - obj->nfast].start = FD_SPAN_NONE;
                 continue;
             }
         }
         fd_value v = fd_v_null();
+        uint64_t start = span_begin(s, a);
         fd_errrec *r = parse_attr(doc, obj, a, slot, s, &v);
         if (r) {
             /* Keep what was read: a partial child carries its own error, a
              * failed primitive leaves the field absent and the error here. */
-            if (v.kind == FD_STRUCT || v.kind == FD_ARRAY) {
-                obj->slots[slot] = v;
-                obj->state[slot] = FD_SLOT_FAILED;
-            }
-            if (!r->owned) {
-                r->owned = true;
-                obj->err = r;
-            }
-            return r;
+            if (v.kind == FD_STRUCT || v.kind == FD_ARRAY)
+                set_slot(obj, slot, v, FD_SLOT_FAILED);
+            if (fd_obj_state(obj)[slot] != FD_SLOT_UNSET)
+                seq_span_set(doc, obj, slot, start, s->pos);
+            return seq_fail(obj, r);
         }
-        obj->slots[slot] = v;
-        obj->state[slot] = FD_SLOT_DONE;
+        set_slot(obj, slot, v, FD_SLOT_DONE);
+        seq_span_set(doc, obj, slot, start, s->pos);
     }
     return NULL;
 }
@@ -858,6 +1359,8 @@ static fd_errrec *eval_instance(fd_doc *doc, fd_obj *obj, uint32_t slot, const f
 {
     fd_site st = { doc, obj, a, slot, -1 };
     fd_ctx ctx = { .self = obj, .index = -1 };
+    fd_inst_span *span = &fd_obj_inst_spans(obj)[slot - obj->type->nparams - obj->type->nseq];
+    span->io = NULL;
     if (a->if_expr) {
         bool on;
         fd_errrec *r = eval_bool(&st, &ctx, a->if_expr, &on);
@@ -898,7 +1401,10 @@ static fd_errrec *eval_instance(fd_doc *doc, fd_obj *obj, uint32_t slot, const f
             return site_err(&st, FD_ERR_EOS, s, "negative position %lld", (long long)pos);
         fd_stream_seek(s, (uint64_t)pos);
     }
+    uint64_t start = span_begin(s, a);
     fd_errrec *r = parse_attr(doc, obj, a, slot, s, out);
+    if (!r || out->kind == FD_STRUCT || out->kind == FD_ARRAY)
+        *span = (fd_inst_span){ s, start, s->pos };
     *s = saved;
     return r;
 }
@@ -910,25 +1416,29 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
         *partial = fd_v_null();
     if (i >= t->nslots)
         return fd_v_null();
-    switch (obj->state[i]) {
+    fd_value *val = fd_obj_val(obj, i);
+    uint8_t *state = fd_obj_state(obj);
+    switch (state[i]) {
     case FD_SLOT_DONE:
-        return obj->slots[i];
+        return val ? *val : fast_value(obj, i - t->nparams);
     case FD_SLOT_FAILED:
         /* A seq field cut short holds its partial value (Kaitai's partial
          * tree); a failed instance holds its error, with any partial value
          * hung off the error for display. */
-        if (obj->slots[i].kind != FD_ERROR) {
+        assert(val);
+        if (val->kind != FD_ERROR) {
             if (partial)
-                *partial = obj->slots[i];
-            return obj->slots[i];
+                *partial = *val;
+            return *val;
         }
-        if (partial && obj->slots[i].x.aux)
-            *partial = *(const fd_value *)obj->slots[i].x.aux;
-        return obj->slots[i];
+        if (partial && val->x.aux)
+            *partial = *(const fd_value *)val->x.aux;
+        return *val;
     case FD_SLOT_BUSY:
         return fd_v_err(fd_interp_error(obj->doc, FD_ERR_LIMIT, NULL, -1, obj, t->slot_names[i], -1,
                                         NULL, "instance %s depends on itself", t->slot_names[i]));
     default:
+        assert(state[i] == FD_SLOT_UNSET);
         break;
     }
     if (i < t->nparams + t->nseq)
@@ -938,16 +1448,18 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
     if (doc->depth >= FD_MAX_DEPTH || fd_stack_exhausted(doc))
         return fd_v_err(fd_interp_error(doc, FD_ERR_LIMIT, NULL, -1, obj, a->id, -1, &a->loc,
                                         "nesting deeper than %d levels or the stack allowance", FD_MAX_DEPTH));
-    obj->state[i] = FD_SLOT_BUSY;
-    doc->depth++;
+    state[i] = FD_SLOT_BUSY;
+    int depth = doc->depth++;
     fd_value v = fd_v_null();
     fd_errrec *r = eval_instance(doc, obj, i, a, &v);
     doc->depth--;
+    /* Still busy, or assigned early for its own `valid` (parse_element). */
+    assert(doc->depth == depth && (state[i] == FD_SLOT_BUSY || state[i] == FD_SLOT_DONE));
     if (r && r->kind == FD_ERR_LIMIT) {
         /* A guard tripped because of where the evaluation started (how deep
          * the caller already was), not because of the data: evaluated again
          * from a shallower point, the instance may well succeed. */
-        obj->state[i] = FD_SLOT_UNSET;
+        state[i] = FD_SLOT_UNSET;
         return fd_v_err(r);
     }
     if (r) {
@@ -958,12 +1470,10 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
             if (partial && keep)
                 *partial = v;
         }
-        obj->slots[i] = ev;
-        obj->state[i] = FD_SLOT_FAILED;
+        set_slot(obj, i, ev, FD_SLOT_FAILED);
         return ev;
     }
-    obj->slots[i] = v;
-    obj->state[i] = FD_SLOT_DONE;
+    set_slot(obj, i, v, FD_SLOT_DONE);
     return v;
 }
 
@@ -974,7 +1484,15 @@ void fd_interp_parse_root(fd_doc *doc)
     doc->parsed = true;
     const fd_type *t = doc->spec->main->root;
     fd_value out = fd_v_null();
-    fd_errrec *r = new_obj(doc, t, NULL, NULL, &doc->io, NULL, 0, NULL, -1, -1, true, false, &out);
+    fd_errrec *r = new_obj(doc, NULL, t, NULL, NULL, &doc->io, NULL, 0, true, false, &out);
     doc->root = out.kind == FD_STRUCT ? fd_v_as_obj(out) : NULL;
     doc->err = r;
+    assert(doc->building == NULL && doc->scratch_used == 0 && doc->depth == 0);
+}
+
+void fd_interp_free(fd_doc *doc)
+{
+    free(doc->scratch);
+    doc->scratch = NULL;
+    doc->scratch_cap = doc->scratch_used = 0;
 }

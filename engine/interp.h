@@ -8,6 +8,40 @@
  * the work budget bounds loops that consume no bytes (zero-size repeats). */
 #define FD_MAX_DEPTH 512
 
+/* What the interpreter learns about a type once per document: how many of
+ * its leading seq fields are plain fixed-width numbers (uN, sN, fN without
+ * if/valid/repeat/size...).  Those are read after one bounds check, and their
+ * spans follow from the object's start, so objects store no spans for them. */
+#define FD_PLAN_MAX_FAST 255
+typedef struct fd_plan {
+    const fd_type *type;
+    uint32_t nfast;
+    uint32_t fast_bytes;   /* sum of their widths */
+    uint32_t off[];        /* off[i]: offset of fast field i from the object's start */
+} fd_plan;
+
+/* A seq field span that does not fit fd_seq_span (rare: >4 GiB objects, bit
+ * fields starting before their object). */
+typedef struct fd_wide_span {
+    const fd_obj *obj;
+    uint32_t slot;
+    uint64_t start, end;
+    struct fd_wide_span *next;
+} fd_wide_span;
+
+typedef struct fd_arr_build fd_arr_build;
+
+/* What few objects have (an owner other than their parent, an error of
+ * their own), kept beside them: key = object address | FD_OL_* tag. */
+typedef struct fd_side {
+    uintptr_t key;
+    void *val;
+} fd_side;
+
+/* Bytes an error record may take beyond the memory limit, so that running
+ * out of memory is still reported with its path and location. */
+#define FD_ERR_RESERVE (64u << 10)
+
 struct fd_doc {
     const fd_spec *spec;
     fd_arena arena;
@@ -24,6 +58,20 @@ struct fd_doc {
     uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */
     uint64_t work;         /* work units spent so far (see fd_work_spend) */
     uint64_t work_limit;   /* derived from the input size, or fd_open_opts.max_work */
+    fd_plan **plans;       /* open addressing by type pointer; plan_cap is a power of two */
+    uint32_t plan_cap, nplans;
+    fd_wide_span *wide;
+    fd_side *side;         /* open addressing; side_cap is a power of two */
+    uint64_t side_cap, nside;
+    /* Arrays of unknown length grow here (malloc'd, reused, freed at close)
+     * and move to the arena once, at their final size.  Builders nest like
+     * the parse, so the innermost one always owns the top of the stack. */
+    uint8_t *scratch;
+    uint64_t scratch_cap, scratch_used;
+    fd_arr_build *building;
+    /* The last resort when even the error reserve is gone. */
+    fd_errrec oom;
+    char oom_msg[512], oom_path[512];
 };
 
 /* One work budget per document bounds everything a parse can do that the
@@ -57,6 +105,19 @@ typedef struct fd_ctx {
     fd_value on;           /* `_on` */
     bool has_on;
 } fd_ctx;
+
+/* The container of o in the tree (NULL for the root), and the error that
+ * stopped o's own seq (NULL if none). */
+fd_obj *fd_obj_owner(const fd_obj *o);
+fd_errrec *fd_obj_err(const fd_obj *o);
+
+/* Free what the interpreter holds outside the arena (fd_doc_close). */
+void fd_interp_free(fd_doc *doc);
+
+/* Spans of parsed nodes (engine/value.c); false when there are no bytes to show. */
+bool fd_obj_span(const fd_obj *o, fd_span *out);
+bool fd_obj_field_span(const fd_obj *o, uint32_t slot, fd_span *out);
+bool fd_parr_elem_span(const fd_parr *pa, uint64_t i, fd_span *out);
 
 /* Parse the root object's seq (once). */
 void fd_interp_parse_root(fd_doc *doc);

@@ -131,7 +131,7 @@ bool fd_struct_field_reached(fd_value obj, size_t i)
         return false;
     if (fd_struct_field_is_instance(obj, i))
         return true;
-    return o->state[i] != FD_SLOT_UNSET;
+    return fd_obj_state(o)[i] != FD_SLOT_UNSET;
 }
 
 /* For display: a failed field shows its partial struct or array when there is one. */
@@ -175,10 +175,11 @@ fd_value fd_struct_to_string(fd_value obj)
 bool fd_struct_error(fd_value obj, fd_error *err)
 {
     const fd_obj *o = as_obj(obj);
-    if (!o || !o->err)
+    fd_errrec *r = o ? fd_obj_err(o) : NULL;
+    if (!r)
         return false;
     if (err)
-        fd_errrec_export(o->err, err);
+        fd_errrec_export(r, err);
     return true;
 }
 
@@ -188,6 +189,101 @@ int64_t fd_struct_offset(fd_value obj)
     if (!o || o->io->origin == FD_NO_ORIGIN)
         return -1;
     return (int64_t)(o->io->origin + o->start);
+}
+
+/* ---- spans ------------------------------------------------------------- */
+
+static bool span_of(const fd_stream *io, uint64_t start, uint64_t end, fd_span *out)
+{
+    if (out) {
+        out->io_data = io->base;
+        out->io_size = io->size;
+        out->io_origin = io->origin > (uint64_t)INT64_MAX ? -1 : (int64_t)io->origin;
+        out->start = start;
+        out->end = end;
+    }
+    return true;
+}
+
+bool fd_obj_span(const fd_obj *o, fd_span *out)
+{
+    return span_of(o->io, o->start, o->end >= o->start ? o->end : o->start, out);
+}
+
+bool fd_obj_field_span(const fd_obj *o, uint32_t slot, fd_span *out)
+{
+    const fd_type *t = o->type;
+    if (slot < t->nparams || slot >= t->nslots)
+        return false;
+    uint8_t state = fd_obj_state(o)[slot];
+    if (state != FD_SLOT_DONE && state != FD_SLOT_FAILED)
+        return false;
+    uint32_t j = slot - t->nparams;
+    if (j >= t->nseq) {
+        const fd_inst_span *is = &fd_obj_inst_spans(o)[j - t->nseq];
+        return is->io && span_of(is->io, is->start, is->end, out);
+    }
+    if (j < o->nfast) {
+        /* The fixed-width prefix: offsets follow from the widths. */
+        uint64_t at = o->start;
+        for (uint32_t k = 0; k < j; k++)
+            at += t->seq[k].type.width;
+        return span_of(o->io, at, at + t->seq[j].type.width, out);
+    }
+    const fd_seq_span *sp = &fd_obj_seq_spans(o)[j - o->nfast];
+    if (sp->start == FD_SPAN_NONE)
+        return false;
+    if (sp->start == FD_SPAN_WIDE) {
+        for (const fd_wide_span *w = o->doc->wide; w; w = w->next)
+            if (w->obj == o && w->slot == slot)
+                return span_of(o->io, w->start, w->end, out);
+        return false;
+    }
+    return span_of(o->io, o->start + sp->start, o->start + sp->end, out);
+}
+
+bool fd_parr_elem_span(const fd_parr *pa, uint64_t i, fd_span *out)
+{
+    if (i >= pa->arr.n)
+        return false;
+    uint64_t start, end;
+    switch (pa->mode) {
+    case FD_AS_STRIDE:
+        start = pa->start + i * pa->stride;
+        end = start + pa->stride;
+        break;
+    case FD_AS_OBJ: {
+        const fd_obj *o = fd_v_as_obj(pa->arr.items[i]);
+        start = o->start;
+        end = o->end;
+        break;
+    }
+    case FD_AS_PAIRS:
+        start = pa->pairs[2 * i];
+        end = pa->pairs[2 * i + 1];
+        break;
+    default:
+        return false;
+    }
+    return span_of(pa->io, start, end, out);
+}
+
+bool fd_struct_span(fd_value obj, fd_span *out)
+{
+    const fd_obj *o = as_obj(obj);
+    return o && fd_obj_span(o, out);
+}
+
+bool fd_struct_field_span(fd_value obj, size_t i, fd_span *out)
+{
+    const fd_obj *o = as_obj(obj);
+    return o && i < o->type->nslots && fd_obj_field_span(o, (uint32_t)i, out);
+}
+
+bool fd_array_elem_span(fd_value arr, size_t i, fd_span *out)
+{
+    const fd_parr *pa = fd_v_as_parr(arr);
+    return pa && fd_parr_elem_span(pa, i, out);
 }
 
 static const fd_attr *field_attr(fd_value obj, size_t i)

@@ -29,28 +29,92 @@ enum {
 };
 
 typedef struct fd_obj fd_obj;
+/* An object is one arena allocation: this header, then the values of its
+ * slots except the fixed-width prefix of its seq (fd_value[nslots - nfast]:
+ * those are decoded from the input when asked, see fd_plan), the spans of its
+ * instances (fd_inst_span[ninst]), the per-slot states (uint8_t[nslots]) and
+ * the spans of the other seq fields (fd_seq_span[nseq - nfast]). */
 struct fd_obj {
     const fd_type *type;
     fd_doc *doc;
     fd_obj *parent;        /* _parent, NULL = null */
     fd_obj *root;          /* _root */
     fd_stream *io;         /* _io: own substream, or the creator's stream */
-    fd_value *slots;       /* params, seq, instances (type->nslots) */
-    uint8_t *state;        /* FD_SLOT_* per slot */
-    fd_errrec *err;        /* what stopped this object's own seq */
-    fd_obj *owner;         /* container in the tree, for error paths */
-    int32_t owner_slot;    /* slot of this object in owner, -1 for the root */
-    int64_t owner_index;   /* array index within that slot, -1 if none */
+    int64_t owner_index;   /* array index within owner_slot, -1 if none */
     uint64_t start, end;   /* cursor positions in io before and after the seq (for _sizeof) */
-    bool sized;            /* io is its own substream (size / size-eos / process) */
-    bool is_le;            /* decided endianness */
-    bool endian_known;
+    int32_t owner_slot;    /* slot of this object in its owner, -1 for the root */
+    uint8_t nfast;         /* leading seq fields whose spans follow from the type (fd_plan) */
+    /* The owner (container in the tree, for paths) is the parent unless
+     * FD_OL_OWNER_SIDE says the document's side table has it; the error
+     * that stopped this object's own seq is there too (FD_OL_ERR). */
+    unsigned links : 3;
+    unsigned sized : 1;    /* io is its own substream (size / size-eos / process) */
+    unsigned is_le : 1;    /* decided endianness */
+    unsigned endian_known : 1;
+};
+enum { FD_OL_OWNER_PARENT = 1, FD_OL_OWNER_SIDE = 2, FD_OL_ERR = 4 };
+
+/* Span of an evaluated parse instance; io NULL = no bytes (value instance, `if` false). */
+typedef struct fd_inst_span {
+    const fd_stream *io;
+    uint64_t start, end;
+} fd_inst_span;
+
+/* Span of a seq field, relative to obj->start (seq fields all come from obj->io).
+ * start FD_SPAN_NONE: no bytes (`if` false); FD_SPAN_WIDE: kept in the document's
+ * list of wide spans because it does not fit 32 bits. */
+typedef struct fd_seq_span {
+    uint32_t start, end;
+} fd_seq_span;
+#define FD_SPAN_NONE UINT32_MAX
+#define FD_SPAN_WIDE (UINT32_MAX - 1)
+
+/* Stored value of a slot; NULL for a slot of the fixed-width prefix. */
+static inline fd_value *fd_obj_val(const fd_obj *o, uint32_t slot)
+{
+    fd_value *v = (fd_value *)(void *)(o + 1);
+    uint32_t np = o->type->nparams;
+    if (slot < np)
+        return v + slot;
+    return slot - np < o->nfast ? NULL : v + slot - o->nfast;
+}
+static inline fd_inst_span *fd_obj_inst_spans(const fd_obj *o)
+{
+    return (fd_inst_span *)(void *)((fd_value *)(void *)(o + 1) + o->type->nslots - o->nfast);
+}
+static inline uint8_t *fd_obj_state(const fd_obj *o)
+{
+    return (uint8_t *)(fd_obj_inst_spans(o) + o->type->ninst);
+}
+static inline fd_seq_span *fd_obj_seq_spans(const fd_obj *o)
+{
+    uintptr_t p = (uintptr_t)(fd_obj_state(o) + o->type->nslots);
+    return (fd_seq_span *)(p + (-p & 3u));
+}
+
+/* How an array knows its elements' spans, all in the one stream it was read from. */
+enum {
+    FD_AS_NONE = 0,        /* no spans (built by an expression, or not known yet) */
+    FD_AS_STRIDE,          /* element i is [start + i*stride, +stride) */
+    FD_AS_OBJ,             /* every element is an unsized struct of io: its own start..end */
+    FD_AS_PAIRS            /* pairs[2i], pairs[2i+1] */
 };
 
 typedef struct fd_arr {
     uint64_t n;
     fd_value *items;
 } fd_arr;
+
+/* An array read from a stream (value flag FD_VF_SPANS): the fields after arr
+ * say where each element's bytes are. */
+typedef struct fd_parr {
+    fd_arr arr;
+    const fd_stream *io;
+    uint64_t start, stride;
+    uint64_t *pairs;
+    uint8_t mode;          /* FD_AS_* */
+} fd_parr;
+#define FD_VF_SPANS 0x02
 
 /* Constructors.  Strings and byte views must outlive the value (input or arena). */
 static inline fd_value fd_v_null(void) { fd_value v = {0}; return v; }
@@ -63,6 +127,7 @@ static inline fd_value fd_v_str(const char *p, uint64_t n) { fd_value v = {0}; v
 static inline fd_value fd_v_bytes(const uint8_t *p, uint64_t n) { fd_value v = {0}; v.kind = FD_BYTES; v.v.p = p; v.x.len = n; return v; }
 static inline fd_value fd_v_enum(fd_value iv, const fd_enum *e) { iv.kind = FD_ENUM; iv.x.aux = e; return iv; }
 static inline fd_value fd_v_array(fd_arr *a) { fd_value v = {0}; v.kind = FD_ARRAY; v.v.p = a; return v; }
+static inline fd_value fd_v_parr(fd_parr *a) { fd_value v = fd_v_array(&a->arr); v.flags = FD_VF_SPANS; return v; }
 static inline fd_value fd_v_obj(fd_obj *o) { fd_value v = {0}; v.kind = FD_STRUCT; v.v.p = o; return v; }
 static inline fd_value fd_v_stream(fd_stream *s) { fd_value v = {0}; v.kind = FD_STREAM; v.v.p = s; return v; }
 static inline fd_value fd_v_type(const fd_type *t) { fd_value v = {0}; v.kind = FD_TYPE; v.v.p = t; return v; }
@@ -70,10 +135,16 @@ static inline fd_value fd_v_err(fd_errrec *e) { fd_value v = {0}; v.kind = FD_ER
 
 static inline fd_obj *fd_v_as_obj(fd_value v) { return (fd_obj *)v.v.p; }
 static inline fd_arr *fd_v_as_arr(fd_value v) { return (fd_arr *)v.v.p; }
+static inline fd_parr *fd_v_as_parr(fd_value v)
+{
+    return v.kind == FD_ARRAY && (v.flags & FD_VF_SPANS) ? (fd_parr *)v.v.p : NULL;
+}
 static inline fd_errrec *fd_v_as_err(fd_value v) { return (fd_errrec *)v.v.p; }
 static inline bool fd_v_is_err(fd_value v) { return v.kind == FD_ERROR; }
 /* An integer value seen as a mathematical number: is it negative? */
 static inline bool fd_v_neg(fd_value v) { return !(v.flags & FD_VF_UNSIGNED) && v.v.i < 0; }
+
+_Static_assert(sizeof(fd_obj) % 8 == 0 && sizeof(fd_obj) <= 72, "slots follow a compact header");
 
 /* Copy an error record into the public struct. */
 void fd_errrec_export(const fd_errrec *r, fd_error *out);

@@ -230,12 +230,59 @@ const char *fd_struct_type_name(fd_value obj);
 fd_value fd_struct_to_string(fd_value obj);
 /* The error that stopped this object's own seq (not a child's), if any. */
 bool fd_struct_error(fd_value obj, fd_error *err);
-/* Absolute offset and size in the input of the object's bytes (-1 if not in the file). */
+/* Absolute offset in the input of the object's first byte (-1 if not in the file);
+ * fd_struct_span gives its extent. */
 int64_t fd_struct_offset(fd_value obj);
 /* Documentation of a field, NULL if none. */
 const char *fd_struct_field_doc(fd_value obj, size_t i);
 /* Display hint for an integer field: true when its name suggests an address/offset/size. */
 bool fd_struct_field_hex(fd_value obj, size_t i);
+
+/* Spans. */
+/* Where a node's bytes are: [start, end) of the stream it was read from.  io_data and io_size
+ * are that stream's bytes (the file, a slice of it, or processed bytes held by the document);
+ * io_origin is the absolute file offset of io_data[0], or -1 when the stream holds processed
+ * bytes (after `process:`); the file range is then [io_origin + start, io_origin + end). */
+typedef struct fd_span {
+    const uint8_t *io_data;
+    uint64_t io_size;
+    int64_t io_origin;
+    uint64_t start, end;
+} fd_span;
+/* false when there are no bytes to show: params, value instances, seq fields not reached,
+ * fields whose `if` was false, instances not evaluated yet (spans never force evaluation). */
+bool fd_struct_span(fd_value obj, fd_span *out);
+bool fd_struct_field_span(fd_value obj, size_t i, fd_span *out);
+bool fd_array_elem_span(fd_value arr, size_t i, fd_span *out);
+/* The deepest node covering absolute file offset `offset`: its value, its span and its node
+ * path (e.g. "/streams/1/data/modules/0/module_name", same syntax as error paths) into path.
+ * FD_NULL when no node covers the byte.  With instances false only the parsed tree is searched
+ * (lazy instances stay lazy); with true, parse instances (pos/io ones) are evaluated too.
+ * Value instances are never followed (they alias other nodes). */
+fd_value fd_doc_node_at(fd_doc *doc, uint64_t offset, bool instances, char *path, size_t pathcap, fd_span *span);
+
+/* Coverage (engine/coverage.c): the bytes of the input that no leaf claims.
+ * A leaf is a value read from the input (integer, float, boolean, enum,
+ * string, byte array); a struct parsed from `process`ed bytes counts as one
+ * leaf over its raw bytes.  The walk has the writers' guards (nesting depth,
+ * fd_node_budget, loops cut) and keeps the claimed ranges sorted and merged,
+ * so its memory grows with the number of disjoint ranges, not with the input. */
+typedef struct fd_range {
+    uint64_t start, end;       /* [start, end): absolute offsets in the input */
+} fd_range;
+
+typedef struct fd_coverage {
+    uint64_t size;             /* the input's size */
+    uint64_t covered;          /* bytes claimed by at least one leaf */
+    const fd_range *gaps;      /* the unclaimed ranges in order; they live until fd_doc_close */
+    size_t ngaps;
+    bool complete;             /* false when a guard cut the walk: some gaps may be claimed
+                                  by nodes it did not reach */
+} fd_coverage;
+
+/* Parse (if not yet), walk the tree (evaluating instances when instances is
+ * true) and fill *out.  false with a MemoryError in err when out of memory. */
+bool fd_doc_coverage(fd_doc *doc, bool instances, fd_coverage *out, fd_error *err);
 
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
@@ -244,13 +291,40 @@ bool fd_expr_check(const char *expr, fd_error *err);
 
 /* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
  * above; instances are evaluated, each failure isolated into an `_error`. */
-typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML } fd_out_format;
+typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML, FD_OUT_HTML } fd_out_format;
+
+/* Where a writer's bytes go: n bytes at buf (n > 0); return 0, or non-zero
+ * to refuse them (the run then writes nothing more and returns -1). */
+typedef int (*fd_sink_fn)(void *user, const char *buf, size_t n);
+
+/* What a writer run saw, filled when fd_emit_opts.stats is set. */
+typedef struct fd_emit_stats {
+    uint64_t errors;       /* `_error`s written: error values, structs' own errors (one that
+                              repeats its failing child's is counted once), LimitError markers */
+    uint64_t bytes;        /* bytes handed to the sink */
+    bool truncated;        /* the output budget or the node budget cut the tree */
+    fd_error first;        /* the first error counted (kind FD_ERR_NONE when errors == 0) */
+} fd_emit_stats;
+
+/* Default output budget: FD_EMIT_BASE_OUTPUT + FD_EMIT_OUTPUT_PER_BYTE x input size. */
+#define FD_EMIT_BASE_OUTPUT (16u << 20)
+#define FD_EMIT_OUTPUT_PER_BYTE 64u
+/* Default window of file bytes an HTML page embeds for its hex view. */
+#define FD_EMIT_HTML_WINDOW (1u << 20)
 
 typedef struct fd_emit_opts {
     size_t size;           /* sizeof(fd_emit_opts), or 0: see "Options structs" */
     fd_out_format format;
     uint64_t max_bytes;    /* text: byte arrays shown up to this many bytes (0 = 32) */
     bool compact;          /* json: no indentation */
+    bool spans;            /* json: `_span` and `_spans` keys (see emit_json.c); html always has them */
+    uint64_t max_output;   /* output budget in bytes; 0 = the default above.  The tree is cut
+                              before the output would pass it: a LimitError `_error` takes the
+                              place of the value that did not fit, open levels are closed (the
+                              output stays valid JSON/YAML/HTML) and stats.truncated is set */
+    uint64_t html_window;  /* html: file bytes embedded for the hex view, from offset 0;
+                              0 = FD_EMIT_HTML_WINDOW */
+    fd_emit_stats *stats;  /* filled when not NULL */
 } fd_emit_opts;
 
 /* How many structs and arrays a walk of the tree under v may visit: derived
@@ -258,7 +332,10 @@ typedef struct fd_emit_opts {
  * expansion is exponential) cannot turn a small file into a huge output. */
 uint64_t fd_node_budget(fd_value v);
 
-/* Write the tree under v; returns 0, or -1 on an output error. */
+/* Write the tree under v to sink; returns 0, or -1 when the sink refused bytes
+ * or memory ran out.  A cut tree (budget) is not a failure: see stats. */
+int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts);
+/* The same to a FILE *, flushed at the end. */
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
 /* JSON form of one value (the -e envelope uses it). */
 int fd_emit_json_value(FILE *out, fd_value v, bool compact);
