@@ -120,7 +120,7 @@ field_error expr_bad ValidationExprError "not matching the expression, got 9" 2 
 done_check
 
 check "valid eq on a string and on bytes: ValidationNotEqualError"
-field_error str_bad ValidationNotEqualError 'not equal, expected \"AB\", but got \"\u0005\u0002\"' 0 /str_bad str_bad val
+field_error str_bad ValidationNotEqualError 'not equal, expected \"AB\", but got \"\\x05\\x02\"' 0 /str_bad str_bad val
 field_error bytes_bad ValidationNotEqualError "not equal, expected [09 02], but got [09 01]" 2 /bytes_bad bytes_bad val
 done_check
 
