@@ -24,6 +24,7 @@ struct fd_doc {
     uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */
     uint64_t work;         /* work units spent so far (see fd_work_spend) */
     uint64_t work_limit;   /* derived from the input size, or fd_open_opts.max_work */
+    struct fd_member_cache *members;   /* eval.c: one entry per member access of the spec, lazily */
 };
 
 /* One work budget per document bounds everything a parse can do that the

@@ -21,6 +21,15 @@ extern "C" {
  * document is closed.  Nothing returned by this API is freed by the caller
  * except through fd_spec_free / fd_doc_close.  Errors are values: functions
  * that can fail return NULL / an FD_ERROR value and fill an fd_error.
+ *
+ * Lifetimes: a document must be closed before its spec is freed;
+ * fd_doc_open_mem borrows the buffer, which must outlive the document.
+ *
+ * Threads: a spec may be shared by any number of threads; a document belongs
+ * to one thread.  A loaded spec (and a compiled expression) is never written
+ * again, so sharing needs no lock; everything a parse or an evaluation
+ * changes lives in its document.  Register custom processors before loading
+ * the specs that use them: a spec binds its `process:` routines at load time.
  */
 
 /* Error kinds.  The names printed by fd_errkind_name are Kaitai's. */
@@ -111,7 +120,10 @@ const char *fd_spec_id(const fd_spec *spec);
 const uint8_t *fd_spec_magic(const fd_spec *spec, size_t i, size_t *len);
 
 /* Custom `process: name(args)` routines.  out must be malloc'd; the engine frees it.
- * Return 0 on success, non-zero (and optionally a message) on failure. */
+ * Return 0 on success, non-zero (and optionally a message) on failure.
+ * A spec looks its routines up once, when it is loaded: register (or remove)
+ * a routine before loading the specs that name it.  Registering is safe from
+ * any thread; fn may be called from every thread that parses. */
 typedef int (*fd_process_fn)(void *user, const uint8_t *in, size_t n,
                              const fd_value *args, size_t nargs,
                              uint8_t **out, size_t *outn, char *msg, size_t msgcap);
@@ -179,8 +191,22 @@ const char *fd_struct_field_doc(fd_value obj, size_t i);
 /* Display hint for an integer field: true when its name suggests an address/offset/size. */
 bool fd_struct_field_hex(fd_value obj, size_t i);
 
-/* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
+/* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root).
+ * Compiles, evaluates and frees: the document keeps only the value. */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
+
+/* Compile once, evaluate many times.  A compiled expression is read-only and
+ * may be used by many threads (each on its own document).  Names are resolved
+ * against the root type; a ctx of another type looks its members up when
+ * evaluated.  NULL and a DescriptionError on a syntax error. */
+typedef struct fd_compiled fd_compiled;
+fd_compiled *fd_expr_compile(const fd_spec *spec, const char *expr, fd_error *err);
+/* Evaluate on a document of the same spec.  Every node evaluated costs one
+ * unit of the document's work budget (fd_open_opts.max_work): once spent, the
+ * result is a LimitError.  A string or byte-array literal in the result points
+ * into the compiled expression: valid until fd_expr_free. */
+fd_value fd_expr_eval(fd_doc *doc, const fd_compiled *e, fd_value ctx, fd_error *err);
+void fd_expr_free(fd_compiled *e);
 /* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
 bool fd_expr_check(const char *expr, fd_error *err);
 
