@@ -25,7 +25,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
-.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan tsan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
 
@@ -107,6 +107,19 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
+# ThreadSanitizer: one spec shared by 8 threads parsing, evaluating and writing
+# generated dumps (tests/tsan_threads.c); any race report fails the target.
+TSAN_VARIANTS = basic amd64 be truncated loop mem64 overlap misc24 padded
+TSAN_FLAGS = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+tsan:
+	$(MAKE) BUILD=build-tsan OPT="$(TSAN_FLAGS)" LDFLAGS="-fsanitize=thread" build-tsan/libfmtdump.a build-tsan/tests/gen_minidump
+	@mkdir -p build-tsan/dumps
+	@set -e; for v in $(TSAN_VARIANTS); do build-tsan/tests/gen_minidump build-tsan/dumps/$$v.dmp --variant $$v; done
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(TSAN_FLAGS) tests/tsan_threads.c build-tsan/libfmtdump.a $(LIBS) -lpthread \
+		-fsanitize=thread -o build-tsan/tsan_threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" build-tsan/tsan_threads \
+		formats/windows_minidump.ksy $(TSAN_VARIANTS:%=build-tsan/dumps/%.dmp)
+
 # The unit tests and the CLI on generated dumps under valgrind's memcheck.
 VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
 	--suppressions=tests/valgrind.supp
@@ -148,7 +161,7 @@ bench: $(BIN) $(TOOL_BIN)
 	@sh tests/bench.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-tsan
 
 help:
-	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help"
+	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan tsan valgrind clang bench fuzz ksc clean help"
