@@ -157,7 +157,31 @@ static bool has_literals(const fd_expr *e, unsigned depth)
     return false;
 }
 
-static fd_compiled *compile_in(const fd_spec *spec, const fd_type *scope, const char *text, fd_error *err)
+/* The first member of `this` or enum literal the scope does not define, or NULL. */
+static const fd_expr *unknown_name(const fd_expr *e, unsigned depth)
+{
+    if (!e || depth > 4096)
+        return NULL;
+    if ((e->op == FD_OP_NAME && e->sslot < 0) || (e->op == FD_OP_ENUMLIT && !e->renum))
+        return e;
+    const fd_expr *r = NULL;
+    if (e->chain) {
+        r = unknown_name(e->args[0]->a, depth + 1);
+        for (uint32_t k = 0; !r && k < e->nargs; k++)
+            r = unknown_name(e->args[k]->b, depth + 1);
+        return r;
+    }
+    if ((r = unknown_name(e->a, depth + 1)) || (r = unknown_name(e->b, depth + 1)) || (r = unknown_name(e->c, depth + 1)))
+        return r;
+    for (uint32_t k = 0; !r && k < e->nargs; k++)
+        r = unknown_name(e->args[k], depth + 1);
+    return r;
+}
+
+/* strict: a name the scope does not define is a DescriptionError now rather
+ * than a NameError when evaluated (fd_eval keeps the latter). */
+static fd_compiled *compile_in(const fd_spec *spec, const fd_type *scope, const char *text, bool strict,
+                               fd_error *err)
 {
     fd_compiled *c = calloc(1, sizeof *c);
     if (!c) {
@@ -182,6 +206,15 @@ static fd_compiled *compile_in(const fd_spec *spec, const fd_type *scope, const 
         fd_expr_free(c);
         return NULL;
     }
+    const fd_expr *bad = strict ? unknown_name(e, 0) : NULL;
+    if (bad) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown %s %s in type %s", bad->op == FD_OP_NAME ? "name" : "enum value",
+                 bad->name, scope ? scope->name : "?");
+        compile_err(err, "expression error at column %u: %s", bad->pos + 1, msg);
+        fd_expr_free(c);
+        return NULL;
+    }
     c->root = e;
     c->literals = has_literals(e, 0);
     return c;
@@ -193,7 +226,7 @@ fd_compiled *fd_expr_compile(const fd_spec *spec, const char *text, fd_error *er
         compile_err(err, "expression error at column %u: %s", 1, "no description");
         return NULL;
     }
-    return compile_in(spec, spec->main->root, text, err);
+    return compile_in(spec, spec->main->root, text, true, err);
 }
 
 void fd_expr_free(fd_compiled *c)
@@ -266,7 +299,7 @@ fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *text, fd_error *err)
     const fd_obj *self = ctx.kind == FD_STRUCT ? fd_v_as_obj(ctx) : doc->root;
     const fd_type *scope = self ? self->type : doc->spec->main->root;
     fd_error cerr;
-    fd_compiled *c = compile_in(doc->spec, scope, text, &cerr);
+    fd_compiled *c = compile_in(doc->spec, scope, text, false, &cerr);
     if (!c) {
         fd_errrec *r = fd_interp_error(doc, FD_ERR_DESCRIPTION, NULL, -1, NULL, NULL, -1, NULL, "%s",
                                        cerr.message);

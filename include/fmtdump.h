@@ -192,13 +192,15 @@ const char *fd_struct_field_doc(fd_value obj, size_t i);
 bool fd_struct_field_hex(fd_value obj, size_t i);
 
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root).
- * Compiles, evaluates and frees: the document keeps only the value. */
+ * Compiles, evaluates and frees: the document keeps only the value.  The
+ * evaluation draws on the document's work budget, as fd_expr_eval does. */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
 
 /* Compile once, evaluate many times.  A compiled expression is read-only and
  * may be used by many threads (each on its own document).  Names are resolved
  * against the root type; a ctx of another type looks its members up when
- * evaluated.  NULL and a DescriptionError on a syntax error. */
+ * evaluated.  NULL and a DescriptionError on a syntax error, or on a member
+ * name or enum literal the root type does not know. */
 typedef struct fd_compiled fd_compiled;
 fd_compiled *fd_expr_compile(const fd_spec *spec, const char *expr, fd_error *err);
 /* Evaluate on a document of the same spec.  Every node evaluated costs one
