@@ -25,7 +25,7 @@ TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
-.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan tsan valgrind clang bench fuzz ksc clean help
+.PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
 
@@ -109,6 +109,8 @@ asan:
 
 # ThreadSanitizer: one spec shared by 8 threads parsing, evaluating and writing
 # generated dumps (tests/tsan_threads.c); any race report fails the target.
+# Everything it builds lives in build-tsan/.
+.PHONY: tsan
 TSAN_VARIANTS = basic amd64 be truncated loop mem64 overlap misc24 padded
 TSAN_FLAGS = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 tsan:
@@ -161,7 +163,7 @@ bench: $(BIN) $(TOOL_BIN)
 	@sh tests/bench.sh $(BUILD)
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz build-tsan
+	rm -rf build build-asan build-clang build-fuzz
 
 help:
-	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan tsan valgrind clang bench fuzz ksc clean help"
+	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help"

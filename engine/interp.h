@@ -19,12 +19,12 @@ struct fd_doc {
     fd_obj *root;
     bool parsed;
     fd_errrec *err;        /* what stopped the root seq */
+    struct fd_member_cache *members;   /* eval.c: one entry per member access of the spec, lazily */
     int depth;             /* current nesting of parse/eval frames */
     uintptr_t stack_top;   /* highest C stack address seen at an entry point */
     uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */
     uint64_t work;         /* work units spent so far (see fd_work_spend) */
     uint64_t work_limit;   /* derived from the input size, or fd_open_opts.max_work */
-    struct fd_member_cache *members;   /* eval.c: one entry per member access of the spec, lazily */
 };
 
 /* One work budget per document bounds everything a parse can do that the

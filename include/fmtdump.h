@@ -191,26 +191,28 @@ const char *fd_struct_field_doc(fd_value obj, size_t i);
 /* Display hint for an integer field: true when its name suggests an address/offset/size. */
 bool fd_struct_field_hex(fd_value obj, size_t i);
 
-/* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root).
- * Compiles, evaluates and frees: the document keeps only the value.  The
- * evaluation draws on the document's work budget, as fd_expr_eval does. */
+/* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
+/* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
+bool fd_expr_check(const char *expr, fd_error *err);
 
-/* Compile once, evaluate many times.  A compiled expression is read-only and
+/* fd_eval compiles, evaluates and frees: the document keeps only the value.
+ * Evaluation draws on the document's work budget (fd_open_opts.max_work):
+ * one unit per node evaluated, one per array item a method walks, one per
+ * 64 bytes scanned, decoded or decompressed; once spent, LimitError.
+ *
+ * Compile once, evaluate many times.  A compiled expression is read-only and
  * may be used by many threads (each on its own document).  Names are resolved
  * against the root type; a ctx of another type looks its members up when
  * evaluated.  NULL and a DescriptionError on a syntax error, or on a member
  * name or enum literal the root type does not know. */
 typedef struct fd_compiled fd_compiled;
 fd_compiled *fd_expr_compile(const fd_spec *spec, const char *expr, fd_error *err);
-/* Evaluate on a document of the same spec.  Every node evaluated costs one
- * unit of the document's work budget (fd_open_opts.max_work): once spent, the
- * result is a LimitError.  A string or byte-array literal in the result points
- * into the compiled expression: valid until fd_expr_free. */
+/* Evaluate on a document of the same spec, with the budget above.  A string
+ * or byte-array literal in the result points into the compiled expression:
+ * valid until fd_expr_free. */
 fd_value fd_expr_eval(fd_doc *doc, const fd_compiled *e, fd_value ctx, fd_error *err);
 void fd_expr_free(fd_compiled *e);
-/* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
-bool fd_expr_check(const char *expr, fd_error *err);
 
 /* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
  * above; instances are evaluated, each failure isolated into an `_error`. */

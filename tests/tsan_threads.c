@@ -99,7 +99,9 @@ static int write_evals(FILE *f, fd_doc *doc, const void *arg)
 
 static void check_input(input *in, bool record)
 {
-    static const fd_emit_opts opts[3] = { {FD_OUT_TEXT, 0, false}, {FD_OUT_JSON, 0, false}, {FD_OUT_YAML, 0, true} };
+    static const fd_emit_opts opts[3] = {
+        { .format = FD_OUT_TEXT }, { .format = FD_OUT_JSON }, { .format = FD_OUT_YAML },
+    };
     fd_error err;
     for (int from_file = 0; from_file < 2; from_file++) {
         fd_doc *doc = from_file ? fd_doc_open_file(spec, in->path, NULL, &err)
@@ -191,7 +193,7 @@ static int build_extra(void)
 static int write_extra(FILE *f, fd_doc *doc, const void *arg)
 {
     (void)arg;
-    fd_emit_opts o = {FD_OUT_JSON, 0, true};
+    fd_emit_opts o = { .format = FD_OUT_JSON, .compact = true };
     fd_error err;
     if (fd_doc_error(doc, &err)) {
         failed(err.message, "extra.ksy");
