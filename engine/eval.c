@@ -981,6 +981,8 @@ static NOINLINE fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
     return acc;
 }
 
+_Static_assert(FD_OP_GE - FD_OP_EQ == 5, "the comparisons are contiguous in the opcode table");
+
 /* Two operands of a binary arithmetic, bitwise or comparison node. */
 static NOINLINE fd_value binop(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
 {
@@ -1193,6 +1195,11 @@ fd_value fd_eval_expr(fd_doc *doc, const fd_ctx *ctx, const fd_expr *e)
 
 /* ---- binding: what can be known before the first evaluation -------------------- */
 
+static bool is_arith_op(int op)
+{
+    return op == FD_OP_ADD || op == FD_OP_SUB || op == FD_OP_MUL || op == FD_OP_DIV || op == FD_OP_MOD;
+}
+
 /* Whether an expression is statically a float, as ksc would type it: float
  * literals, float members of `this`, and arithmetic or ternaries over them. */
 static bool expr_is_float(const fd_type *self, const fd_expr *e, int depth)
@@ -1221,6 +1228,18 @@ static bool expr_is_float(const fd_type *self, const fd_expr *e, int depth)
             e = e->a;
             continue;
         case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
+            if (e->chain) {
+                /* Down the left spine while it stays arithmetic: no recursion per link. */
+                const fd_expr *const *links = (const fd_expr *const *)e->args;
+                for (uint32_t k = e->nargs; k-- > 0;) {
+                    if (!is_arith_op(links[k]->op))
+                        return false;
+                    if (expr_is_float(self, links[k]->b, depth))
+                        return true;
+                }
+                e = links[0]->a;
+                continue;
+            }
             if (expr_is_float(self, e->a, depth))
                 return true;
             e = e->b;
@@ -1292,8 +1311,6 @@ static int bind_node(fd_bind *b, const fd_type *scope, fd_expr *e)
     default:
         break;
     }
-    if (e->op == FD_OP_FLOAT || (e->op == FD_OP_COND && e->cond_float))
-        e->stype = FD_ST_FLOAT;
     return 0;
 }
 

@@ -89,9 +89,6 @@ typedef enum fd_builtin {
     FD_BI_COUNT_
 } fd_builtin;
 
-/* Static kinds the binder infers (ksc's typing, as far as the evaluator needs it). */
-enum { FD_ST_ANY = 0, FD_ST_FLOAT };
-
 /*
  * A node.  The parser builds it and fd_expr_bind completes it once, before
  * the expression is shared; from then on nothing writes to it (children are
@@ -104,8 +101,8 @@ struct fd_expr {
     uint8_t builtin;       /* fd_builtin for ATTR/CALL, else 0 */
     uint8_t uflag;         /* INT literal is unsigned (> INT64_MAX) */
     uint8_t bytes_list;    /* LIST whose items are all int literals 0..255 */
-    uint8_t stype;         /* FD_ST_*: static kind (bound) */
-    uint8_t cond_float;    /* COND: bit 0 when b, bit 1 when c is statically a float (bound) */
+    uint8_t cond_float;    /* COND: bit 0 when b, bit 1 when c is statically a float, as ksc
+                              types it (bound), so `c ? int : float` is a float either way */
     uint8_t chain;         /* binary op heading a left-associative chain: args lists its
                               nodes bottom-up, so evaluation iterates instead of recursing */
     uint32_t pos;          /* byte offset of this node in the source text */

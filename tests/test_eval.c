@@ -1389,6 +1389,21 @@ static void test_flat_chains(void **state)
     t = chain_text("false", " or false", 5000);
     assert_false(fd_value_bool(fd_eval(doc, root, t, &err)));
     free(t);
+    /* a ternary is typed by its branches however long a chain they hold */
+    char *tail = chain_text("1", " + 1", 99999);
+    size_t tl = strlen(tail);
+    t = malloc(tl + 32);
+    assert_non_null(t);
+    snprintf(t, tl + 32, "true ? 1 : %s + 0.5", tail);
+    fd_value f = fd_eval(doc, root, t, &err);
+    assert_int_equal(fd_value_kind(f), FD_FLOAT);
+    assert_true(fd_value_float(f) == 1.0);
+    snprintf(t, tl + 32, "true ? 1 : %s << 1", tail);
+    assert_int_equal(fd_value_kind(fd_eval(doc, root, t, &err)), FD_INT);
+    snprintf(t, tl + 32, "true ? 1 : 0.5 + %s", tail);
+    assert_int_equal(fd_value_kind(fd_eval(doc, root, t, &err)), FD_FLOAT);
+    free(t);
+    free(tail);
     /* short-circuit: the division by zero after the deciding term is not evaluated */
     assert_false(fd_value_bool(fd_eval(doc, root, "true and false and 1 / 0 == 1", &err)));
     assert_true(fd_value_bool(fd_eval(doc, root, "false or true or 1 / 0 == 1", &err)));
