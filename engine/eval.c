@@ -1256,6 +1256,47 @@ static bool expr_is_float(const fd_type *self, const fd_expr *e, int depth)
     return false;
 }
 
+/* The type of the member `name` of owner when the description fixes it: a
+ * user type (element type when want_elem, for a repeated member); else NULL. */
+static const fd_type *member_type(const fd_type *owner, const char *name, bool want_elem)
+{
+    int slot = owner && name ? fd_type_slot(owner, name) : -1;
+    if (slot < 0)
+        return NULL;
+    if ((uint32_t)slot < owner->nparams) {
+        const fd_typeref *tr = &owner->params[slot].type;
+        return tr->prim == FD_P_USER && tr->is_array == want_elem ? tr->user : NULL;
+    }
+    const fd_attr *at = fd_type_slot_attr(owner, (uint32_t)slot);
+    if (!at || at->value || at->type.prim != FD_P_USER || (at->repeat != FD_REP_NONE) != want_elem)
+        return NULL;
+    return at->type.user;
+}
+
+/* The user type e's value has whenever it is a struct, when the description
+ * fixes it (a member, or an element of a member, of a known type); NULL when
+ * it depends on the data.  Only a guess to check: the evaluator compares it
+ * with the object's real type before using a slot found from it. */
+static const fd_type *static_obj_type(const fd_type *scope, const fd_expr *e, int depth)
+{
+    if (!e || depth > 64)
+        return NULL;
+    switch (e->op) {
+    case FD_OP_NAME:
+        return member_type(scope, e->name, false);
+    case FD_OP_ATTR:
+        return member_type(static_obj_type(scope, e->a, depth + 1), e->name, false);
+    case FD_OP_SUBSCR:
+        if (e->a && e->a->op == FD_OP_NAME)
+            return member_type(scope, e->a->name, true);
+        if (e->a && e->a->op == FD_OP_ATTR)
+            return member_type(static_obj_type(scope, e->a->a, depth + 1), e->a->name, true);
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
 /* The node's own static parts; its children are bound by the caller. */
 static int bind_node(fd_bind *b, const fd_type *scope, fd_expr *e)
 {
@@ -1264,10 +1305,16 @@ static int bind_node(fd_bind *b, const fd_type *scope, fd_expr *e)
         e->stype_obj = scope;
         e->sslot = scope && e->name ? fd_type_slot(scope, e->name) : -1;
         break;
-    case FD_OP_ATTR:
-        if (b->nsites && *b->nsites < UINT32_MAX)
-            e->site = ++*b->nsites;
+    case FD_OP_ATTR: {
+        const fd_type *t = static_obj_type(scope, e->a, 0);
+        if (t) {
+            e->stype_obj = t;
+            e->sslot = fd_type_slot(t, e->name);
+        } else if (b->nsites && *b->nsites < UINT32_MAX) {
+            e->site = ++*b->nsites;   /* the object's type depends on the data */
+        }
         break;
+    }
     case FD_OP_ENUMLIT:
         if (!e->npath || e->renum)
             break;

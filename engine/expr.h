@@ -120,10 +120,11 @@ struct fd_expr {
     const void *rtype;     /* CAST/SIZEOF/BITSIZEOF: const struct fd_type* */
     const void *renum;     /* ENUMLIT: const struct fd_enum* */
     uint64_t renum_val;    /* ENUMLIT: value of the label */
-    const void *stype_obj; /* NAME: the type of `this` the slot below was resolved for */
-    int32_t sslot;         /* NAME: slot of name in stype_obj */
-    uint32_t site;         /* NAME/ATTR: 1-based index of this member access in the
-                              document's lookup cache; 0 = look the member up each time */
+    const void *stype_obj; /* NAME/ATTR: the type the object is expected to have (`this`, or
+                              the member type the description fixes), NULL if unknown */
+    int32_t sslot;         /* NAME/ATTR: slot of name in stype_obj */
+    uint32_t site;         /* ATTR without a static type: 1-based index of this member access
+                              in the document's lookup cache; 0 = look the member up each time */
 };
 
 typedef struct fd_expr_err {

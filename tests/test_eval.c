@@ -1151,6 +1151,44 @@ static void test_member_cache_across_types(void **state)
     close_fx(fx);
 }
 
+/* A member access of the description meets objects of different types: its
+ * lookup is cached per document, never in the shared spec, and two documents
+ * of one spec each get their own answers. */
+static void test_member_cache_per_document(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: m\n"
+        "seq:\n"
+        "  - id: a\n    type: ta\n"
+        "  - id: b\n    type: tb\n"
+        "  - id: h\n    type: 'holder(_index == 0 ? a : b)'\n    repeat: expr\n    repeat-expr: 2\n"
+        "  - id: s\n    type:\n      switch-on: a.pad\n      cases:\n        1: ta\n        _: tb\n"
+        "instances:\n"
+        "  sv:\n    value: s.v\n"
+        "  first:\n    value: h[0].ov\n"
+        "types:\n"
+        "  ta:\n    seq:\n      - id: pad\n        type: u1\n      - id: v\n        type: u1\n"
+        "  tb:\n    seq:\n      - id: v\n        type: u1\n"
+        "  holder:\n    params:\n      - id: o\n        type: struct\n"
+        "    instances:\n      ov:\n        value: o.v + o._sizeof * 100\n";
+    static const uint8_t one[] = { 1, 2, 3, 4, 5 };   /* s is a ta: pad 4, v 5 */
+    static const uint8_t two[] = { 9, 8, 7, 6 };      /* s is a tb: v 6 */
+    fixture *x = open_fx(ksy, one, sizeof one);
+    fixture *y = open_fx(ksy, two, sizeof two);
+    for (int rep = 0; rep < 2; rep++) {
+        check_int(x, "h[0].ov", 2 + 200);
+        check_int(x, "h[1].ov", 3 + 100);
+        check_int(y, "h[1].ov", 7 + 100);
+        check_int(y, "h[0].ov", 8 + 200);
+        check_int(x, "sv", 5);
+        check_int(y, "sv", 6);
+        check_int(x, "first", 202);
+    }
+    close_fx(x);
+    close_fx(y);
+}
+
 /* Params, seq fields and instances named like builtins, on arrays of such structs. */
 static void test_members_shadow_builtins_all_kinds(void **state)
 {
@@ -1646,6 +1684,7 @@ int main(void)
         cmocka_unit_test(test_error_names),
         cmocka_unit_test(test_repeatable),
         cmocka_unit_test(test_member_cache_across_types),
+        cmocka_unit_test(test_member_cache_per_document),
         cmocka_unit_test(test_depth_guard),
         cmocka_unit_test(test_sizeof_sized_field),
         cmocka_unit_test(test_str_to_i_below_int64_min),
