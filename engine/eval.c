@@ -1277,20 +1277,22 @@ static const fd_type *member_type(const fd_type *owner, const char *name, bool w
  * fixes it (a member, or an element of a member, of a known type); NULL when
  * it depends on the data.  Only a guess to check: the evaluator compares it
  * with the object's real type before using a slot found from it. */
-static const fd_type *static_obj_type(const fd_type *scope, const fd_expr *e, int depth)
+static const fd_type *static_obj_type(const fd_bind *b, const fd_type *scope, const fd_expr *e, int depth)
 {
     if (!e || depth > 64)
         return NULL;
     switch (e->op) {
+    case FD_OP_ROOT:
+        return b->spec && b->spec->main ? b->spec->main->root : NULL;   /* the document's root */
     case FD_OP_NAME:
         return member_type(scope, e->name, false);
     case FD_OP_ATTR:
-        return member_type(static_obj_type(scope, e->a, depth + 1), e->name, false);
+        return member_type(static_obj_type(b, scope, e->a, depth + 1), e->name, false);
     case FD_OP_SUBSCR:
         if (e->a && e->a->op == FD_OP_NAME)
             return member_type(scope, e->a->name, true);
         if (e->a && e->a->op == FD_OP_ATTR)
-            return member_type(static_obj_type(scope, e->a->a, depth + 1), e->a->name, true);
+            return member_type(static_obj_type(b, scope, e->a->a, depth + 1), e->a->name, true);
         return NULL;
     default:
         return NULL;
@@ -1306,7 +1308,7 @@ static int bind_node(fd_bind *b, const fd_type *scope, fd_expr *e)
         e->sslot = scope && e->name ? fd_type_slot(scope, e->name) : -1;
         break;
     case FD_OP_ATTR: {
-        const fd_type *t = static_obj_type(scope, e->a, 0);
+        const fd_type *t = static_obj_type(b, scope, e->a, 0);
         if (t) {
             e->stype_obj = t;
             e->sslot = fd_type_slot(t, e->name);
