@@ -241,7 +241,7 @@ void fd_expr_free(fd_compiled *c)
 static fd_value eval_compiled(fd_doc *doc, const fd_compiled *c, fd_value ctx, fd_error *err)
 {
     fd_interp_parse_root(doc);
-    if (c->spec != doc->spec) {
+    if (!c || c->spec != doc->spec) {
         fd_errrec *r = fd_interp_error(doc, FD_ERR_DESCRIPTION, NULL, -1, NULL, NULL, -1, NULL,
                                        "expression compiled for another description");
         if (err)
