@@ -169,7 +169,7 @@ static int eval_json(fd_doc *doc, fd_value root, const cli_args *a, bool doc_fai
 /* The -e results as `EXPR = value` lines. */
 static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
 {
-    fd_emit_opts eo = {FD_OUT_TEXT, a->max_bytes, false};
+    fd_emit_opts eo = {.format = FD_OUT_TEXT, .max_bytes = a->max_bytes};
     int rc = 0;
     for (size_t k = 0; k < a->nexprs; k++) {
         fd_error err;
@@ -217,7 +217,7 @@ static int run(const fd_spec *spec, const cli_args *a)
         else
             out_rc = eval_json(doc, root, a, doc_failed, &doc_err, &code);
     } else {
-        fd_emit_opts eo = {a->format, a->max_bytes, false};
+        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes};
         out_rc = fd_emit(stdout, root, &eo);
         fd_error first;
         nerr = cli_scan_errors(root, &first);
@@ -307,7 +307,7 @@ int main(int argc, char **argv)
     if (code >= 0)
         goto out;
 
-    fd_load_opts lo = {a.imports, a.nimports};
+    fd_load_opts lo = {.import_dirs = a.imports, .nimport_dirs = a.nimports};
     fd_spec *spec = NULL;
     if (a.ksy) {
         fd_error err;

@@ -1,5 +1,6 @@
 /* emit.c - fd_emit and the helpers the JSON, text and YAML writers share. */
 #include "emit.h"
+#include "version.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,17 +9,15 @@
 
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts)
 {
-    fd_emit_opts def = {0};
-    if (!opts)
-        opts = &def;
-    switch (opts->format) {
+    fd_emit_opts o = fd_emit_opts_read(opts);
+    switch (o.format) {
     case FD_OUT_JSON:
-        return fd_emit_json_doc(out, v, opts->compact);
+        return fd_emit_json_doc(out, v, o.compact);
     case FD_OUT_YAML:
         return fd_emit_yaml(out, v);
     case FD_OUT_TEXT:
     default:
-        return fd_emit_text(out, v, opts->max_bytes ? opts->max_bytes : EMIT_DEFAULT_MAX_BYTES);
+        return fd_emit_text(out, v, o.max_bytes ? o.max_bytes : EMIT_DEFAULT_MAX_BYTES);
     }
 }
 

@@ -1,5 +1,6 @@
 /* ksy_file.c - loader entry points: reading .ksy files once each, error recording, the public load API. */
 #include "ksy_load.h"
+#include "version.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +27,10 @@ void fd_ksy_fail_kind(fd_ksy_loader *L, fd_errkind kind, const char *file, uint3
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    /* Quoted keys and block scalars may bring line breaks: a message stays one line. */
+    for (char *p = e->message; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
 }
 
 void fd_ksy_fail(fd_ksy_loader *L, const char *file, uint32_t line, uint32_t col,
@@ -193,7 +198,8 @@ static bool loader_init(fd_ksy_loader *L, const fd_load_opts *opts, fd_error *er
     err->offset = -1;
     memset(L, 0, sizeof *L);
     L->err = err;
-    L->spec = spec_new(opts, err);
+    fd_load_opts o = fd_load_opts_read(opts);
+    L->spec = spec_new(&o, err);
     return L->spec != NULL;
 }
 
