@@ -77,15 +77,6 @@ int fd_version_num(void);
  * document is closed.  Nothing returned by this API is freed by the caller
  * except through fd_spec_free / fd_doc_close.  Errors are values: functions
  * that can fail return NULL / an FD_ERROR value and fill an fd_error.
- *
- * Lifetimes: a document must be closed before its spec is freed;
- * fd_doc_open_mem borrows the buffer, which must outlive the document.
- *
- * Threads: a spec may be shared by any number of threads; a document belongs
- * to one thread.  A loaded spec (and a compiled expression) is never written
- * again, so sharing needs no lock; everything a parse or an evaluation
- * changes lives in its document.  Register custom processors before loading
- * the specs that use them: a spec binds its `process:` routines at load time.
  */
 
 /* Error kinds.  The names printed by fd_errkind_name are Kaitai's. */
