@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "fixture.h"
+#include "spec.h"
 
 /*
  * Every test evaluates expressions against the root object of MAIN_KSY parsed
@@ -1559,6 +1560,41 @@ static void test_many_evals_one_doc(void **state)
     fd_spec_free(spec);
 }
 
+/* Parsing, evaluating and writing never write into the loaded spec: its
+ * arena and name table stay as the loader left them, whatever the names
+ * and literals the expressions bring (the threads of make tsan rely on it). */
+static void test_spec_read_only(void **state)
+{
+    (void)state;
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", MAIN_KSY, strlen(MAIN_KSY), NULL, &err);
+    assert_non_null(spec);
+    uint64_t used = spec->arena.used;
+    size_t names = spec->names.count;
+    uint32_t sites = spec->nsites;
+    for (int d = 0; d < 2; d++) {
+        fd_doc *doc = fd_doc_open_mem(spec, MAIN_DATA, sizeof MAIN_DATA, NULL, &err);
+        assert_non_null(doc);
+        fd_value root = fd_doc_root(doc);
+        static const char *const exprs[] = {
+            "never_seen_name", "item.never_seen_either", "[1, 2, 3] == blob", "[0x05, 0x80] + [1]",
+            "sw.as<outer::inner>.x", "t::kinds::text", "sizeof<item>", "'new string'.length",
+        };
+        for (size_t k = 0; k < sizeof exprs / sizeof *exprs; k++)
+            fd_eval(doc, root, exprs[k], &err);
+        FILE *null = fopen("/dev/null", "w");
+        assert_non_null(null);
+        fd_emit_opts o = { .format = FD_OUT_JSON };
+        assert_int_equal(fd_emit(null, root, &o), 0);
+        fclose(null);
+        fd_doc_close(doc);
+    }
+    assert_int_equal(spec->arena.used, used);
+    assert_int_equal(spec->names.count, names);
+    assert_int_equal(spec->nsites, sites);
+    fd_spec_free(spec);
+}
+
 /* Open ksy over data with the derived budgets and return the error that stopped the root. */
 static fd_error parse_error(const char *ksy, const void *data, size_t n)
 {
@@ -1699,6 +1735,7 @@ int main(void)
         cmocka_unit_test(test_operator_symbols),
         cmocka_unit_test(test_compile_once),
         cmocka_unit_test(test_many_evals_one_doc),
+        cmocka_unit_test(test_spec_read_only),
         cmocka_unit_test(test_eval_work_budget),
         cmocka_unit_test(test_zlib_per_element_budget),
     };
