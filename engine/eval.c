@@ -888,7 +888,8 @@ static NOINLINE fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, f
     }
 }
 
-static NOINLINE fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
+/* Operand e of boolean operator op (`not`, `and`, `or`, `?:`), which must be a bool. */
+static NOINLINE fd_value ev_bool(const fd_ev *E, int op, const fd_expr *e, bool *out)
 {
     fd_value v = ev(E, e);
     if (fd_v_is_err(v))
@@ -896,7 +897,7 @@ static NOINLINE fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
     bool ok;
     *out = fd_value_truthy(v, &ok);
     if (!ok)
-        return type_err(E, "a boolean operator", v);
+        return op_err(E, op, v);
     return fd_v_null();
 }
 
@@ -1006,14 +1007,14 @@ static NOINLINE fd_value ev_chain(const fd_ev *E, const fd_expr *e)
     assert(n >= 2 && links[n - 1] == e);
     if (e->op == FD_OP_AND || e->op == FD_OP_OR) {
         bool x;
-        fd_value r = ev_bool(E, links[0]->a, &x);
+        fd_value r = ev_bool(E, e->op, links[0]->a, &x);
         for (uint32_t k = 0; !fd_v_is_err(r) && k < n; k++) {
             assert(links[k]->op == e->op && (k == 0 || links[k]->a == links[k - 1]));
             if (e->op == FD_OP_AND ? !x : x)
                 break;
             if (k && fd_work_spend(E->doc, 1))
                 return budget_err(E);
-            r = ev_bool(E, links[k]->b, &x);
+            r = ev_bool(E, e->op, links[k]->b, &x);
         }
         return fd_v_is_err(r) ? r : fd_v_bool(x);
     }
@@ -1129,7 +1130,7 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         return from_i128(E, -as_i128(a));
     case FD_OP_NOT: {
         bool x;
-        a = ev_bool(E, e->a, &x);
+        a = ev_bool(E, e->op, e->a, &x);
         if (fd_v_is_err(a))
             return a;
         return fd_v_bool(!x);
@@ -1151,19 +1152,19 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         if (e->chain)
             return ev_chain(E, e);
         bool x;
-        a = ev_bool(E, e->a, &x);
+        a = ev_bool(E, e->op, e->a, &x);
         if (fd_v_is_err(a))
             return a;
         if (e->op == FD_OP_AND ? !x : x)
             return fd_v_bool(x);
-        a = ev_bool(E, e->b, &x);
+        a = ev_bool(E, e->op, e->b, &x);
         if (fd_v_is_err(a))
             return a;
         return fd_v_bool(x);
     }
     case FD_OP_COND: {
         bool x;
-        a = ev_bool(E, e->a, &x);
+        a = ev_bool(E, e->op, e->a, &x);
         if (fd_v_is_err(a))
             return a;
         b = ev(E, x ? e->b : e->c);
@@ -1176,7 +1177,7 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
     case FD_OP_FSTR:
         return ev_fstr(E, e);
     default:
-        return ev_err(E, FD_ERR_TYPE, "unsupported operator %d", e->op);
+        return ev_err(E, FD_ERR_TYPE, "unsupported operator `%s`", fd_op_symbols[e->op]);
     }
 }
 

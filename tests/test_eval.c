@@ -1463,6 +1463,8 @@ static void test_operator_symbols(void **state)
     static const struct { const char *expr, *sym, *opname; } cases[] = {
         {"'a' - 1", "`-`", "SUB"}, {"name * 2", "`*`", "MUL"}, {"-name", "`-`", "NEG"},
         {"1.5 << 2", "`<<`", "SHL"}, {"blob + 1", "`+`", "ADD"}, {"~1.5", "`~`", "BNOT"},
+        {"1 and true", "`and`", "AND"}, {"false or 2", "`or`", "OR"}, {"not 1", "`not`", "NOT"},
+        {"1 ? 2 : 3", "`?:`", "COND"}, {"true and true and 3", "`and`", "AND"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         fd_error err;
