@@ -190,7 +190,7 @@ static fd_compiled *compile_in(const fd_spec *spec, const fd_type *scope, const 
         compile_err(err, "expression error at column %u: %s", 1, "out of memory");
         return NULL;
     }
-    fd_arena_init(&c->arena, 0);
+    fd_arena_init(&c->arena, (uint64_t)1 << 30);   /* the cap a loaded spec has */
     fd_intern_init(&c->names, &c->arena);
     c->spec = spec;
     fd_expr_err perr;
