@@ -187,8 +187,10 @@ grep -qF '{"value": 257}' "$T/out" || extra="no {\"value\": 257}"
 verdict "g: flat sum of 257 terms" "0" json
 deep=$(printf '%*s' 10000 '' | tr ' ' '(')1$(printf '%*s' 10000 '' | tr ' ' ')')
 measure "$T/1k.bin" "$FMTDUMP" -f "$FIX/evals.ksy" -o json -e "$deep" "$T/1k.bin"
-grep -qF 'nested too deeply' "$T/out" || extra="no 'nested too deeply' error"
-verdict "g: 10,000 nested parentheses rejected" "2" json
+# A bad -e is told on stderr before any output.
+grep -qF 'nested too deeply' "$T/err" || extra="no 'nested too deeply' error on stderr"
+[ -s "$T/out" ] && extra="$extra; output on stdout"
+verdict "g: 10,000 nested parentheses rejected" "2"
 
 echo "adversarial: $passed passed, $failed failed"
 [ "$failed" = 0 ]
