@@ -76,7 +76,10 @@ verdict() {
     if grep -q 'LimitError' "$T/out" "$T/err"; then
         limit=" LimitError"
         [ "$rc" = 1 ] || why="$why LimitError with exit $rc;"
+        # Located: a node path and a data offset, or (for a value instance,
+        # which reads no bytes) a node path and the .ksy rule.
         grep -qE '"kind": ?"LimitError", ?"message": ?"[^"]*", ?"offset": ?[0-9]+, ?"path": ?"' "$T/out" ||
+            grep -qE '"kind": ?"LimitError", ?"message": ?"[^"]*", ?"offset": ?null, ?"path": ?"/[^"]*", ?"file": ?"[^"]+", ?"line": ?[1-9]' "$T/out" ||
             grep -qE 'LimitError: .* at offset 0x[0-9a-f]+ \(' "$T/err" ||
             grep -qE 'ERROR LimitError: .* @0x[0-9a-f]+ ' "$T/out" || why="$why LimitError not located;"
     fi
