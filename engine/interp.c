@@ -1002,6 +1002,7 @@ struct fd_arr_build {
 };
 
 #define FD_BUILD_ELEM (sizeof(fd_value) + 2 * sizeof(uint64_t))
+#define FD_SCRATCH_KEEP (1u << 20)
 
 static void build_start(fd_doc *doc, fd_arr_build *b, fd_parr *pa, fd_value *items, uint64_t cap)
 {
@@ -1145,6 +1146,8 @@ static bool build_finish(fd_doc *doc, fd_arr_build *b)
         ok = items && (pa->mode != FD_AS_PAIRS || pairs);
     }
     doc->scratch_used = b->base;
+    if (!doc->scratch_used && doc->scratch_cap > FD_SCRATCH_KEEP)
+        fd_interp_free(doc); /* a huge array is done: give its room back */
     if (!ok) {
         items = NULL;
         pairs = NULL;
