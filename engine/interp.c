@@ -1439,7 +1439,8 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
         return *val;
     case FD_SLOT_BUSY:
         return fd_v_err(fd_interp_error(obj->doc, FD_ERR_LIMIT, NULL, -1, obj, t->slot_names[i], -1,
-                                        NULL, "instance %s depends on itself", t->slot_names[i]));
+                                        &fd_type_slot_attr(t, i)->loc, "instance %s depends on itself",
+                                        t->slot_names[i]));
     default:
         assert(state[i] == FD_SLOT_UNSET);
         break;
