@@ -1,56 +1,106 @@
-/* emit.c - fd_emit and the helpers the JSON, text and YAML writers share. */
+/* emit.c - fd_emit, the sink and buffer, and the helpers every writer shares: formatting, guards, budget. */
 #include "emit.h"
 #include "version.h"
+
+#include "interp.h"
+#include "value.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#define EMIT_DEFAULT_MAX_BYTES 32
+static const char json_esc[128];
+
+int fd_emit_file_sink(void *user, const char *buf, size_t n)
+{
+    return fwrite(buf, 1, n, user) == n ? 0 : -1;
+}
+
+int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts)
+{
+    /* Options read under the size convention (version.h): fields past the caller's size are zero. */
+    fd_emit_opts o = fd_emit_opts_read(opts);
+    opts = &o;
+    fd_emit_ctx *c = fd_emit_ctx_new(sink, user, opts);
+    if (!c) {
+        if (opts->stats)
+            *opts->stats = (fd_emit_stats){.first = {.offset = -1}};
+        return -1;
+    }
+    int rc = 0;
+    switch (opts->format) {
+    case FD_OUT_JSON:
+        fd_emit_json_tree(c, v, opts);
+        break;
+    case FD_OUT_YAML:
+        rc = fd_emit_yaml(c, v, opts);
+        break;
+    case FD_OUT_HTML:
+        fd_emit_html(c, v, opts);
+        break;
+    case FD_OUT_TEXT:
+    default:
+        fd_emit_text(c, v, opts);
+        break;
+    }
+    int frc = fd_emit_ctx_free(c, opts);
+    return rc ? rc : frc;
+}
 
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts)
 {
-    fd_emit_opts o = fd_emit_opts_read(opts);
-    switch (o.format) {
-    case FD_OUT_JSON:
-        return fd_emit_json_doc(out, v, o.compact);
-    case FD_OUT_YAML:
-        return fd_emit_yaml(out, v);
-    case FD_OUT_TEXT:
-    default:
-        return fd_emit_text(out, v, o.max_bytes ? o.max_bytes : EMIT_DEFAULT_MAX_BYTES);
-    }
+    int rc = fd_emit_sink(fd_emit_file_sink, out, v, opts);
+    if (fflush(out) != 0)
+        rc = -1;
+    return rc;
 }
 
-fd_emit_ctx *fd_emit_ctx_new(FILE *out)
+fd_emit_ctx *fd_emit_ctx_new(fd_sink_fn sink, void *user, const fd_emit_opts *opts)
 {
     fd_emit_ctx *c = malloc(sizeof *c);
     if (!c)
         return NULL;
-    c->out = out;
+    c->sink = sink;
+    c->user = user;
     c->failed = false;
+    c->stop = false;
     c->len = 0;
+    c->flushed = 0;
+    c->esc = json_esc;
+    c->max_output = opts ? opts->max_output : 0;
+    c->tail = 0;
+    c->close_cost = 0;
+    c->close_sq = 0;
     c->depth = 0;
+    fd_emit_set_limit(c);
     c->nodes = 0;
     c->max_nodes = 0;
     c->nanc = 0;
+    c->nseg = 0;
+    c->has_last = false;
+    memset(&c->st, 0, sizeof c->st);
+    c->st.first.offset = -1;
     return c;
 }
 
 static void emit_flush(fd_emit_ctx *c)
 {
-    if (c->len && !c->failed && fwrite(c->buf, 1, c->len, c->out) != c->len)
+    if (c->len && !c->failed && c->sink(c->user, c->buf, c->len) != 0)
         c->failed = true;
+    if (!c->failed)
+        c->flushed += c->len;
     c->len = 0;
 }
 
-int fd_emit_ctx_free(fd_emit_ctx *c)
+int fd_emit_ctx_free(fd_emit_ctx *c, const fd_emit_opts *opts)
 {
     if (!c)
         return -1;
     emit_flush(c);
-    if (!c->failed && fflush(c->out) != 0)
-        c->failed = true;
     int rc = c->failed ? -1 : 0;
+    if (opts && opts->stats) {
+        *opts->stats = c->st;
+        opts->stats->bytes = c->flushed;
+    }
     free(c);
     return rc;
 }
@@ -59,8 +109,10 @@ void fd_emit_spill(fd_emit_ctx *c, const char *s, size_t n)
 {
     emit_flush(c);
     if (n >= FD_EMIT_BUFSZ) {
-        if (!c->failed && fwrite(s, 1, n, c->out) != n)
+        if (!c->failed && c->sink(c->user, s, n) != 0)
             c->failed = true;
+        if (!c->failed)
+            c->flushed += n;
         return;
     }
     memcpy(c->buf, s, n);
@@ -82,10 +134,9 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
+char *fd_emit_fmt_u64(char tmp[24], uint64_t u)
 {
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
+    char *p = tmp + 24;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -99,6 +150,13 @@ void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
     } else {
         *--p = (char)('0' + u);
     }
+    return p;
+}
+
+void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
+{
+    char tmp[24];
+    char *p = fd_emit_fmt_u64(tmp, u);
     fd_emit_put(c, p, (size_t)(tmp + sizeof tmp - p));
 }
 
@@ -187,29 +245,39 @@ size_t fd_emit_utf8_len(const unsigned char *s, size_t n)
 }
 
 /* 0: copy as is; 'u': \u00XX; otherwise the letter after the backslash. */
-static const char json_esc[128] = {
-    ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
-    [0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u',
-    [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u',
-    [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u',
-    [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u', [127] = 'u',
-    ['"'] = '"', ['\\'] = '\\',
-};
+#define JSON_ESC_COMMON \
+    ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r', \
+    [0] = 'u', [1] = 'u', [2] = 'u', [3] = 'u', [4] = 'u', [5] = 'u', [6] = 'u', [7] = 'u', \
+    [11] = 'u', [14] = 'u', [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u', \
+    [20] = 'u', [21] = 'u', [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u', \
+    [27] = 'u', [28] = 'u', [29] = 'u', [30] = 'u', [31] = 'u', [127] = 'u', \
+    ['"'] = '"', ['\\'] = '\\'
+
+static const char json_esc[128] = {JSON_ESC_COMMON};
+/* Inside an HTML <script> element: no `<`, `>` or `&`, so no `</script>`
+ * or `<!--` can end or change it, whatever the strings hold. */
+static const char html_esc[128] = {JSON_ESC_COMMON, ['<'] = 'u', ['>'] = 'u', ['&'] = 'u'};
+
+void fd_emit_json_html(fd_emit_ctx *c)
+{
+    c->esc = html_esc;
+}
 
 void fd_emit_json_string(fd_emit_ctx *c, const char *str, size_t n)
 {
+    const char *esc = c->esc;
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, run = 0;
     fd_emit_putc(c, '"');
     while (i < n) {
         unsigned b = s[i];
-        if (b < 0x80 && !json_esc[b]) {
+        if (b < 0x80 && !esc[b]) {
             i++;
             continue;
         }
         fd_emit_put(c, (const char *)s + run, i - run);
         if (b < 0x80) {
-            char e[6] = {'\\', json_esc[b], '0', '0', hexdig[b >> 4], hexdig[b & 15]};
+            char e[6] = {'\\', esc[b], '0', '0', hexdig[b >> 4], hexdig[b & 15]};
             fd_emit_put(c, e, e[1] == 'u' ? 6 : 2);
             i++;
         } else {
@@ -226,6 +294,25 @@ void fd_emit_json_string(fd_emit_ctx *c, const char *str, size_t n)
     }
     fd_emit_put(c, (const char *)s + run, n - run);
     fd_emit_putc(c, '"');
+}
+
+uint64_t fd_emit_json_string_len(const fd_emit_ctx *c, const char *str, size_t n)
+{
+    const char *esc = c->esc;
+    const unsigned char *s = (const unsigned char *)str;
+    uint64_t len = 2;
+    for (size_t i = 0; i < n;) {
+        unsigned b = s[i];
+        if (b < 0x80) {
+            len += !esc[b] ? 1 : esc[b] == 'u' ? 6 : 2;
+            i++;
+            continue;
+        }
+        size_t u = fd_emit_utf8_len(s + i, n - i);
+        len += u ? u : 6;
+        i += u ? u : 1;
+    }
+    return len;
 }
 
 void fd_emit_hex_bytes(fd_emit_ctx *c, const uint8_t *p, size_t n, bool sep)
@@ -265,20 +352,44 @@ void fd_emit_error_line(fd_emit_ctx *c, const fd_error *err)
     }
 }
 
-const char *fd_emit_field_shown(fd_value obj, size_t i)
+/* Read from the object itself: this runs for every field written, and the
+ * four accessors it stands for would each check obj again. */
+const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
 {
-    if (fd_struct_field_is_param(obj, i))
+    const fd_obj *o = fd_v_as_obj(obj);
+    const fd_type *t = o->type;
+    if (i < t->nparams || i >= t->nslots)
         return NULL;
-    if (!fd_struct_field_is_instance(obj, i) && !fd_struct_field_reached(obj, i))
+    if (i >= (size_t)t->nparams + t->nseq) {
+        const fd_errrec *own = *noted ? NULL : fd_obj_err(o);
+        if (own) {
+            fd_errrec_export(own, &c->scratch);
+            fd_emit_count_error(c, &c->scratch);
+        }
+        *noted = true;
+    } else if (fd_obj_state(o)[i] == FD_SLOT_UNSET) {
         return NULL;
-    return fd_struct_field_name(obj, i);
+    }
+    return t->slot_names[i];
 }
 
-void fd_emit_value_error(fd_value v, fd_error *err)
+const fd_error *fd_emit_own_error(fd_emit_ctx *c, fd_value obj, bool noted)
+{
+    fd_error *err = &c->scratch;
+    if (!fd_struct_error(obj, err))
+        return NULL;
+    if (!noted)
+        fd_emit_count_error(c, err);
+    return err;
+}
+
+void fd_emit_value_error(fd_emit_ctx *c, fd_value v, fd_error *err)
 {
     memset(err, 0, sizeof *err);
     err->offset = -1;
-    if (!fd_value_error(v, err))
+    if (fd_value_error(v, err))
+        fd_emit_count_error(c, err);
+    else
         err->kind = FD_ERR_NONE;
 }
 
@@ -295,8 +406,10 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
         return FD_EMIT_TOO_DEEP;
     if (!c->max_nodes && fd_value_kind(v) == FD_STRUCT)
         c->max_nodes = fd_node_budget(v);
-    if (c->max_nodes && c->nodes >= c->max_nodes)
+    if (c->max_nodes && c->nodes >= c->max_nodes) {
+        c->st.truncated = true;
         return FD_EMIT_BUDGET;
+    }
     if (fd_value_kind(v) == FD_STRUCT) {
         fd_emit_anc me = {emit_identity(v), fd_struct_type_name(v), fd_struct_offset(v)};
         for (size_t k = 0; k < c->nanc; k++) {
@@ -308,6 +421,7 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
     }
     c->depth++;
     c->nodes++;
+    fd_emit_set_limit(c);
     return FD_EMIT_GO;
 }
 
@@ -316,4 +430,101 @@ void fd_emit_leave(fd_emit_ctx *c, fd_value v)
     c->depth--;
     if (fd_value_kind(v) == FD_STRUCT)
         c->nanc--;
+    fd_emit_set_limit(c);
 }
+
+uint64_t fd_emit_budget_for(fd_value v)
+{
+    if (fd_value_kind(v) != FD_STRUCT)
+        return 0;
+    uint64_t size = fd_v_as_obj(v)->doc->size;
+    uint64_t per = FD_EMIT_OUTPUT_PER_BYTE;
+    if (size > (UINT64_MAX - FD_EMIT_BASE_OUTPUT) / per)
+        return UINT64_MAX;
+    return FD_EMIT_BASE_OUTPUT + per * size;
+}
+
+void fd_emit_layout(fd_emit_ctx *c, unsigned close_cost, unsigned close_sq, uint64_t tail)
+{
+    c->close_cost = close_cost;
+    c->close_sq = close_sq;
+    c->tail = tail;
+    fd_emit_set_limit(c);
+}
+
+void fd_emit_set_limit(fd_emit_ctx *c)
+{
+    uint64_t d = c->depth;
+    uint64_t reserve = FD_EMIT_MARKER_ROOM + c->tail + c->close_cost * d + c->close_sq * d * d;
+    c->limit = c->stop || c->max_output <= reserve ? 0 : c->max_output - reserve;
+}
+
+bool fd_emit_fits_slow(fd_emit_ctx *c, fd_value v, uint64_t used, uint64_t need)
+{
+    if (c->stop)
+        return false;
+    if (!c->max_output) {
+        c->max_output = fd_emit_budget_for(v);
+        /* No struct seen yet: a lone scalar or an array of them is not amplified. */
+        if (!c->max_output)
+            return true;
+        fd_emit_set_limit(c);
+        if (fd_emit_room(c, used, need))
+            return true;
+    }
+    c->stop = true;
+    c->st.truncated = true;
+    fd_emit_set_limit(c);
+    return false;
+}
+
+static void emit_path(const fd_emit_ctx *c, char *out, size_t cap)
+{
+    size_t k = 0, nseg = c->nseg < FD_EMIT_MAX_DEPTH + 2 ? c->nseg : FD_EMIT_MAX_DEPTH + 2;
+    for (size_t i = 0; i < nseg && k + 1 < cap; i++) {
+        char tmp[24];
+        const char *p = c->seg[i].name ? c->seg[i].name : fd_emit_fmt_u64(tmp, c->seg[i].index);
+        size_t n = c->seg[i].name ? strlen(p) : (size_t)(tmp + sizeof tmp - p);
+        out[k++] = '/';
+        if (n > cap - 1 - k)
+            n = cap - 1 - k;
+        memcpy(out + k, p, n);
+        k += n;
+    }
+    if (k == 0 && cap > 1)
+        out[k++] = '/';
+    out[k] = 0;
+}
+
+void fd_emit_tripped(fd_emit_ctx *c, fd_value v, fd_error *err)
+{
+    memset(err, 0, sizeof *err);
+    err->kind = FD_ERR_LIMIT;
+    err->offset = fd_value_kind(v) == FD_STRUCT ? fd_struct_offset(v) : -1;
+    for (size_t k = c->nanc; err->offset < 0 && k > 0; k--)
+        err->offset = c->anc[k - 1].offset;
+    char tmp[24];
+    const char *num = fd_emit_fmt_u64(tmp, c->max_output);
+    snprintf(err->message, sizeof err->message, "output budget of %.*s bytes reached",
+             (int)(tmp + sizeof tmp - num), num);
+    emit_path(c, err->path, sizeof err->path);
+    fd_emit_count_error(c, err);
+}
+
+static bool same_error(const fd_error *a, const fd_error *b)
+{
+    return a->kind == b->kind && a->offset == b->offset && strcmp(a->message, b->message) == 0 &&
+           strcmp(a->path, b->path) == 0;
+}
+
+void fd_emit_count_error(fd_emit_ctx *c, const fd_error *err)
+{
+    if (c->has_last && same_error(&c->last, err))
+        return;
+    if (!c->st.errors)
+        c->st.first = *err;
+    c->last = *err;
+    c->has_last = true;
+    c->st.errors++;
+}
+

@@ -1,9 +1,44 @@
 /* emit_json.c - the JSON writer: structs as objects, exact integers, bytes as hex, errors as `_error`. */
 #include "emit.h"
 
+/*
+ * With fd_emit_opts.spans every struct object tells where its bytes are:
+ *
+ *   {"_span": SPAN, ...its fields..., "_error": {...}, "_spans": {"FIELD": SPAN, ...}}
+ *
+ *   SPAN  = {"start": S, "end": E, "io": IO}, or null for a struct with no bytes
+ *   S, E  = the byte range [S, E) in the stream the node was read from
+ *   IO    = the absolute file offset of that stream's byte 0, or null when the
+ *           stream holds processed bytes (`process:`); the file range is then
+ *           [IO + S, IO + E)
+ *
+ * "_span" is the first key, "_spans" the last; "_spans" lists the written
+ * fields that have bytes (not params, value instances, fields whose `if` was
+ * false), in field order, and is left out when none has.  The entry of a
+ * field whose value is an array also has "items": [SPAN or null, ...], one
+ * per element.  Without spans the output has none of these keys.
+ */
+
+#include <stdlib.h>
+
+/* Keys written recently, escaped with their colon: field names are the
+ * spec's own strings, so their address identifies them. */
+#define JSON_KEYS 256
+#define JSON_KEY_MAX 55
+/* Bytes a SPAN takes at most. */
+#define JSON_SPAN_MAX 80
+
+typedef struct json_key_slot {
+    const char *name;
+    uint8_t len;
+    char text[JSON_KEY_MAX];
+} json_key_slot;
+
 typedef struct json_w {
     fd_emit_ctx *c;
     bool compact;
+    bool spans;
+    json_key_slot keys[JSON_KEYS];
 } json_w;
 
 static void json_newline(json_w *w, size_t depth)
@@ -14,13 +49,26 @@ static void json_newline(json_w *w, size_t depth)
     fd_emit_indent(w->c, 2 * depth);
 }
 
-static void json_key(json_w *w, const char *name)
+static void json_key(json_w *w, const char *name, size_t n)
 {
-    fd_emit_json_string(w->c, name, strlen(name));
+    json_key_slot *k = &w->keys[((uintptr_t)name >> 3) % JSON_KEYS];
+    if (k->name == name) {
+        fd_emit_put(w->c, k->text, k->len);
+        return;
+    }
+    uint64_t start = fd_emit_bytes(w->c);
+    fd_emit_json_string(w->c, name, n);
     if (w->compact)
         fd_emit_putc(w->c, ':');
     else
         fd_emit_put(w->c, ": ", 2);
+    /* The bytes just written are still in the buffer unless it spilled. */
+    uint64_t len = fd_emit_bytes(w->c) - start;
+    if (len <= JSON_KEY_MAX && len <= w->c->len) {
+        memcpy(k->text, w->c->buf + w->c->len - len, len);
+        k->len = (uint8_t)len;
+        k->name = name;
+    }
 }
 
 /* {"kind", "message", "offset", "path", "file", "line", "col"}; compact
@@ -65,6 +113,24 @@ static void json_error_body(fd_emit_ctx *c, const fd_error *err, bool compact)
     fd_emit_putc(c, '}');
 }
 
+/* Bytes json_error_body writes for err, at most. */
+static uint64_t json_error_len(const fd_emit_ctx *c, const fd_error *err)
+{
+    return 160 + fd_emit_json_string_len(c, err->message, strnlen(err->message, sizeof err->message)) +
+           fd_emit_json_string_len(c, err->path, strnlen(err->path, sizeof err->path)) +
+           fd_emit_json_string_len(c, err->file, strnlen(err->file, sizeof err->file));
+}
+
+/* {"_error": {...}}: an error value, or the LimitError that takes the place
+ * of a value the output budget has no room for. */
+static void json_error_value(json_w *w, const fd_error *err)
+{
+    fd_emit_putc(w->c, '{');
+    json_key(w, "_error", 6);
+    json_error_body(w->c, err, w->compact);
+    fd_emit_putc(w->c, '}');
+}
+
 /* A marker object for a subtree that is not written: {"_cycle": true}. */
 static void json_cut(json_w *w, fd_emit_guard g)
 {
@@ -78,54 +144,202 @@ static void json_cut(json_w *w, fd_emit_guard g)
     fd_emit_puts(w->c, w->compact ? ":true}" : ": true}");
 }
 
+/* Bytes v takes at most, its subtree aside (a container counts its brackets). */
+static uint64_t json_bound(json_w *w, fd_value v, uint64_t before)
+{
+    size_t n = 0;
+    switch (fd_value_kind(v)) {
+    case FD_STR: {
+        const char *s = fd_value_str(v, &n);
+        uint64_t rough = 6 * (uint64_t)n + 2;
+        /* Walk a long string only when the rough bound does not fit. */
+        if (s && w->c->limit && !fd_emit_room(w->c, fd_emit_bytes(w->c), before + rough))
+            return fd_emit_json_string_len(w->c, s, n);
+        return rough;
+    }
+    case FD_BYTES:
+        fd_value_bytes(v, &n);
+        return 2 * (uint64_t)n + 2;
+    case FD_ENUM: {
+        const char *name = fd_value_enum_name(v);
+        return name ? 6 * (uint64_t)strlen(name) + 2 : 24;
+    }
+    case FD_ERROR:
+        /* Its strings are at most 255 bytes each, every one escaped to 6. */
+        return 3 * (6 * 255 + 2) + 200;
+    case FD_STRUCT:
+        return w->spans ? 32 + JSON_SPAN_MAX : 32;
+    default:
+        return 32;
+    }
+}
+
 static void json_value(json_w *w, fd_value v, size_t depth);
+
+/* A SPAN without its closing brace, for "items" to follow. */
+static void json_span_open(json_w *w, const fd_span *sp)
+{
+    fd_emit_ctx *c = w->c;
+    const char *sep = w->compact ? "," : ", ";
+    fd_emit_puts(c, w->compact ? "{\"start\":" : "{\"start\": ");
+    fd_emit_u64(c, sp->start);
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, w->compact ? "\"end\":" : "\"end\": ");
+    fd_emit_u64(c, sp->end);
+    fd_emit_puts(c, sep);
+    fd_emit_puts(c, w->compact ? "\"io\":" : "\"io\": ");
+    if (sp->io_origin >= 0)
+        fd_emit_u64(c, (uint64_t)sp->io_origin);
+    else
+        fd_emit_put(c, "null", 4);
+}
+
+/* The "_spans" member of struct v: each written field with bytes.  When the
+ * budget has no room for an entry a LimitError stands in its place. */
+static void json_field_spans(json_w *w, fd_value v, size_t depth, bool *first)
+{
+    fd_emit_ctx *c = w->c;
+    size_t n = fd_struct_nfields(v);
+    bool any = false, noted = true;
+    for (size_t i = 0; i < n && !c->stop; i++) {
+        fd_span sp;
+        const char *name = fd_emit_field(c, v, i, &noted);
+        if (!name || !fd_struct_field_span(v, i, &sp))
+            continue;
+        fd_value f = fd_struct_field(v, i);
+        size_t items = fd_value_kind(f) == FD_ARRAY ? fd_array_len(f) : 0;
+        size_t klen = strlen(name);
+        uint64_t need = 16 + 2 * (uint64_t)depth + 6 * (uint64_t)klen + JSON_SPAN_MAX * (1 + (uint64_t)items);
+        bool fits = fd_emit_fits(c, v, need);
+        if (!any) {
+            if (!*first)
+                fd_emit_putc(c, ',');
+            *first = false;
+            json_newline(w, depth + 1);
+            json_key(w, "_spans", 6);
+            fd_emit_putc(c, '{');
+        } else {
+            fd_emit_putc(c, ',');
+        }
+        json_newline(w, depth + 2);
+        json_key(w, name, klen);
+        any = true;
+        if (!fits) {
+            fd_emit_push_name(c, name);
+            fd_emit_tripped(c, v, &c->scratch);
+            fd_emit_pop(c);
+            json_error_value(w, &c->scratch);
+            break;
+        }
+        json_span_open(w, &sp);
+        if (fd_value_kind(f) == FD_ARRAY) {
+            fd_emit_puts(c, w->compact ? ",\"items\":[" : ", \"items\": [");
+            for (size_t k = 0; k < items; k++) {
+                fd_span e;
+                if (k)
+                    fd_emit_puts(c, w->compact ? "," : ", ");
+                if (fd_array_elem_span(f, k, &e)) {
+                    json_span_open(w, &e);
+                    fd_emit_putc(c, '}');
+                } else {
+                    fd_emit_put(c, "null", 4);
+                }
+            }
+            fd_emit_putc(c, ']');
+        }
+        fd_emit_putc(c, '}');
+    }
+    if (any) {
+        json_newline(w, depth + 1);
+        fd_emit_putc(c, '}');
+    }
+}
+
+/* One array element or struct field (name != NULL): its separator, key and
+ * value, or the LimitError marker when the budget has no room for them. */
+static void json_item(json_w *w, fd_value v, size_t depth, const char *name, bool first)
+{
+    fd_emit_ctx *c = w->c;
+    size_t klen = name ? strlen(name) : 0;
+    uint64_t before = 1 + (w->compact ? 0 : 1 + 2 * (uint64_t)depth) + (name ? 6 * (uint64_t)klen + 4 : 0);
+    bool fits = fd_emit_fits(c, v, before + json_bound(w, v, before));
+    if (!first)
+        fd_emit_putc(c, ',');
+    json_newline(w, depth);
+    if (name)
+        json_key(w, name, klen);
+    if (fits) {
+        json_value(w, v, depth);
+        return;
+    }
+    fd_emit_tripped(c, v, &c->scratch);
+    json_error_value(w, &c->scratch);
+}
 
 static void json_array(json_w *w, fd_value v, size_t depth)
 {
+    fd_emit_ctx *c = w->c;
     size_t n = fd_array_len(v);
     if (n == 0) {
-        fd_emit_put(w->c, "[]", 2);
+        fd_emit_put(c, "[]", 2);
         return;
     }
-    fd_emit_putc(w->c, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fd_emit_putc(w->c, ',');
-        json_newline(w, depth + 1);
-        json_value(w, fd_array_get(v, i), depth + 1);
+    fd_emit_putc(c, '[');
+    for (size_t i = 0; i < n && !c->stop; i++) {
+        fd_emit_push_index(c, i);
+        json_item(w, fd_array_get(v, i), depth + 1, NULL, i == 0);
+        fd_emit_pop(c);
     }
     json_newline(w, depth);
-    fd_emit_putc(w->c, ']');
+    fd_emit_putc(c, ']');
 }
 
 static void json_struct(json_w *w, fd_value v, size_t depth)
 {
+    fd_emit_ctx *c = w->c;
     size_t n = fd_struct_nfields(v);
-    bool first = true;
-    fd_emit_putc(w->c, '{');
-    for (size_t i = 0; i < n; i++) {
-        const char *name = fd_emit_field_shown(v, i);
+    bool first = true, noted = false;
+    fd_emit_putc(c, '{');
+    if (w->spans) {
+        /* The struct's own room was checked with its brackets; its span is small. */
+        fd_span sp;
+        json_newline(w, depth + 1);
+        json_key(w, "_span", 5);
+        if (fd_struct_span(v, &sp)) {
+            json_span_open(w, &sp);
+            fd_emit_putc(c, '}');
+        } else {
+            fd_emit_put(c, "null", 4);
+        }
+        first = false;
+    }
+    for (size_t i = 0; i < n && !c->stop; i++) {
+        const char *name = fd_emit_field(c, v, i, &noted);
         if (!name)
             continue;
+        fd_emit_push_name(c, name);
+        json_item(w, fd_struct_field(v, i), depth + 1, name, first);
+        fd_emit_pop(c);
+        first = false;
+    }
+    const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
+    if (err) {
+        uint64_t need = 4 + 2 * (uint64_t)depth + 10 + json_error_len(c, err);
+        bool fits = fd_emit_fits(c, v, need);
         if (!first)
-            fd_emit_putc(w->c, ',');
+            fd_emit_putc(c, ',');
         first = false;
         json_newline(w, depth + 1);
-        json_key(w, name);
-        json_value(w, fd_struct_field(v, i), depth + 1);
+        json_key(w, "_error", 6);
+        if (!fits)
+            fd_emit_tripped(c, v, &c->scratch);
+        json_error_body(c, &c->scratch, w->compact);
     }
-    fd_error err;
-    if (fd_struct_error(v, &err)) {
-        if (!first)
-            fd_emit_putc(w->c, ',');
-        first = false;
-        json_newline(w, depth + 1);
-        json_key(w, "_error");
-        json_error_body(w->c, &err, w->compact);
-    }
+    if (w->spans && !c->stop)
+        json_field_spans(w, v, depth, &first);
     if (!first)
         json_newline(w, depth);
-    fd_emit_putc(w->c, '}');
+    fd_emit_putc(c, '}');
 }
 
 static void json_value(json_w *w, fd_value v, size_t depth)
@@ -187,15 +401,10 @@ static void json_value(json_w *w, fd_value v, size_t depth)
         fd_emit_leave(c, v);
         return;
     }
-    case FD_ERROR: {
-        fd_error err;
-        fd_emit_value_error(v, &err);
-        fd_emit_putc(c, '{');
-        json_key(w, "_error");
-        json_error_body(c, &err, w->compact);
-        fd_emit_putc(c, '}');
+    case FD_ERROR:
+        fd_emit_value_error(c, v, &c->scratch);
+        json_error_value(w, &c->scratch);
         return;
-    }
     case FD_NULL:
     case FD_STREAM:
     case FD_TYPE:
@@ -205,41 +414,57 @@ static void json_value(json_w *w, fd_value v, size_t depth)
     }
 }
 
-static int json_run(FILE *out, fd_value v, bool compact, bool newline)
+void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
 {
-    json_w w = {fd_emit_ctx_new(out), compact};
-    if (!w.c)
-        return -1;
-    json_value(&w, v, 0);
-    if (newline)
-        fd_emit_putc(w.c, '\n');
-    return fd_emit_ctx_free(w.c);
+    json_w *w = malloc(sizeof *w);
+    if (!w) {
+        c->failed = true;
+        return;
+    }
+    w->c = c;
+    w->compact = compact;
+    w->spans = spans;
+    for (size_t k = 0; k < JSON_KEYS; k++)
+        w->keys[k].name = NULL;
+    fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, c->tail);
+    if (fd_emit_fits(c, v, json_bound(w, v, 0))) {
+        json_value(w, v, 0);
+    } else {
+        fd_emit_tripped(c, v, &c->scratch);
+        json_error_value(w, &c->scratch);
+    }
+    free(w);
+}
+
+void fd_emit_json_tree(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts)
+{
+    fd_emit_json_body(c, v, opts->compact, opts->spans);
+    fd_emit_putc(c, '\n');
 }
 
 int fd_emit_json_value(FILE *out, fd_value v, bool compact)
 {
-    return json_run(out, v, compact, false);
-}
-
-int fd_emit_json_doc(FILE *out, fd_value v, bool compact)
-{
-    return json_run(out, v, compact, true);
+    fd_emit_ctx *c = fd_emit_ctx_new(fd_emit_file_sink, out, NULL);
+    if (!c)
+        return -1;
+    fd_emit_json_body(c, v, compact, false);
+    return fd_emit_ctx_free(c, NULL);
 }
 
 int fd_emit_json_error(FILE *out, const fd_error *err)
 {
-    fd_emit_ctx *c = fd_emit_ctx_new(out);
+    fd_emit_ctx *c = fd_emit_ctx_new(fd_emit_file_sink, out, NULL);
     if (!c)
         return -1;
     json_error_body(c, err, false);
-    return fd_emit_ctx_free(c);
+    return fd_emit_ctx_free(c, NULL);
 }
 
 int fd_emit_json_text(FILE *out, const char *s, size_t n)
 {
-    fd_emit_ctx *c = fd_emit_ctx_new(out);
+    fd_emit_ctx *c = fd_emit_ctx_new(fd_emit_file_sink, out, NULL);
     if (!c)
         return -1;
     fd_emit_json_string(c, s, n);
-    return fd_emit_ctx_free(c);
+    return fd_emit_ctx_free(c, NULL);
 }

@@ -5,6 +5,8 @@
 
 /* Strings longer than this (or --max-bytes, if larger) are cut in text output. */
 #define TEXT_MAX_STRING 4096
+/* Byte arrays are shown up to this many bytes unless fd_emit_opts.max_bytes says otherwise. */
+#define TEXT_DEFAULT_MAX_BYTES 32
 
 typedef struct text_w {
     fd_emit_ctx *c;
@@ -158,34 +160,89 @@ static void text_error(fd_emit_ctx *c, const fd_error *err, text_pos pos)
     fd_emit_putc(c, '\n');
 }
 
+/* Bytes of the line text_value writes for v at most (its subtree aside):
+ * byte arrays and strings are cut, so this is small. */
+static uint64_t text_bound(const text_w *w, fd_value v)
+{
+    size_t n = 0;
+    uint64_t cap = w->max_bytes > TEXT_MAX_STRING ? w->max_bytes : TEXT_MAX_STRING;
+    switch (fd_value_kind(v)) {
+    case FD_BYTES:
+        fd_value_bytes(v, &n);
+        return 48 + 3 * (n < w->max_bytes ? n : w->max_bytes);
+    case FD_STR:
+        fd_value_str(v, &n);
+        return 48 + 4 * (n < cap ? n : cap);
+    case FD_ENUM: {
+        const char *name = fd_value_enum_name(v);
+        return 64 + (name ? strlen(name) : 0);
+    }
+    case FD_STRUCT: {
+        /* The type name and its to-string, a string cut as above. */
+        const char *t = fd_struct_type_name(v);
+        return 64 + (t ? strlen(t) : 0) + 4 * cap;
+    }
+    case FD_ERROR:
+        return 3 * 256 + 128;
+    default:
+        return 64;
+    }
+}
+
+/* The line of one field or element (name, or [i] when name is NULL) at
+ * indentation ind, or the LimitError when the budget has no room for it. */
+static void text_item(text_w *w, fd_value v, size_t ind, const char *name, uint64_t i, bool hex)
+{
+    fd_emit_ctx *c = w->c;
+    bool fits = fd_emit_fits(c, v, ind + (name ? strlen(name) : 24) + text_bound(w, v));
+    fd_emit_indent(c, ind);
+    if (name) {
+        fd_emit_puts(c, name);
+    } else {
+        fd_emit_putc(c, '[');
+        fd_emit_u64(c, i);
+        fd_emit_putc(c, ']');
+    }
+    if (fits) {
+        text_value(w, v, ind, hex, TEXT_FIELD);
+        return;
+    }
+    fd_emit_tripped(c, v, &c->scratch);
+    text_error(c, &c->scratch, TEXT_FIELD);
+}
+
 static void text_struct(text_w *w, fd_value v, size_t ind)
 {
+    fd_emit_ctx *c = w->c;
     size_t n = fd_struct_nfields(v);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = fd_emit_field_shown(v, i);
+    bool noted = false;
+    for (size_t i = 0; i < n && !c->stop; i++) {
+        const char *name = fd_emit_field(c, v, i, &noted);
         if (!name)
             continue;
-        fd_emit_indent(w->c, ind);
-        fd_emit_puts(w->c, name);
-        text_value(w, fd_struct_field(v, i), ind, fd_struct_field_hex(v, i), TEXT_FIELD);
+        fd_emit_push_name(c, name);
+        text_item(w, fd_struct_field(v, i), ind, name, 0, fd_struct_field_hex(v, i));
+        fd_emit_pop(c);
     }
-    fd_error err;
-    if (fd_struct_error(v, &err)) {
-        fd_emit_indent(w->c, ind);
-        fd_emit_puts(w->c, "_error");
-        text_error(w->c, &err, TEXT_FIELD);
+    const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
+    if (err) {
+        bool fits = fd_emit_fits(c, v, ind + 3 * 256 + 128);
+        fd_emit_indent(c, ind);
+        fd_emit_puts(c, "_error");
+        if (!fits)
+            fd_emit_tripped(c, v, &c->scratch);
+        text_error(c, &c->scratch, TEXT_FIELD);
     }
 }
 
 static void text_array(text_w *w, fd_value v, size_t ind, bool hex)
 {
+    fd_emit_ctx *c = w->c;
     size_t n = fd_array_len(v);
-    for (size_t i = 0; i < n; i++) {
-        fd_emit_indent(w->c, ind);
-        fd_emit_putc(w->c, '[');
-        fd_emit_u64(w->c, i);
-        fd_emit_putc(w->c, ']');
-        text_value(w, fd_array_get(v, i), ind, hex, TEXT_FIELD);
+    for (size_t i = 0; i < n && !c->stop; i++) {
+        fd_emit_push_index(c, i);
+        text_item(w, fd_array_get(v, i), ind, NULL, i, hex);
+        fd_emit_pop(c);
     }
 }
 
@@ -196,9 +253,8 @@ static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos
     fd_emit_ctx *c = w->c;
     fd_kind k = fd_value_kind(v);
     if (k == FD_ERROR) {
-        fd_error err;
-        fd_emit_value_error(v, &err);
-        text_error(c, &err, pos);
+        fd_emit_value_error(c, v, &c->scratch);
+        text_error(c, &c->scratch, pos);
         return;
     }
     if (k != FD_STRUCT && k != FD_ARRAY) {
@@ -242,11 +298,13 @@ static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos
     fd_emit_leave(c, v);
 }
 
-int fd_emit_text(FILE *out, fd_value v, uint64_t max_bytes)
+void fd_emit_text(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts)
 {
-    text_w w = {fd_emit_ctx_new(out), max_bytes};
-    if (!w.c)
-        return -1;
-    text_value(&w, v, 0, false, TEXT_TOP);
-    return fd_emit_ctx_free(w.c);
+    text_w w = {c, opts->max_bytes ? opts->max_bytes : TEXT_DEFAULT_MAX_BYTES};
+    if (fd_emit_fits(c, v, text_bound(&w, v))) {
+        text_value(&w, v, 0, false, TEXT_TOP);
+        return;
+    }
+    fd_emit_tripped(c, v, &c->scratch);
+    text_error(c, &c->scratch, TEXT_TOP);
 }

@@ -11,9 +11,42 @@ typedef struct yaml_w {
     yaml_emitter_t em;
     fd_emit_ctx *c;
     bool failed;
+    size_t level;          /* open collections, for the indentation in the bounds */
+    uint64_t planned;      /* upper bound of the bytes libyaml writes for what it was sent */
+    char *hex;             /* scratch for byte arrays as hex, reused */
+    size_t hexcap;
 } yaml_w;
 
-static int yaml_sink(void *data, unsigned char *buf, size_t size)
+/* libyaml buffers output and holds events back, so the bytes it has written
+ * lag behind; the budget is checked against `planned` instead, the sum of
+ * each scalar's worst case: 2 spaces of indentation per level, a key or
+ * item prefix, quotes, and per byte: 1, 2 for a quote or backslash (doubled
+ * or escaped), 4 for a control byte (`\xNN`), 3 for a byte of a multibyte
+ * character or of an invalid one (U+FFFD), and for a line break in single
+ * quotes a new indented line.  Without `exact` every byte is taken as the
+ * worst (no walk). */
+static uint64_t yaml_bound(const yaml_w *w, const char *s, size_t n, bool exact)
+{
+    uint64_t line = 2 * (uint64_t)w->level + 8;
+    if (!exact)
+        return line + 2 + (uint64_t)n * (line + 6);
+    uint64_t total = line + 2;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char b = (unsigned char)s[k];
+        /* \n, \r, and the last byte of NEL (c2 85), LS and PS (e2 80 a8/a9). */
+        if (b == '\n' || b == '\r' || b == 0x85 || b == 0xa8 || b == 0xa9)
+            total += line + 2;
+        else if (b < 0x20 || b == 0x7f)
+            total += 4;
+        else if (b >= 0x80)
+            total += 3;
+        else
+            total += b == '\'' || b == '"' || b == '\\' ? 2 : 1;
+    }
+    return total;
+}
+
+static int yaml_out(void *data, unsigned char *buf, size_t size)
 {
     fd_emit_put(data, (const char *)buf, size);
     return 1;
@@ -72,10 +105,12 @@ static char *yaml_fix_utf8(const char *s, size_t n, size_t *outn)
     return o;
 }
 
-/* One scalar; `plain` says it may be written unquoted (numbers, null, safe words). */
-static void yaml_scalar(yaml_w *w, const char *s, size_t n, bool plain)
+/* One scalar; `plain` says it may be written unquoted (numbers, null, safe
+ * words); bound is its yaml_bound, 0 to have it computed. */
+static void yaml_scalar_b(yaml_w *w, const char *s, size_t n, bool plain, uint64_t bound)
 {
     yaml_event_t ev;
+    w->planned += bound ? bound : yaml_bound(w, s, n, true);
     if (n > INT_MAX) {
         w->failed = true;
         return;
@@ -93,6 +128,11 @@ static void yaml_scalar(yaml_w *w, const char *s, size_t n, bool plain)
     yaml_send(w, &ev, ok);
 }
 
+static void yaml_scalar(yaml_w *w, const char *s, size_t n, bool plain)
+{
+    yaml_scalar_b(w, s, n, plain, 0);
+}
+
 static void yaml_word(yaml_w *w, const char *s)
 {
     size_t n = strlen(s);
@@ -104,23 +144,45 @@ static void yaml_plain(yaml_w *w, const char *s)
     yaml_scalar(w, s, strlen(s), true);
 }
 
-static void yaml_map_start(yaml_w *w)
+/* An empty collection is written `{}` or `[]` on its key's line. */
+static void yaml_open(yaml_w *w, bool seq)
 {
     yaml_event_t ev;
-    yaml_send(w, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+    w->planned += 2 * (uint64_t)w->level + 8;
+    w->level++;
+    if (seq)
+        yaml_send(w, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
+    else
+        yaml_send(w, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
+}
+
+static void yaml_close(yaml_w *w, bool seq)
+{
+    yaml_event_t ev;
+    w->level--;
+    if (seq)
+        yaml_send(w, &ev, yaml_sequence_end_event_initialize(&ev));
+    else
+        yaml_send(w, &ev, yaml_mapping_end_event_initialize(&ev));
+}
+
+static void yaml_map_start(yaml_w *w)
+{
+    yaml_open(w, false);
 }
 
 static void yaml_map_end(yaml_w *w)
 {
-    yaml_event_t ev;
-    yaml_send(w, &ev, yaml_mapping_end_event_initialize(&ev));
+    yaml_close(w, false);
 }
 
 static void yaml_u64(yaml_w *w, uint64_t u, bool neg)
 {
-    char buf[24];
-    snprintf(buf, sizeof buf, neg ? "-%llu" : "%llu", (unsigned long long)u);
-    yaml_plain(w, buf);
+    char tmp[24];
+    char *p = fd_emit_fmt_u64(tmp, u);
+    if (neg)
+        *--p = '-';
+    yaml_scalar(w, p, (size_t)(tmp + sizeof tmp - p), true);
 }
 
 static void yaml_int(yaml_w *w, fd_value v)
@@ -168,25 +230,93 @@ static void yaml_bytes(yaml_w *w, fd_value v)
         w->failed = true;
         return;
     }
-    char *hex = malloc(2 * n + 1);
-    if (!hex) {
-        w->failed = true;
-        return;
+    if (2 * n + 1 > w->hexcap) {
+        char *hex = realloc(w->hex, 2 * n + 1);
+        if (!hex) {
+            w->failed = true;
+            return;
+        }
+        w->hex = hex;
+        w->hexcap = 2 * n + 1;
     }
     for (size_t k = 0; k < n; k++) {
-        hex[2 * k] = hexdig[p[k] >> 4];
-        hex[2 * k + 1] = hexdig[p[k] & 15];
+        w->hex[2 * k] = hexdig[p[k] >> 4];
+        w->hex[2 * k + 1] = hexdig[p[k] & 15];
     }
-    yaml_scalar(w, hex, 2 * n, false);
-    free(hex);
+    /* Hex digits need no escape: at most quoted. */
+    yaml_scalar_b(w, w->hex, 2 * n, false, 2 * (uint64_t)w->level + 12 + 2 * (uint64_t)n);
+}
+
+/* Bytes yaml_error writes for err under a key, at most: its mapping one
+ * level deeper, seven keys. */
+static uint64_t yaml_error_bound(yaml_w *w, const fd_error *err)
+{
+    w->level += 2;
+    uint64_t n = 16 * (2 * (uint64_t)w->level + 16) +
+                 yaml_bound(w, err->message, strnlen(err->message, sizeof err->message), true) +
+                 yaml_bound(w, err->path, strnlen(err->path, sizeof err->path), true) +
+                 yaml_bound(w, err->file, strnlen(err->file, sizeof err->file), true);
+    w->level -= 2;
+    return n;
+}
+
+/* Bytes v takes at most (its subtree aside); a long string is walked for
+ * its line breaks only when the rough bound does not fit. */
+static uint64_t yaml_value_bound(yaml_w *w, fd_value v, uint64_t before)
+{
+    size_t n = 0;
+    switch (fd_value_kind(v)) {
+    case FD_STR: {
+        const char *s = fd_value_str(v, &n);
+        uint64_t rough = yaml_bound(w, s, n, false);
+        if (s && w->c->limit && !fd_emit_room(w->c, w->planned, before + rough))
+            return yaml_bound(w, s, n, true);
+        return rough;
+    }
+    case FD_BYTES:
+        fd_value_bytes(v, &n);
+        return 2 * (uint64_t)w->level + 12 + 2 * (uint64_t)n;
+    case FD_ENUM: {
+        const char *name = fd_value_enum_name(v);
+        return name ? yaml_bound(w, name, strlen(name), true) : yaml_bound(w, NULL, 20, false);
+    }
+    case FD_ERROR:
+        fd_value_error(v, &w->c->scratch);
+        return yaml_error_bound(w, &w->c->scratch);
+    default:
+        return 2 * (uint64_t)w->level + 40;
+    }
 }
 
 static void yaml_value(yaml_w *w, fd_value v);
 
+/* The LimitError that takes the place of a value the budget has no room for. */
+static void yaml_tripped(yaml_w *w, fd_value v)
+{
+    fd_emit_tripped(w->c, v, &w->c->scratch);
+    yaml_map_start(w);
+    yaml_plain(w, "_error");
+    yaml_error(w, &w->c->scratch);
+    yaml_map_end(w);
+}
+
+/* One mapping key (name) or sequence item and its value, or the LimitError. */
+static void yaml_item(yaml_w *w, fd_value v, const char *name)
+{
+    uint64_t before = name ? yaml_bound(w, name, strlen(name), true) : 0;
+    bool fits = fd_emit_fits_at(w->c, v, w->planned, before + yaml_value_bound(w, v, before));
+    if (name)
+        yaml_word(w, name);
+    if (fits)
+        yaml_value(w, v);
+    else
+        yaml_tripped(w, v);
+}
+
 static void yaml_container(yaml_w *w, fd_value v)
 {
-    yaml_event_t ev;
-    fd_emit_guard g = fd_emit_enter(w->c, v);
+    fd_emit_ctx *c = w->c;
+    fd_emit_guard g = fd_emit_enter(c, v);
     if (g != FD_EMIT_GO) {
         yaml_map_start(w);
         yaml_plain(w, g == FD_EMIT_CYCLE ? "_cycle" : g == FD_EMIT_TOO_DEEP ? "_depth_limit" : "_node_limit");
@@ -196,28 +326,37 @@ static void yaml_container(yaml_w *w, fd_value v)
     }
     if (fd_value_kind(v) == FD_ARRAY) {
         size_t n = fd_array_len(v);
-        yaml_send(w, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
-        for (size_t i = 0; i < n && !w->failed; i++)
-            yaml_value(w, fd_array_get(v, i));
-        yaml_send(w, &ev, yaml_sequence_end_event_initialize(&ev));
+        yaml_open(w, true);
+        for (size_t i = 0; i < n && !w->failed && !c->stop; i++) {
+            fd_emit_push_index(c, i);
+            yaml_item(w, fd_array_get(v, i), NULL);
+            fd_emit_pop(c);
+        }
+        yaml_close(w, true);
     } else {
         size_t n = fd_struct_nfields(v);
-        fd_error err;
+        bool noted = false;
         yaml_map_start(w);
-        for (size_t i = 0; i < n && !w->failed; i++) {
-            const char *name = fd_emit_field_shown(v, i);
+        for (size_t i = 0; i < n && !w->failed && !c->stop; i++) {
+            const char *name = fd_emit_field(c, v, i, &noted);
             if (!name)
                 continue;
-            yaml_word(w, name);
-            yaml_value(w, fd_struct_field(v, i));
+            fd_emit_push_name(c, name);
+            yaml_item(w, fd_struct_field(v, i), name);
+            fd_emit_pop(c);
         }
-        if (fd_struct_error(v, &err)) {
+        const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
+        if (err) {
+            uint64_t need = yaml_error_bound(w, err);
+            bool fits = fd_emit_fits_at(c, v, w->planned, need);
             yaml_plain(w, "_error");
-            yaml_error(w, &err);
+            if (!fits)
+                fd_emit_tripped(c, v, &c->scratch);
+            yaml_error(w, &c->scratch);
         }
         yaml_map_end(w);
     }
-    fd_emit_leave(w->c, v);
+    fd_emit_leave(c, v);
 }
 
 static void yaml_value(yaml_w *w, fd_value v)
@@ -269,15 +408,13 @@ static void yaml_value(yaml_w *w, fd_value v)
     case FD_STRUCT:
         yaml_container(w, v);
         return;
-    case FD_ERROR: {
-        fd_error err;
-        fd_emit_value_error(v, &err);
+    case FD_ERROR:
+        fd_emit_value_error(w->c, v, &w->c->scratch);
         yaml_map_start(w);
         yaml_plain(w, "_error");
-        yaml_error(w, &err);
+        yaml_error(w, &w->c->scratch);
         yaml_map_end(w);
         return;
-    }
     case FD_NULL:
     case FD_STREAM:
     case FD_TYPE:
@@ -287,28 +424,30 @@ static void yaml_value(yaml_w *w, fd_value v)
     }
 }
 
-int fd_emit_yaml(FILE *out, fd_value v)
+int fd_emit_yaml(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts)
 {
-    yaml_w w = {.c = fd_emit_ctx_new(out)};
+    yaml_w w = {.c = c};
     yaml_event_t ev;
-    if (!w.c)
+    /* The marker's lines are indented at the level where it stops. */
+    fd_emit_layout(c, 20, 0, 0);
+    if (!yaml_emitter_initialize(&w.em))
         return -1;
-    if (!yaml_emitter_initialize(&w.em)) {
-        fd_emit_ctx_free(w.c);
-        return -1;
-    }
-    yaml_emitter_set_output(&w.em, yaml_sink, w.c);
+    yaml_emitter_set_output(&w.em, yaml_out, c);
     yaml_emitter_set_unicode(&w.em, 1);
     yaml_emitter_set_width(&w.em, -1);
     yaml_emitter_set_indent(&w.em, 2);
     yaml_send(&w, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
     yaml_send(&w, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
-    yaml_value(&w, v);
+    w.planned = 16;
+    if (fd_emit_fits_at(c, v, w.planned, yaml_value_bound(&w, v, 0)))
+        yaml_value(&w, v);
+    else
+        yaml_tripped(&w, v);
     yaml_send(&w, &ev, yaml_document_end_event_initialize(&ev, 1));
     yaml_send(&w, &ev, yaml_stream_end_event_initialize(&ev));
     if (!w.failed && !yaml_emitter_flush(&w.em))
         w.failed = true;
     yaml_emitter_delete(&w.em);
-    int rc = fd_emit_ctx_free(w.c);
-    return w.failed ? -1 : rc;
+    free(w.hex);
+    return w.failed ? -1 : 0;
 }

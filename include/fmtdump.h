@@ -168,7 +168,10 @@ const char *fd_spec_id(const fd_spec *spec);
 const uint8_t *fd_spec_magic(const fd_spec *spec, size_t i, size_t *len);
 
 /* Custom `process: name(args)` routines.  out must be malloc'd; the engine frees it.
- * Return 0 on success, non-zero (and optionally a message) on failure. */
+ * Return 0 on success, non-zero (and optionally a message) on failure.
+ * A spec looks its routines up once, when it is loaded: register (or remove)
+ * a routine before loading the specs that name it.  Registering is safe from
+ * any thread; fn may be called from every thread that parses. */
 typedef int (*fd_process_fn)(void *user, const uint8_t *in, size_t n,
                              const fd_value *args, size_t nargs,
                              uint8_t **out, size_t *outn, char *msg, size_t msgcap);
@@ -261,20 +264,88 @@ bool fd_array_elem_span(fd_value arr, size_t i, fd_span *out);
  * Value instances are never followed (they alias other nodes). */
 fd_value fd_doc_node_at(fd_doc *doc, uint64_t offset, bool instances, char *path, size_t pathcap, fd_span *span);
 
+/* Coverage (engine/coverage.c): the bytes of the input that no leaf claims.
+ * A leaf is a value read from the input (integer, float, boolean, enum,
+ * string, byte array); a struct parsed from `process`ed bytes counts as one
+ * leaf over its raw bytes.  The walk has the writers' guards (nesting depth,
+ * fd_node_budget, loops cut) and keeps the claimed ranges sorted and merged,
+ * so its memory grows with the number of disjoint ranges, not with the input. */
+typedef struct fd_range {
+    uint64_t start, end;       /* [start, end): absolute offsets in the input */
+} fd_range;
+
+typedef struct fd_coverage {
+    uint64_t size;             /* the input's size */
+    uint64_t covered;          /* bytes claimed by at least one leaf */
+    const fd_range *gaps;      /* the unclaimed ranges in order; they live until fd_doc_close */
+    size_t ngaps;
+    bool complete;             /* false when a guard cut the walk: some gaps may be claimed
+                                  by nodes it did not reach */
+} fd_coverage;
+
+/* Parse (if not yet), walk the tree (evaluating instances when instances is
+ * true) and fill *out.  false with a MemoryError in err when out of memory. */
+bool fd_doc_coverage(fd_doc *doc, bool instances, fd_coverage *out, fd_error *err);
+
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
 /* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
 bool fd_expr_check(const char *expr, fd_error *err);
 
+/* fd_eval compiles, evaluates and frees: the document keeps only the value.
+ * Evaluation draws on the document's work budget (fd_open_opts.max_work):
+ * one unit per node evaluated, one per array item a method walks, one per
+ * 64 bytes scanned, decoded or decompressed; once spent, LimitError.
+ *
+ * Compile once, evaluate many times.  A compiled expression is read-only and
+ * may be used by many threads (each on its own document).  Names are resolved
+ * against the root type; a ctx of another type looks its members up when
+ * evaluated.  NULL and a DescriptionError on a syntax error, or on a member
+ * name or enum literal the root type does not know. */
+typedef struct fd_compiled fd_compiled;
+fd_compiled *fd_expr_compile(const fd_spec *spec, const char *expr, fd_error *err);
+/* Evaluate on a document of the same spec, with the budget above.  A string
+ * or byte-array literal in the result points into the compiled expression:
+ * valid until fd_expr_free. */
+fd_value fd_expr_eval(fd_doc *doc, const fd_compiled *e, fd_value ctx, fd_error *err);
+void fd_expr_free(fd_compiled *e);
+
 /* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
  * above; instances are evaluated, each failure isolated into an `_error`. */
-typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML } fd_out_format;
+typedef enum fd_out_format { FD_OUT_TEXT = 0, FD_OUT_JSON, FD_OUT_YAML, FD_OUT_HTML } fd_out_format;
+
+/* Where a writer's bytes go: n bytes at buf (n > 0); return 0, or non-zero
+ * to refuse them (the run then writes nothing more and returns -1). */
+typedef int (*fd_sink_fn)(void *user, const char *buf, size_t n);
+
+/* What a writer run saw, filled when fd_emit_opts.stats is set. */
+typedef struct fd_emit_stats {
+    uint64_t errors;       /* `_error`s written: error values, structs' own errors (one that
+                              repeats its failing child's is counted once), LimitError markers */
+    uint64_t bytes;        /* bytes handed to the sink */
+    bool truncated;        /* the output budget or the node budget cut the tree */
+    fd_error first;        /* the first error counted (kind FD_ERR_NONE when errors == 0) */
+} fd_emit_stats;
+
+/* Default output budget: FD_EMIT_BASE_OUTPUT + FD_EMIT_OUTPUT_PER_BYTE x input size. */
+#define FD_EMIT_BASE_OUTPUT (16u << 20)
+#define FD_EMIT_OUTPUT_PER_BYTE 64u
+/* Default window of file bytes an HTML page embeds for its hex view. */
+#define FD_EMIT_HTML_WINDOW (1u << 20)
 
 typedef struct fd_emit_opts {
     size_t size;           /* sizeof(fd_emit_opts), or 0: see "Options structs" */
     fd_out_format format;
     uint64_t max_bytes;    /* text: byte arrays shown up to this many bytes (0 = 32) */
     bool compact;          /* json: no indentation */
+    bool spans;            /* json: `_span` and `_spans` keys (see emit_json.c); html always has them */
+    uint64_t max_output;   /* output budget in bytes; 0 = the default above.  The tree is cut
+                              before the output would pass it: a LimitError `_error` takes the
+                              place of the value that did not fit, open levels are closed (the
+                              output stays valid JSON/YAML/HTML) and stats.truncated is set */
+    uint64_t html_window;  /* html: file bytes embedded for the hex view, from offset 0;
+                              0 = FD_EMIT_HTML_WINDOW */
+    fd_emit_stats *stats;  /* filled when not NULL */
 } fd_emit_opts;
 
 /* How many structs and arrays a walk of the tree under v may visit: derived
@@ -282,7 +353,10 @@ typedef struct fd_emit_opts {
  * expansion is exponential) cannot turn a small file into a huge output. */
 uint64_t fd_node_budget(fd_value v);
 
-/* Write the tree under v; returns 0, or -1 on an output error. */
+/* Write the tree under v to sink; returns 0, or -1 when the sink refused bytes
+ * or memory ran out.  A cut tree (budget) is not a failure: see stats. */
+int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts);
+/* The same to a FILE *, flushed at the end. */
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
 /* JSON form of one value (the -e envelope uses it). */
 int fd_emit_json_value(FILE *out, fd_value v, bool compact);

@@ -1,4 +1,4 @@
-/* test_emit.c - the JSON, text and YAML writers: the JSON mapping value by value, errors, guards. */
+/* test_emit.c - the writers: the JSON mapping value by value, errors, guards, sinks, stats, the output budget. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yaml.h>
 
 #include "fixture.h"
 
@@ -42,6 +44,157 @@ static const uint8_t DATA[] = {
     0x80,                                                       /* flag */
     7, 8,                                                       /* items */
 };
+
+/* ---- a strict JSON checker: true when s[0..n) is one JSON value ---------- */
+
+typedef struct jcheck {
+    const char *s;
+    size_t n, i;
+    int depth;
+} jcheck;
+
+static void j_ws(jcheck *j)
+{
+    while (j->i < j->n && strchr(" \t\r\n", j->s[j->i]))
+        j->i++;
+}
+
+static bool j_lit(jcheck *j, const char *w)
+{
+    size_t k = strlen(w);
+    if (j->n - j->i < k || memcmp(j->s + j->i, w, k) != 0)
+        return false;
+    j->i += k;
+    return true;
+}
+
+static bool j_string(jcheck *j)
+{
+    if (j->i >= j->n || j->s[j->i] != '"')
+        return false;
+    for (j->i++; j->i < j->n; j->i++) {
+        unsigned char ch = (unsigned char)j->s[j->i];
+        if (ch == '"') {
+            j->i++;
+            return true;
+        }
+        if (ch < 0x20)
+            return false;
+        if (ch == '\\') {
+            j->i++;
+            if (j->i >= j->n || !strchr("\"\\/bfnrtu", j->s[j->i]))
+                return false;
+        }
+    }
+    return false;
+}
+
+static bool j_number(jcheck *j)
+{
+    size_t start = j->i;
+    while (j->i < j->n && strchr("+-0123456789.eE", j->s[j->i]))
+        j->i++;
+    return j->i > start;
+}
+
+static bool j_value(jcheck *j)
+{
+    j_ws(j);
+    if (j->i >= j->n || ++j->depth > 2000)
+        return false;
+    char ch = j->s[j->i];
+    bool ok;
+    if (ch == '{' || ch == '[') {
+        char close = ch == '{' ? '}' : ']';
+        j->i++;
+        j_ws(j);
+        ok = true;
+        if (j->i < j->n && j->s[j->i] == close) {
+            j->i++;
+        } else {
+            for (;;) {
+                if (ch == '{') {
+                    j_ws(j);
+                    if (!j_string(j))
+                        return false;
+                    j_ws(j);
+                    if (!j_lit(j, ":"))
+                        return false;
+                }
+                if (!j_value(j))
+                    return false;
+                j_ws(j);
+                if (j_lit(j, ","))
+                    continue;
+                ok = j->i < j->n && j->s[j->i] == close;
+                j->i++;
+                break;
+            }
+        }
+    } else if (ch == '"') {
+        ok = j_string(j);
+    } else if (ch == 't' || ch == 'f' || ch == 'n') {
+        ok = j_lit(j, "true") || j_lit(j, "false") || j_lit(j, "null");
+    } else {
+        ok = j_number(j);
+    }
+    j->depth--;
+    return ok;
+}
+
+static bool json_valid(const char *s, size_t n)
+{
+    jcheck j = {s, n, 0, 0};
+    if (!j_value(&j))
+        return false;
+    j_ws(&j);
+    return j.i == n;
+}
+
+/* libyaml reads s[0..n) to the end without an error. */
+static bool yaml_valid(const char *s, size_t n)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    bool ok = true, done = false;
+    assert_true(yaml_parser_initialize(&p));
+    yaml_parser_set_input_string(&p, (const unsigned char *)s, n);
+    while (ok && !done) {
+        ok = yaml_parser_parse(&p, &ev);
+        if (ok) {
+            done = ev.type == YAML_STREAM_END_EVENT;
+            yaml_event_delete(&ev);
+        }
+    }
+    yaml_parser_delete(&p);
+    return ok;
+}
+
+/* A growing buffer behind an fd_sink_fn; refuses bytes past `refuse_after`. */
+typedef struct membuf {
+    char *p;
+    size_t n, cap;
+    size_t calls;
+    size_t refuse_after;
+} membuf;
+
+static int mem_sink(void *user, const char *buf, size_t n)
+{
+    membuf *m = user;
+    assert_true(n > 0);
+    m->calls++;
+    if (m->refuse_after && m->n + n > m->refuse_after)
+        return -1;
+    if (m->n + n + 1 > m->cap) {
+        m->cap = 2 * (m->n + n + 1);
+        m->p = realloc(m->p, m->cap);
+        assert_non_null(m->p);
+    }
+    memcpy(m->p + m->n, buf, n);
+    m->n += n;
+    m->p[m->n] = 0;
+    return 0;
+}
 
 /* The whole output of one writer as a NUL-terminated string (caller frees). */
 static char *emit_to_string(fd_value v, fd_out_format format, bool compact, uint64_t max_bytes)
@@ -167,6 +320,147 @@ static void test_partial_struct(void **state)
     fx_close(&fx);
 }
 
+/* The sink gets exactly what a FILE gets, in buffer-sized calls; a refusing
+ * sink fails the run; the stats count the bytes and the errors. */
+static void test_sink(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "t.ksy", KSY, DATA, sizeof DATA);
+    char *file = emit_to_string(fx.root, FD_OUT_JSON, false, 0);
+    membuf m = {0};
+    fd_emit_stats st;
+    fd_emit_opts opts = {.format = FD_OUT_JSON, .stats = &st};
+    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_string_equal(m.p, file);
+    assert_int_equal(st.bytes, strlen(file));
+    assert_int_equal(m.calls, 1);
+    /* `broken` is the one error; the cycle marker is not one. */
+    assert_int_equal(st.errors, 1);
+    assert_int_equal(st.first.kind, FD_ERR_EOS);
+    assert_string_equal(st.first.path, "/broken");
+    assert_false(st.truncated);
+    assert_true(json_valid(m.p, m.n));
+    membuf r = {.refuse_after = 1};
+    assert_int_equal(fd_emit_sink(mem_sink, &r, fx.root, &opts), -1);
+    assert_int_equal(st.bytes, 0);
+    free(m.p);
+    free(r.p);
+    free(file);
+    fx_close(&fx);
+}
+
+/* A child's failure repeated as its parent's own error is counted once;
+ * errors in sibling subtrees each count, whatever the writer. */
+static void test_stats_counts(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: s\n"
+        "seq:\n  - id: a\n    type: u1\n  - id: sub\n    type: sub\n"
+        "types:\n  sub:\n    seq:\n      - id: x\n        type: u4le\n"
+        "instances:\n  bad1:\n    pos: 100\n    type: u1\n  bad2:\n    value: 1 / (a - a)\n";
+    static const uint8_t data[] = {5, 1, 2};
+    fixture fx;
+    fx_open(&fx, "s.ksy", ksy, data, sizeof data);
+    fd_out_format formats[] = {FD_OUT_JSON, FD_OUT_YAML, FD_OUT_TEXT};
+    for (size_t k = 0; k < 3; k++) {
+        membuf m = {0};
+        fd_emit_stats st;
+        fd_emit_opts opts = {.format = formats[k], .stats = &st};
+        assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+        /* sub's EndOfStreamError (repeated by the root), bad1, bad2. */
+        assert_int_equal(st.errors, 3);
+        assert_int_equal(st.first.kind, FD_ERR_EOS);
+        assert_string_equal(st.first.path, "/sub/x");
+        assert_int_equal(st.bytes, m.n);
+        free(m.p);
+    }
+    fx_close(&fx);
+}
+
+/* A one-byte input whose items each show the same 64 KiB string: the output
+ * would be 2 GiB; the budget cuts it, in every writer, into valid output
+ * that ends with a located LimitError, the same at every run. */
+static const char *const AMP_KSY =
+    "meta:\n  id: amp\n"
+    "seq:\n  - id: b\n    type: u1\n"
+    "  - id: items\n    type: item\n    repeat: expr\n    repeat-expr: 30000\n"
+    "types:\n  item:\n    instances:\n      s:\n        value: _root.s12\n"
+    "instances:\n"
+    "  s0:\n    value: '\"<a>0123456789abc\"'\n"
+    "  s1:\n    value: s0 + s0\n  s2:\n    value: s1 + s1\n  s3:\n    value: s2 + s2\n"
+    "  s4:\n    value: s3 + s3\n  s5:\n    value: s4 + s4\n  s6:\n    value: s5 + s5\n"
+    "  s7:\n    value: s6 + s6\n  s8:\n    value: s7 + s7\n  s9:\n    value: s8 + s8\n"
+    "  s10:\n    value: s9 + s9\n  s11:\n    value: s10 + s10\n  s12:\n    value: s11 + s11\n";
+
+static void test_output_budget(void **state)
+{
+    (void)state;
+    static const uint8_t one[] = {1};
+    fixture fx;
+    fx_open(&fx, "amp.ksy", AMP_KSY, one, sizeof one);
+    fd_out_format formats[] = {FD_OUT_JSON, FD_OUT_JSON, FD_OUT_YAML, FD_OUT_TEXT};
+    for (size_t k = 0; k < 4; k++) {
+        for (int compact = 0; compact < 2; compact++) {
+            membuf m = {0}, again = {0};
+            fd_emit_stats st;
+            fd_emit_opts opts = {.format = formats[k], .compact = compact, .max_output = 1u << 20,
+                                 .stats = &st};
+            assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+            assert_true(st.truncated);
+            assert_int_equal(st.errors, 1);
+            assert_int_equal(st.first.kind, FD_ERR_LIMIT);
+            assert_string_equal(st.first.message, "output budget of 1048576 bytes reached");
+            assert_int_equal(strncmp(st.first.path, "/items/", 7), 0);
+            assert_int_equal(st.first.offset, 1);
+            assert_true(m.n <= opts.max_output);
+            assert_true(m.n > opts.max_output / 2);
+            assert_int_equal(st.bytes, m.n);
+            if (formats[k] == FD_OUT_JSON)
+                assert_true(json_valid(m.p, m.n));
+            if (formats[k] == FD_OUT_YAML)
+                assert_true(yaml_valid(m.p, m.n));
+            assert_has(m.p, "output budget of 1048576 bytes reached");
+            assert_int_equal(fd_emit_sink(mem_sink, &again, fx.root, &opts), 0);
+            assert_int_equal(again.n, m.n);
+            assert_memory_equal(again.p, m.p, m.n);
+            free(m.p);
+            free(again.p);
+        }
+    }
+    /* Without max_output: 16 MiB + 64 x the input size. */
+    membuf m = {0};
+    fd_emit_stats st;
+    fd_emit_opts opts = {.format = FD_OUT_JSON, .compact = true, .stats = &st};
+    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_true(st.truncated);
+    assert_true(m.n <= FD_EMIT_BASE_OUTPUT + FD_EMIT_OUTPUT_PER_BYTE * sizeof one);
+    assert_true(m.n > FD_EMIT_BASE_OUTPUT - (1u << 20));
+    assert_true(json_valid(m.p, m.n));
+    assert_has(m.p, "\"output budget of 16777280 bytes reached\"");
+    free(m.p);
+    fx_close(&fx);
+}
+
+/* A budget smaller than the marker: the marker alone, still valid JSON. */
+static void test_tiny_budget(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "t.ksy", KSY, DATA, sizeof DATA);
+    membuf m = {0};
+    fd_emit_stats st;
+    fd_emit_opts opts = {.format = FD_OUT_JSON, .max_output = 10, .stats = &st};
+    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_true(json_valid(m.p, m.n));
+    assert_has(m.p, "{\"_error\": {\"kind\": \"LimitError\"");
+    assert_has(m.p, "\"offset\": 0, \"path\": \"/\"");
+    assert_true(st.truncated);
+    free(m.p);
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +469,10 @@ int main(void)
         cmocka_unit_test(test_text_tree),
         cmocka_unit_test(test_yaml_tree),
         cmocka_unit_test(test_partial_struct),
+        cmocka_unit_test(test_sink),
+        cmocka_unit_test(test_stats_counts),
+        cmocka_unit_test(test_output_budget),
+        cmocka_unit_test(test_tiny_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
