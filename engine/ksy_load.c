@@ -533,6 +533,9 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
     if (get_bool(v, "in-enum", &in_enum) != 0)
         return -1;
     if (in_enum) {
+        /* Without an enum every value would fail at parse time: ksc rejects it. */
+        if (!fd_ksy_get(m, "enum"))
+            return fail_at(b, fd_ksy_get(v, "in-enum"), "valid: in-enum needs the attribute's enum");
         va->kind = FD_VALID_IN_ENUM;
         return 0;
     }

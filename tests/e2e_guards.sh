@@ -271,7 +271,7 @@ lacks '"_error"'
 [ -s "$T/err" ] && fail "stderr not empty: $(head -c 200 "$T/err")"
 done_check
 
-check "exit 2: an unknown key in a valid map, located at the key"
+check "exit 2: an unknown key in a valid map, located at its value"
 run -f "$FIX/broken_valid.ksy" -o json "$T/valid.bin"
 expect_rc 2
 [ -s "$T/out" ] && fail "stdout not empty"
@@ -290,6 +290,14 @@ err_has "$FIX/broken_parent.ksy:$n:20: DescriptionError: bad expression '_root +
 run -f "$FIX/broken_parent.ksy" -o jsonl "$T/valid.bin" "$T/valid.bin"
 expect_rc 2
 [ -s "$T/out" ] && fail "jsonl: stdout not empty"
+done_check
+
+# Kaitai's compiler rejects in-enum on an attribute without an enum (every value would fail).
+check "exit 2: valid in-enum without an enum, located at its value"
+run -f "$FIX/in_enum_no_enum.ksy" -o json "$T/valid.bin"
+expect_rc 2
+n=$(grep -n 'in-enum: true' "$FIX/in_enum_no_enum.ksy" | cut -d: -f1)
+err_has "$FIX/in_enum_no_enum.ksy:$n:16: DescriptionError: valid: in-enum needs the attribute's enum"
 done_check
 
 finish e2e-guards

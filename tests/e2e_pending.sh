@@ -21,12 +21,4 @@ run -f "$FIX/param_recursion.ksy" -o json -e top.kid.kid.b -e top.kid.kid.kid "$
 has '"results":[{"value":90},{"value":null}]'
 done_check
 
-# Kaitai's compiler rejects in-enum on an attribute without an enum; fmtdump checks the data instead.
-check "valid in-enum without an enum is a description error"
-run -f "$FIX/in_enum_no_enum.ksy" -o json "$T/z.bin"
-expect_rc 2
-n=$(grep -n 'in-enum: true' "$FIX/in_enum_no_enum.ksy" | cut -d: -f1)
-err_has "$FIX/in_enum_no_enum.ksy:$n:"
-done_check
-
 finish e2e-pending
