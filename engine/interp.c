@@ -466,11 +466,12 @@ static fd_errrec *nomem(const fd_site *st, const fd_stream *s)
     return nomem_at(st->doc, st->obj, st->attr ? st->attr->id : NULL, st->index, st->attr ? &st->attr->loc : NULL, s);
 }
 
-/* Work budget: every object and array element costs one unit. */
+/* Work budget: every object and array element costs one unit.  The budget is
+ * shared with evaluation and decoding, so the message names the budget. */
 static fd_errrec *spend(fd_doc *doc, const fd_site *st, const fd_stream *s)
 {
     if (fd_work_spend(doc, 1))
-        return site_err(st, FD_ERR_LIMIT, s, "more than %llu elements for a %llu-byte input",
+        return site_err(st, FD_ERR_LIMIT, s, "parse exceeds the work budget (%llu units for a %llu-byte input)",
                         (unsigned long long)doc->work_limit, (unsigned long long)doc->size);
     return NULL;
 }
