@@ -58,6 +58,7 @@ unit: $(TEST_BIN)
 e2e: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh
 	@BUILD=$(BUILD) sh tests/e2e_minidump.sh
+	@BUILD=$(BUILD) sh tests/e2e_html.sh
 
 # Build and run fmtdump on a generated minidump.
 demo: $(BIN) $(TOOL_BIN)
