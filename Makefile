@@ -3,6 +3,9 @@
 SHELL   := /bin/bash -o pipefail
 CC      ?= cc
 PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
 BUILD   ?= build
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
@@ -22,6 +25,17 @@ CLI_OBJ    = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN   = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOL_BIN   = $(TOOL_SRC:tests/tool_%.c=$(BUILD)/tests/%)
 
+# The version lives in include/fmtdump.h only; the soname follows its major number.
+version_part = $(shell sed -n 's/^\#define FMTDUMP_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' include/fmtdump.h)
+VERSION := $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
+SONAME  := libfmtdump.so.$(call version_part,MAJOR)
+ifeq ($(VERSION),..)
+$(error include/fmtdump.h: no FMTDUMP_VERSION_MAJOR/MINOR/PATCH numbers)
+endif
+
+SOLIB   = $(BUILD)/libfmtdump.so.$(VERSION)
+SOLINKS = $(BUILD)/$(SONAME) $(BUILD)/libfmtdump.so
+
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
@@ -29,14 +43,28 @@ BIN = $(BUILD)/fmtdump
 
 all: $(LIB) $(BIN)
 
+# Engine objects serve the static and the shared library alike: position
+# independent, and hidden unless include/fmtdump.h declares them.
+$(ENGINE_OBJ): PIC = -fPIC -fvisibility=hidden
+
 $(BUILD)/obj/%.o: %.c $(wildcard include/*.h engine/*.h cli/*.h tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(PIC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+# The shared library is built by default too.
+.PHONY: libtest uninstall FORCE
+all: $(SOLIB) $(SOLINKS)
+
+$(SOLIB): $(ENGINE_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(SOLINKS): $(SOLIB)
+	ln -sf $(notdir $<) $@
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
@@ -49,8 +77,9 @@ $(BUILD)/tests/%: tests/tool_%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
-# Unit tests (CMocka, one binary per engine module), then end-to-end CLI tests.
-test: unit e2e
+# Unit tests (CMocka, one binary per engine module), end-to-end CLI tests,
+# then the libraries: the shared one's exports, the README's example against both.
+test: unit e2e libtest
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; FMTDUMP_SRC=$(CURDIR) $$t; done
@@ -60,18 +89,49 @@ e2e: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/e2e_minidump.sh
 	@BUILD=$(BUILD) sh tests/e2e_html.sh
 
+libtest: $(LIB) $(SOLIB) $(SOLINKS) $(TOOL_BIN)
+	@sh tests/check_exports.sh $(BUILD)/libfmtdump.so
+	@BUILD=$(BUILD) CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" sh tests/readme_example.sh
+
 # Build and run fmtdump on a generated minidump.
 demo: $(BIN) $(TOOL_BIN)
 	@mkdir -p $(BUILD)/demo
 	$(BUILD)/tests/gen_minidump $(BUILD)/demo/sample.dmp
 	$(BIN) $(BUILD)/demo/sample.dmp
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/fmtdump/formats
+# fmtdump.pc names the install location, so it is written for each PREFIX.
+$(BUILD)/fmtdump.pc: fmtdump.pc.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' fmtdump.pc.in > $@
+FORCE:
+
+# What install puts, relative to DESTDIR; uninstall removes exactly these,
+# then the directories among INSTALL_DIRS that are left empty.
+FORMATS = $(notdir $(wildcard formats/*.ksy))
+INSTALL_FILES = $(PREFIX)/bin/fmtdump $(INCLUDEDIR)/fmtdump.h $(LIBDIR)/libfmtdump.a \
+	$(LIBDIR)/libfmtdump.so.$(VERSION) $(LIBDIR)/$(SONAME) $(LIBDIR)/libfmtdump.so \
+	$(LIBDIR)/pkgconfig/fmtdump.pc $(MANDIR)/man1/fmtdump.1 \
+	$(FORMATS:%=$(PREFIX)/share/fmtdump/formats/%)
+INSTALL_DIRS = $(PREFIX)/share/fmtdump/formats $(PREFIX)/share/fmtdump $(MANDIR)/man1 $(MANDIR) \
+	$(LIBDIR)/pkgconfig $(LIBDIR) $(INCLUDEDIR) $(PREFIX)/bin $(PREFIX)/share
+
+install: all $(BUILD)/fmtdump.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PREFIX)/share/fmtdump/formats
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fmtdump
-	install -m 644 include/fmtdump.h $(DESTDIR)$(PREFIX)/include/fmtdump.h
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libfmtdump.a
+	install -m 644 include/fmtdump.h $(DESTDIR)$(INCLUDEDIR)/fmtdump.h
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libfmtdump.a
+	install -m 755 $(SOLIB) $(DESTDIR)$(LIBDIR)/libfmtdump.so.$(VERSION)
+	ln -sf libfmtdump.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libfmtdump.so
+	install -m 644 $(BUILD)/fmtdump.pc $(DESTDIR)$(LIBDIR)/pkgconfig/fmtdump.pc
+	install -m 644 man/fmtdump.1 $(DESTDIR)$(MANDIR)/man1/fmtdump.1
 	install -m 644 formats/*.ksy $(DESTDIR)$(PREFIX)/share/fmtdump/formats/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALL_FILES))
+	rmdir $(addprefix $(DESTDIR),$(INSTALL_DIRS)) 2>/dev/null || true
 
 # Build dependencies from Debian: installs them when root, otherwise names them.
 DEPS = make gcc libc6-dev libyaml-dev libcmocka-dev zlib1g-dev
@@ -152,4 +212,4 @@ clean:
 	rm -rf build build-asan build-clang build-fuzz
 
 help:
-	@echo "targets: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help"
+	@echo "targets: all test unit e2e libtest demo install uninstall deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help"

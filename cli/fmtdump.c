@@ -309,7 +309,7 @@ int main(int argc, char **argv)
     if (code >= 0)
         goto out;
 
-    fd_load_opts lo = {a.imports, a.nimports};
+    fd_load_opts lo = {.import_dirs = a.imports, .nimport_dirs = a.nimports};
     fd_spec *spec = NULL;
     if (a.ksy) {
         fd_error err;

@@ -1,5 +1,6 @@
 /* doc.c - documents: map the input, own the arena, expose the root, -e evaluation and node lookup by offset. */
 #include "interp.h"
+#include "version.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,10 +15,11 @@
  * a multi-GB dump gets room for every node it can really hold. */
 static void doc_limits(fd_doc *doc, const fd_open_opts *opts)
 {
-    uint64_t mem = opts && opts->max_memory ? opts->max_memory : (256ull << 20) + doc->size * 64;
+    fd_open_opts o = fd_open_opts_read(opts);
+    uint64_t mem = o.max_memory ? o.max_memory : (256ull << 20) + doc->size * 64;
     fd_arena_init(&doc->arena, mem);
-    doc->work_limit = opts && opts->max_work ? opts->max_work : (1ull << 16) + doc->size * 8;
-    doc->stack_limit = opts && opts->max_stack ? opts->max_stack : (2u << 20);
+    doc->work_limit = o.max_work ? o.max_work : (1ull << 16) + doc->size * 8;
+    doc->stack_limit = o.max_stack ? o.max_stack : (2u << 20);
 }
 
 static void set_err(fd_error *err, fd_errkind kind, const char *fmt, const char *arg)

@@ -3,6 +3,7 @@
 
 #include "interp.h"
 #include "value.h"
+#include "version.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,9 +17,8 @@ int fd_emit_file_sink(void *user, const char *buf, size_t n)
 
 int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts)
 {
-    fd_emit_opts def = {0};
-    if (!opts)
-        opts = &def;
+    fd_emit_opts o = fd_emit_opts_read(opts);
+    opts = &o;
     fd_emit_ctx *c = fd_emit_ctx_new(sink, user, opts);
     if (!c) {
         if (opts->stats)

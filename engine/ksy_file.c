@@ -1,5 +1,6 @@
 /* ksy_file.c - loader entry points: reading .ksy files once each, error recording, the public load API. */
 #include "ksy_load.h"
+#include "version.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -193,7 +194,8 @@ static bool loader_init(fd_ksy_loader *L, const fd_load_opts *opts, fd_error *er
     err->offset = -1;
     memset(L, 0, sizeof *L);
     L->err = err;
-    L->spec = spec_new(opts, err);
+    fd_load_opts o = fd_load_opts_read(opts);
+    L->spec = spec_new(&o, err);
     return L->spec != NULL;
 }
 

@@ -11,7 +11,63 @@
 extern "C" {
 #endif
 
-#define FMTDUMP_VERSION "0.1.0"
+/* Everything declared here is the shared library's interface; the engine is
+ * built with -fvisibility=hidden, so its internal fd_* functions are not. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility push(default)
+#endif
+
+/*
+ * Version.  The numbers below are the only place it is written (the Makefile
+ * reads them for the soname and fmtdump.pc).  FMTDUMP_VERSION_NUM is
+ * MAJOR * 0x10000 + MINOR * 0x100 + PATCH, so 0.1.0 is 0x000100 and versions
+ * compare as integers.  FMTDUMP_VERSION_NUM is the header a program was
+ * compiled with; fd_version_num() is the library it runs with.  A program
+ * relying on a feature of version X checks fd_version_num() >= X at run time.
+ * The soname changes with MAJOR only.
+ */
+#define FMTDUMP_VERSION_MAJOR 0
+#define FMTDUMP_VERSION_MINOR 1
+#define FMTDUMP_VERSION_PATCH 0
+#define FMTDUMP_VERSION_NUM \
+    ((FMTDUMP_VERSION_MAJOR << 16) | (FMTDUMP_VERSION_MINOR << 8) | FMTDUMP_VERSION_PATCH)
+#define FMTDUMP_STR_(x) #x
+#define FMTDUMP_STR(x) FMTDUMP_STR_(x)
+#define FMTDUMP_VERSION FMTDUMP_STR(FMTDUMP_VERSION_MAJOR) "." \
+    FMTDUMP_STR(FMTDUMP_VERSION_MINOR) "." FMTDUMP_STR(FMTDUMP_VERSION_PATCH)
+
+/* The running library's version: "0.1.0" and 0x000100. */
+const char *fd_version(void);
+int fd_version_num(void);
+
+/*
+ * Options structs (fd_load_opts, fd_open_opts, fd_emit_opts) grow at the end
+ * as versions add fields, without breaking programs built with an older
+ * header.  Their first field, `size`, says how much of the struct the caller
+ * knows: start from FD_LOAD_OPTS_INIT, FD_OPEN_OPTS_INIT or FD_EMIT_OPTS_INIT
+ * (size = sizeof the struct in the caller's header), then set fields:
+ *
+ *     fd_open_opts oo = FD_OPEN_OPTS_INIT;
+ *     oo.max_work = 1000000;
+ *
+ * The library reads only the fields that lie within `size`; the others take
+ * their defaults, as does every field when the pointer is NULL.  Fields beyond
+ * what the library knows (a newer header) are ignored: check fd_version_num()
+ * when a newer field matters.  A size of 0 (a zeroed struct) stands for the
+ * 0.1 layout: the fields declared while the version was 0.1.x.  Every
+ * field's zero value is its default.  (The _INIT macros are designated
+ * initializers; before C++20, zero the struct and set size by hand.)
+ */
+#define FD_LOAD_OPTS_INIT { .size = sizeof(fd_load_opts) }
+#define FD_OPEN_OPTS_INIT { .size = sizeof(fd_open_opts) }
+#define FD_EMIT_OPTS_INIT { .size = sizeof(fd_emit_opts) }
+
+/*
+ * Threads: a loaded spec is read-only and may be shared by any number of
+ * threads; a document, and the values taken from it, belongs to one thread at
+ * a time.  Close every document before freeing its spec.  fd_doc_open_mem
+ * borrows its buffer, which must stay unchanged until fd_doc_close.
+ */
 
 /*
  * Ownership, stated once: a description (fd_spec) owns everything loaded from
@@ -95,6 +151,7 @@ typedef struct fd_value {
 typedef struct fd_spec fd_spec;
 
 typedef struct fd_load_opts {
+    size_t size;                     /* sizeof(fd_load_opts), or 0: see "Options structs" */
     const char *const *import_dirs;  /* search path for absolute imports and opaque types */
     size_t nimport_dirs;
 } fd_load_opts;
@@ -121,6 +178,7 @@ int fd_process_register(const char *name, fd_process_fn fn, void *user);
 typedef struct fd_doc fd_doc;
 
 typedef struct fd_open_opts {
+    size_t size;           /* sizeof(fd_open_opts), or 0: see "Options structs" */
     uint64_t max_memory;   /* arena cap in bytes; 0 = derived from the input size */
     uint64_t max_stack;    /* C stack the parse may use below its first call; 0 = 2 MiB
                               (lower it when calling from a thread with a small stack) */
@@ -232,6 +290,7 @@ typedef struct fd_emit_stats {
 #define FD_EMIT_HTML_WINDOW (1u << 20)
 
 typedef struct fd_emit_opts {
+    size_t size;           /* sizeof(fd_emit_opts), or 0: see "Options structs" */
     fd_out_format format;
     uint64_t max_bytes;    /* text: byte arrays shown up to this many bytes (0 = 32) */
     bool compact;          /* json: no indentation */
@@ -261,6 +320,10 @@ int fd_emit_json_value(FILE *out, fd_value v, bool compact);
 int fd_emit_json_error(FILE *out, const fd_error *err);
 /* A JSON string literal for s[0..n): escaped, invalid UTF-8 as U+FFFD. */
 int fd_emit_json_text(FILE *out, const char *s, size_t n);
+
+#if defined(__GNUC__) && __GNUC__ >= 4
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

@@ -58,7 +58,7 @@ u4be() { printf "\\000\\000\\$(printf %03o $(($1 / 256)))\\$(printf %03o $(($1 %
 # ---- command line ------------------------------------------------------------
 
 check "--version prints the header's version"
-want=$(sed -n 's/^#define FMTDUMP_VERSION "\(.*\)"$/\1/p' include/fmtdump.h)
+want=$(sed -n 's/^#define FMTDUMP_VERSION_[A-Z]* \([0-9][0-9]*\)$/\1/p' include/fmtdump.h | paste -sd. -)
 run --version
 expect_rc 0
 line "fmtdump $want"

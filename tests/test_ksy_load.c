@@ -18,7 +18,7 @@ static fd_error last_err;
 
 static fd_spec *load_opts(const char *text, const char *const *dirs, size_t ndirs)
 {
-    fd_load_opts o = {dirs, ndirs};
+    fd_load_opts o = {.size = sizeof o, .import_dirs = dirs, .nimport_dirs = ndirs};
     fd_spec *s = fd_spec_load_mem("t.ksy", text, strlen(text), &o, &last_err);
     if (!s) {
         char buf[1024];
@@ -967,7 +967,7 @@ static void test_imports(void **state)
     char lib2[512];
     snprintf(lib2, sizeof lib2, "%s/lib/", tmpdir);
     dirs[1] = lib2;
-    fd_load_opts o = {dirs, 2};
+    fd_load_opts o = {.size = sizeof o, .import_dirs = dirs, .nimport_dirs = 2};
     fd_spec *s = fd_spec_load_file(path, &o, &last_err);
     if (!s) {
         char buf[1024];
