@@ -351,8 +351,8 @@ void fd_emit_error_line(fd_emit_ctx *c, const fd_error *err)
     }
 }
 
-/* Read from the object itself: this runs for every field written, and the
- * four accessors it stands for would each check obj again. */
+/* Read from the object and its type: this runs for every field written, and
+ * the four accessors it stands for would each check obj again. */
 const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
 {
     const fd_obj *o = fd_v_as_obj(obj);
@@ -360,10 +360,8 @@ const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
     if (i < t->nparams || i >= t->nslots)
         return NULL;
     if (i >= (size_t)t->nparams + t->nseq) {
-        if (!*noted && o->err) {
-            fd_errrec_export(o->err, &c->scratch);
+        if (!*noted && fd_struct_error(obj, &c->scratch))
             fd_emit_count_error(c, &c->scratch);
-        }
         *noted = true;
     } else if (fd_obj_state(o)[i] == FD_SLOT_UNSET) {
         return NULL;
