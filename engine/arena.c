@@ -2,6 +2,7 @@
 #include "arena.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,13 @@ void fd_arena_free(fd_arena *a)
     a->used = 0;
 }
 
-static int arena_grow(fd_arena *a, size_t need)
+/* exact: a chunk of just `need` bytes (allocations past the limit). */
+static int arena_grow(fd_arena *a, size_t need, bool exact)
 {
     size_t size = a->head ? a->head->size * 2 : FD_ARENA_MIN_CHUNK;
     if (size > FD_ARENA_MAX_CHUNK)
         size = FD_ARENA_MAX_CHUNK;
-    if (size < need)
+    if (size < need || exact)
         size = need;
     if (size > SIZE_MAX - sizeof(fd_arena_chunk) ||
         (a->limit && a->used + size + sizeof(fd_arena_chunk) > a->limit))
@@ -66,11 +68,27 @@ void *fd_arena_alloc(fd_arena *a, size_t n)
         return NULL;
     n = (n + 15) & ~(size_t)15;
     if (!a->cur || (size_t)(a->end - a->cur) < n) {
-        if (arena_grow(a, n) != 0)
+        if (arena_grow(a, n, false) != 0)
             return NULL;
     }
     void *p = a->cur;
     a->cur += n;
+    return p;
+}
+
+void *fd_arena_alloc_over(fd_arena *a, size_t n, uint64_t extra)
+{
+    void *p = fd_arena_alloc(a, n);
+    if (p || !a->limit || n > SIZE_MAX - 32)
+        return p;
+    uint64_t limit = a->limit;
+    a->limit = limit > UINT64_MAX - extra ? UINT64_MAX : limit + extra;
+    n = (n + 15) & ~(size_t)15;
+    if (arena_grow(a, n, true) == 0) {
+        p = a->cur;
+        a->cur += n;
+    }
+    a->limit = limit;
     return p;
 }
 

@@ -21,6 +21,9 @@ void fd_arena_free(fd_arena *a);
 /* 16-byte aligned; NULL when out of memory or over the limit. */
 void *fd_arena_alloc(fd_arena *a, size_t n);
 void *fd_arena_zalloc(fd_arena *a, size_t n);
+/* Like fd_arena_alloc, but when the limit refuses, the limit plus `extra`
+ * may still grant a chunk of exactly n bytes (for error records). */
+void *fd_arena_alloc_over(fd_arena *a, size_t n, uint64_t extra);
 void *fd_arena_memdup(fd_arena *a, const void *p, size_t n);
 /* NUL-terminated copy of p[0..n). */
 char *fd_arena_strndup(fd_arena *a, const char *p, size_t n);

@@ -9,6 +9,66 @@
 
 #include "codec.h"
 
+/* ---- side table ------------------------------------------------------ */
+
+static uint64_t side_slot(uintptr_t key, uint64_t mask)
+{
+    return ((uint64_t)key * UINT64_C(0x9e3779b97f4a7c15)) >> 17 & mask;
+}
+
+static void *side_get(const fd_doc *doc, const fd_obj *o, unsigned tag)
+{
+    uintptr_t key = (uintptr_t)o | tag;
+    if (!doc->side_cap)
+        return NULL;
+    for (uint64_t h = side_slot(key, doc->side_cap - 1);; h = (h + 1) & (doc->side_cap - 1)) {
+        if (doc->side[h].key == key)
+            return doc->side[h].val;
+        if (!doc->side[h].key)
+            return NULL;
+    }
+}
+
+static bool side_put(fd_doc *doc, const fd_obj *o, unsigned tag, void *val)
+{
+    if ((doc->nside + 1) * 2 > doc->side_cap) {
+        uint64_t cap = doc->side_cap ? doc->side_cap * 2 : 64;
+        fd_side *tab = fd_arena_zalloc(&doc->arena, (size_t)cap * sizeof *tab);
+        if (!tab)
+            return false;
+        for (uint64_t i = 0; i < doc->side_cap; i++) {
+            if (!doc->side[i].key)
+                continue;
+            uint64_t h = side_slot(doc->side[i].key, cap - 1);
+            while (tab[h].key)
+                h = (h + 1) & (cap - 1);
+            tab[h] = doc->side[i];
+        }
+        doc->side = tab;
+        doc->side_cap = cap;
+    }
+    uintptr_t key = (uintptr_t)o | tag;
+    uint64_t h = side_slot(key, doc->side_cap - 1);
+    while (doc->side[h].key && doc->side[h].key != key)
+        h = (h + 1) & (doc->side_cap - 1);
+    if (!doc->side[h].key)
+        doc->nside++;
+    doc->side[h] = (fd_side){ key, val };
+    return true;
+}
+
+fd_obj *fd_obj_owner(const fd_obj *o)
+{
+    if (o->links & FD_OL_OWNER_PARENT)
+        return o->parent;
+    return o->links & FD_OL_OWNER_SIDE ? side_get(o->doc, o, FD_OL_OWNER_SIDE) : NULL;
+}
+
+fd_errrec *fd_obj_err(const fd_obj *o)
+{
+    return o->links & FD_OL_ERR ? side_get(o->doc, o, FD_OL_ERR) : NULL;
+}
+
 /* ---- errors ---------------------------------------------------------- */
 
 /* Append "/name" or "/name/index" to buf, never past cap. */
@@ -25,12 +85,13 @@ void fd_obj_path(const fd_obj *obj, const char *field, int64_t index, char *buf,
     /* Collect the owner chain leaf-first, then print it root-first. */
     const fd_obj *chain[FD_MAX_DEPTH * 2];
     size_t n = 0;
-    for (const fd_obj *o = obj; o && o->owner && n < sizeof chain / sizeof *chain; o = o->owner)
+    for (const fd_obj *o = obj; o && fd_obj_owner(o) && n < sizeof chain / sizeof *chain; o = fd_obj_owner(o))
         chain[n++] = o;
     size_t len = 0;
     buf[0] = 0;
     for (size_t k = n; k-- > 0;)
-        len = path_add(buf, cap, len, chain[k]->owner->type->slot_names[chain[k]->owner_slot], chain[k]->owner_index);
+        len = path_add(buf, cap, len, fd_obj_owner(chain[k])->type->slot_names[chain[k]->owner_slot],
+                       chain[k]->owner_index);
     if (field)
         len = path_add(buf, cap, len, field, index);
     if (len == 0 && cap > 1) {
@@ -97,13 +158,7 @@ static void escape_text(const char *in, char *out, size_t cap)
 /* Error records may use FD_ERR_RESERVE bytes beyond the memory limit. */
 static void *err_alloc(fd_doc *doc, size_t n)
 {
-    fd_arena *a = &doc->arena;
-    uint64_t limit = a->limit;
-    if (limit)
-        a->limit = limit + FD_ERR_RESERVE;
-    void *p = fd_arena_alloc(a, n);
-    a->limit = limit;
-    return p;
+    return fd_arena_alloc_over(&doc->arena, n, FD_ERR_RESERVE);
 }
 
 fd_errrec *fd_interp_error(fd_doc *doc, fd_errkind kind, const fd_stream *s, int64_t offset,
@@ -136,7 +191,6 @@ fd_errrec *fd_interp_error(fd_doc *doc, fd_errkind kind, const fd_stream *s, int
             r->path = doc->oom_path;
             if (loc)
                 r->loc = *loc;
-            r->owned = true;
         }
         return r;
     }
@@ -339,7 +393,7 @@ static void plan_insert(fd_plan **tab, uint32_t cap, fd_plan *p)
     tab[h] = p;
 }
 
-const fd_plan *fd_plan_get(fd_doc *doc, const fd_type *t)
+static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
 {
     if (doc->plan_cap) {
         for (uint32_t h = plan_hash(t, doc->plan_cap - 1);; h = (h + 1) & (doc->plan_cap - 1)) {
@@ -385,8 +439,8 @@ const fd_plan *fd_plan_get(fd_doc *doc, const fd_type *t)
 /* One allocation per object; the layout is described in value.h. */
 static fd_obj *obj_alloc(fd_doc *doc, const fd_type *t, const fd_plan *plan)
 {
-    size_t n = sizeof(fd_obj) + (size_t)t->nslots * sizeof(fd_value) + (size_t)t->ninst * sizeof(fd_inst_span) +
-               t->nslots;
+    size_t n = sizeof(fd_obj) + (size_t)(t->nslots - plan->nfast) * sizeof(fd_value) +
+               (size_t)t->ninst * sizeof(fd_inst_span) + t->nslots;
     n = (n + 3) & ~(size_t)3;
     n += (size_t)(t->nseq - plan->nfast) * sizeof(fd_seq_span);
     fd_obj *o = fd_arena_zalloc(&doc->arena, n);
@@ -430,6 +484,16 @@ static fd_value coerce_param(const fd_param *p, fd_value v)
     return v;
 }
 
+/* A prefix slot keeps only its state: its value is decoded when asked. */
+static void set_slot(fd_obj *obj, uint32_t slot, fd_value v, uint8_t state)
+{
+    assert(slot < obj->type->nslots);
+    fd_value *p = fd_obj_val(obj, slot);
+    if (p)
+        *p = v;
+    fd_obj_state(obj)[slot] = state;
+}
+
 /* st: the field creating the object, NULL for the root. */
 static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_obj *parent, fd_obj *root,
                           fd_stream *s, const fd_value *args, uint32_t nargs, bool parent_is_le,
@@ -440,11 +504,10 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_o
         return fd_interp_error(doc, FD_ERR_LIMIT, s, -1, owner, st ? st->attr->id : NULL, st ? st->index : -1,
                                st ? &st->attr->loc : NULL,
                                "nesting deeper than %d levels or the stack allowance", FD_MAX_DEPTH);
-    const fd_plan *plan = fd_plan_get(doc, t);
+    const fd_plan *plan = plan_get(doc, t);
     fd_obj *o = plan ? obj_alloc(doc, t, plan) : NULL;
     if (!o)
         return st ? nomem(st, s) : nomem_at(doc, NULL, NULL, -1, &t->loc, s);
-    o->owner = owner;
     o->owner_slot = st ? (int32_t)st->slot : -1;
     o->owner_index = st ? st->index : -1;
     o->io = s;
@@ -460,12 +523,14 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_o
         o->parent = parent;
         o->root = root;
     }
-    fd_value *slots = fd_obj_slots(o);
-    uint8_t *state = fd_obj_state(o);
-    for (uint32_t i = 0; i < t->nparams && i < nargs; i++) {
-        slots[i] = coerce_param(&t->params[i], args[i]);
-        state[i] = FD_SLOT_DONE;
-    }
+    if (owner && owner == o->parent)
+        o->links |= FD_OL_OWNER_PARENT;
+    else if (owner && side_put(doc, o, FD_OL_OWNER_SIDE, owner))
+        o->links |= FD_OL_OWNER_SIDE;
+    else if (owner)
+        return nomem(st, s);
+    for (uint32_t i = 0; i < t->nparams && i < nargs; i++)
+        set_slot(o, i, coerce_param(&t->params[i], args[i]), FD_SLOT_DONE);
     *out = fd_v_obj(o);
     int depth = doc->depth++;
     fd_errrec *r = decide_endian(doc, o, parent_is_le, parent_le_known);
@@ -863,13 +928,6 @@ static fd_errrec *check_valid(const fd_site *st, const fd_ctx *ctx, fd_value v, 
     }
 }
 
-static void set_slot(fd_obj *obj, uint32_t slot, fd_value v, uint8_t state)
-{
-    assert(slot < obj->type->nslots);
-    fd_obj_slots(obj)[slot] = v;
-    fd_obj_state(obj)[slot] = state;
-}
-
 /* One element of an attribute: typed parse, enum tag, validation. */
 static fd_errrec *parse_element(const fd_site *st, const fd_ctx *ctx, fd_stream *s, fd_value *out)
 {
@@ -1181,61 +1239,74 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
     return r;
 }
 
-/* Fixed-width numbers read straight from the buffer, bounds checked once
- * for the whole run by the caller.  Returns how many fields were read: the
- * run stops early at a field whose endianness is not decided. */
+/* Byte order of prefix field a of obj; false when it is not decided. */
+static bool fast_le(const fd_obj *obj, const fd_attr *a, bool *le)
+{
+    if (a->type.endian != FD_END_INHERIT)
+        *le = a->type.endian == FD_END_LE;
+    else if (obj->endian_known || a->type.width == 1)
+        *le = obj->is_le;
+    else
+        return false;
+    return true;
+}
+
+/* The fixed-width prefix, bounds checked once for the whole run by the
+ * caller: reading is marking the fields reached, their values are decoded
+ * from the input on demand.  Returns how many fields were read: the run
+ * stops early at a field whose byte order is not decided. */
 static uint32_t read_fast(fd_obj *obj, const fd_plan *plan, fd_stream *s)
 {
     const fd_type *t = obj->type;
-    const uint8_t *p = s->base + s->pos;
-    fd_value *slots = fd_obj_slots(obj) + t->nparams;
     uint8_t *state = fd_obj_state(obj) + t->nparams;
     uint32_t i;
-    for (i = 0; i < plan->nfast; i++) {
-        const fd_attr *a = &t->seq[i];
-        const uint8_t *q = p + plan->off[i];
-        int w = a->type.width;
-        bool le;
-        if (a->type.endian != FD_END_INHERIT)
-            le = a->type.endian == FD_END_LE;
-        else if (obj->endian_known || w == 1)
-            le = obj->is_le;
-        else
-            break;
-        uint64_t u = 0;
-        for (int k = 0; k < w; k++)
-            u = u << 8 | q[le ? w - 1 - k : k];
-        fd_value v;
-        if (a->type.prim == FD_P_UINT) {
-            v = fd_v_uint(u);
-        } else if (a->type.prim == FD_P_SINT) {
-            if (w < 8 && (u >> (w * 8 - 1)) & 1)
-                u |= ~(uint64_t)0 << (w * 8);
-            v = fd_v_int(u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1);
-        } else if (w == 4) {
-            uint32_t x = (uint32_t)u;
-            float f;
-            memcpy(&f, &x, sizeof f);
-            v = fd_v_float(f);
-        } else {
-            double d;
-            memcpy(&d, &u, sizeof d);
-            v = fd_v_float(d);
-        }
-        if (a->enm)
-            v = fd_v_enum(v, a->enm);
-        slots[i] = v;
+    bool le;
+    for (i = 0; i < plan->nfast && fast_le(obj, &t->seq[i], &le); i++)
         state[i] = FD_SLOT_DONE;
-    }
     s->pos += i < plan->nfast ? plan->off[i] : plan->fast_bytes;
     return i;
 }
 
+/* Value of prefix field j (0-based in the seq) of obj, from the input. */
+static fd_value fast_value(const fd_obj *obj, uint32_t j)
+{
+    const fd_type *t = obj->type;
+    uint64_t at = obj->start;
+    for (uint32_t k = 0; k < j; k++)
+        at += t->seq[k].type.width;
+    const fd_attr *a = &t->seq[j];
+    const uint8_t *q = obj->io->base + at;
+    int w = a->type.width;
+    bool le = true;
+    fast_le(obj, a, &le);
+    uint64_t u = 0;
+    for (int k = 0; k < w; k++)
+        u = u << 8 | q[le ? w - 1 - k : k];
+    fd_value v;
+    if (a->type.prim == FD_P_UINT) {
+        v = fd_v_uint(u);
+    } else if (a->type.prim == FD_P_SINT) {
+        if (w < 8 && (u >> (w * 8 - 1)) & 1)
+            u |= ~(uint64_t)0 << (w * 8);
+        v = fd_v_int(u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1);
+    } else if (w == 4) {
+        uint32_t x = (uint32_t)u;
+        float f;
+        memcpy(&f, &x, sizeof f);
+        v = fd_v_float(f);
+    } else {
+        double d;
+        memcpy(&d, &u, sizeof d);
+        v = fd_v_float(d);
+    }
+    return a->enm ? fd_v_enum(v, a->enm) : v;
+}
+
 static fd_errrec *seq_fail(fd_obj *obj, fd_errrec *r)
 {
-    if (!r->owned) {
+    if (!r->owned && side_put(obj->doc, obj, FD_OL_ERR, r)) {
         r->owned = true;
-        obj->err = r;
+        obj->links |= FD_OL_ERR;
     }
     return r;
 }
@@ -1345,23 +1416,24 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
         *partial = fd_v_null();
     if (i >= t->nslots)
         return fd_v_null();
-    fd_value *slots = fd_obj_slots(obj);
+    fd_value *val = fd_obj_val(obj, i);
     uint8_t *state = fd_obj_state(obj);
     switch (state[i]) {
     case FD_SLOT_DONE:
-        return slots[i];
+        return val ? *val : fast_value(obj, i - t->nparams);
     case FD_SLOT_FAILED:
         /* A seq field cut short holds its partial value (Kaitai's partial
          * tree); a failed instance holds its error, with any partial value
          * hung off the error for display. */
-        if (slots[i].kind != FD_ERROR) {
+        assert(val);
+        if (val->kind != FD_ERROR) {
             if (partial)
-                *partial = slots[i];
-            return slots[i];
+                *partial = *val;
+            return *val;
         }
-        if (partial && slots[i].x.aux)
-            *partial = *(const fd_value *)slots[i].x.aux;
-        return slots[i];
+        if (partial && val->x.aux)
+            *partial = *(const fd_value *)val->x.aux;
+        return *val;
     case FD_SLOT_BUSY:
         return fd_v_err(fd_interp_error(obj->doc, FD_ERR_LIMIT, NULL, -1, obj, t->slot_names[i], -1,
                                         NULL, "instance %s depends on itself", t->slot_names[i]));
@@ -1381,7 +1453,8 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
     fd_value v = fd_v_null();
     fd_errrec *r = eval_instance(doc, obj, i, a, &v);
     doc->depth--;
-    assert(doc->depth == depth && state[i] == FD_SLOT_BUSY);
+    /* Still busy, or assigned early for its own `valid` (parse_element). */
+    assert(doc->depth == depth && (state[i] == FD_SLOT_BUSY || state[i] == FD_SLOT_DONE));
     if (r && r->kind == FD_ERR_LIMIT) {
         /* A guard tripped because of where the evaluation started (how deep
          * the caller already was), not because of the data: evaluated again

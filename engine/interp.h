@@ -31,6 +31,13 @@ typedef struct fd_wide_span {
 
 typedef struct fd_arr_build fd_arr_build;
 
+/* What few objects have (an owner other than their parent, an error of
+ * their own), kept beside them: key = object address | FD_OL_* tag. */
+typedef struct fd_side {
+    uintptr_t key;
+    void *val;
+} fd_side;
+
 /* Bytes an error record may take beyond the memory limit, so that running
  * out of memory is still reported with its path and location. */
 #define FD_ERR_RESERVE (64u << 10)
@@ -54,6 +61,8 @@ struct fd_doc {
     fd_plan **plans;       /* open addressing by type pointer; plan_cap is a power of two */
     uint32_t plan_cap, nplans;
     fd_wide_span *wide;
+    fd_side *side;         /* open addressing; side_cap is a power of two */
+    uint64_t side_cap, nside;
     /* Arrays of unknown length grow here (malloc'd, reused, freed at close)
      * and move to the arena once, at their final size.  Builders nest like
      * the parse, so the innermost one always owns the top of the stack. */
@@ -97,8 +106,11 @@ typedef struct fd_ctx {
     bool has_on;
 } fd_ctx;
 
-/* The plan of type t (built on first use); NULL when out of memory. */
-const fd_plan *fd_plan_get(fd_doc *doc, const fd_type *t);
+/* The container of o in the tree (NULL for the root), and the error that
+ * stopped o's own seq (NULL if none). */
+fd_obj *fd_obj_owner(const fd_obj *o);
+fd_errrec *fd_obj_err(const fd_obj *o);
+
 /* Free what the interpreter holds outside the arena (fd_doc_close). */
 void fd_interp_free(fd_doc *doc);
 

@@ -175,10 +175,11 @@ fd_value fd_struct_to_string(fd_value obj)
 bool fd_struct_error(fd_value obj, fd_error *err)
 {
     const fd_obj *o = as_obj(obj);
-    if (!o || !o->err)
+    fd_errrec *r = o ? fd_obj_err(o) : NULL;
+    if (!r)
         return false;
     if (err)
-        fd_errrec_export(o->err, err);
+        fd_errrec_export(r, err);
     return true;
 }
 

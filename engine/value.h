@@ -29,26 +29,30 @@ enum {
 };
 
 typedef struct fd_obj fd_obj;
-/* An object is one arena allocation: this header, then its slots
- * (fd_value[nslots]), the spans of its instances (fd_inst_span[ninst]), the
- * per-slot states (uint8_t[nslots]) and the spans of the seq fields after the
- * type's fixed-width prefix (fd_seq_span[nseq - nfast]); see fd_obj_slots... */
+/* An object is one arena allocation: this header, then the values of its
+ * slots except the fixed-width prefix of its seq (fd_value[nslots - nfast]:
+ * those are decoded from the input when asked, see fd_plan), the spans of its
+ * instances (fd_inst_span[ninst]), the per-slot states (uint8_t[nslots]) and
+ * the spans of the other seq fields (fd_seq_span[nseq - nfast]). */
 struct fd_obj {
     const fd_type *type;
     fd_doc *doc;
     fd_obj *parent;        /* _parent, NULL = null */
     fd_obj *root;          /* _root */
     fd_stream *io;         /* _io: own substream, or the creator's stream */
-    fd_errrec *err;        /* what stopped this object's own seq */
-    fd_obj *owner;         /* container in the tree, for error paths */
-    int64_t owner_index;   /* array index within that slot, -1 if none */
+    int64_t owner_index;   /* array index within owner_slot, -1 if none */
     uint64_t start, end;   /* cursor positions in io before and after the seq (for _sizeof) */
-    int32_t owner_slot;    /* slot of this object in owner, -1 for the root */
+    int32_t owner_slot;    /* slot of this object in its owner, -1 for the root */
     uint8_t nfast;         /* leading seq fields whose spans follow from the type (fd_plan) */
-    bool sized;            /* io is its own substream (size / size-eos / process) */
-    bool is_le;            /* decided endianness */
-    bool endian_known;
+    /* The owner (container in the tree, for paths) is the parent unless
+     * FD_OL_OWNER_SIDE says the document's side table has it; the error
+     * that stopped this object's own seq is there too (FD_OL_ERR). */
+    unsigned links : 3;
+    unsigned sized : 1;    /* io is its own substream (size / size-eos / process) */
+    unsigned is_le : 1;    /* decided endianness */
+    unsigned endian_known : 1;
 };
+enum { FD_OL_OWNER_PARENT = 1, FD_OL_OWNER_SIDE = 2, FD_OL_ERR = 4 };
 
 /* Span of an evaluated parse instance; io NULL = no bytes (value instance, `if` false). */
 typedef struct fd_inst_span {
@@ -65,10 +69,18 @@ typedef struct fd_seq_span {
 #define FD_SPAN_NONE UINT32_MAX
 #define FD_SPAN_WIDE (UINT32_MAX - 1)
 
-static inline fd_value *fd_obj_slots(const fd_obj *o) { return (fd_value *)(void *)(o + 1); }
+/* Stored value of a slot; NULL for a slot of the fixed-width prefix. */
+static inline fd_value *fd_obj_val(const fd_obj *o, uint32_t slot)
+{
+    fd_value *v = (fd_value *)(void *)(o + 1);
+    uint32_t np = o->type->nparams;
+    if (slot < np)
+        return v + slot;
+    return slot - np < o->nfast ? NULL : v + slot - o->nfast;
+}
 static inline fd_inst_span *fd_obj_inst_spans(const fd_obj *o)
 {
-    return (fd_inst_span *)(void *)(fd_obj_slots(o) + o->type->nslots);
+    return (fd_inst_span *)(void *)((fd_value *)(void *)(o + 1) + o->type->nslots - o->nfast);
 }
 static inline uint8_t *fd_obj_state(const fd_obj *o)
 {
@@ -132,7 +144,7 @@ static inline bool fd_v_is_err(fd_value v) { return v.kind == FD_ERROR; }
 /* An integer value seen as a mathematical number: is it negative? */
 static inline bool fd_v_neg(fd_value v) { return !(v.flags & FD_VF_UNSIGNED) && v.v.i < 0; }
 
-_Static_assert(sizeof(fd_obj) % 8 == 0, "slots follow the object header");
+_Static_assert(sizeof(fd_obj) % 8 == 0 && sizeof(fd_obj) <= 72, "slots follow a compact header");
 
 /* Copy an error record into the public struct. */
 void fd_errrec_export(const fd_errrec *r, fd_error *out);

@@ -105,6 +105,22 @@ static void test_limit(void **state)
     fd_arena_free(&a);
 }
 
+/* Past the limit, a bounded extra still grants exact-size allocations. */
+static void test_alloc_over(void **state)
+{
+    (void)state;
+    fd_arena a;
+    fd_arena_init(&a, 100);
+    assert_null(fd_arena_alloc(&a, 16));
+    char *p = fd_arena_alloc_over(&a, 200, 1024);
+    assert_non_null(p);
+    memset(p, 'x', 200);
+    assert_true(a.used > a.limit && a.used <= a.limit + 1024);
+    assert_null(fd_arena_alloc_over(&a, 2000, 1024));
+    assert_null(fd_arena_alloc(&a, 16));
+    fd_arena_free(&a);
+}
+
 static void test_huge_requests(void **state)
 {
     (void)state;
@@ -201,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_alloc_distinct),
         cmocka_unit_test(test_zalloc_memdup_strings),
         cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_alloc_over),
         cmocka_unit_test(test_huge_requests),
         cmocka_unit_test(test_intern_identity),
         cmocka_unit_test(test_intern_growth),

@@ -466,6 +466,92 @@ static void test_error_locations(void **state)
     fx_close(&fx);
 }
 
+/* A custom process whose output is its argument count and its last argument. */
+static int custom_count(void *user, const uint8_t *in, size_t n, const fd_value *args, size_t nargs,
+                        uint8_t **out, size_t *outn, char *msg, size_t msgcap)
+{
+    (void)user; (void)in; (void)n; (void)msg; (void)msgcap;
+    *out = malloc(2);
+    if (!*out)
+        return 1;
+    (*out)[0] = (uint8_t)nargs;
+    (*out)[1] = nargs ? (uint8_t)fd_value_int(args[nargs - 1]) : 0;
+    *outn = 2;
+    return 0;
+}
+
+/* Long argument lists reach their process and their type whole. */
+static void test_long_argument_lists(void **state)
+{
+    (void)state;
+    assert_int_equal(fd_process_register("count_args_fx", custom_count, NULL), 0);
+    char ksy[4096];
+    int k = snprintf(ksy, sizeof ksy,
+                     "meta:\n  id: t\n"
+                     "seq:\n  - id: p\n    size: 1\n    process: count_args_fx(1,2,3,4,5,6,7,8,9,10,11,12)\n"
+                     "  - id: s\n    type: many(");
+    for (int i = 1; i <= 20; i++)
+        k += snprintf(ksy + k, sizeof ksy - (size_t)k, "%s%d", i > 1 ? ", " : "", i * 3);
+    k += snprintf(ksy + k, sizeof ksy - (size_t)k, ")\ntypes:\n  many:\n    params:\n");
+    for (int i = 1; i <= 20; i++)
+        k += snprintf(ksy + k, sizeof ksy - (size_t)k, "      - id: a%d\n        type: u1\n", i);
+    static const uint8_t data[] = { 0 };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    size_t n;
+    const uint8_t *p = fd_value_bytes(ev(&fx, "p"), &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(p[0], 12);
+    assert_int_equal(p[1], 12);
+    assert_int_equal(ev_int(&fx, "s.a17"), 51);
+    assert_int_equal(ev_int(&fx, "s.a20"), 60);
+    fx_close(&fx);
+}
+
+/* Running out of memory is reported like any error: kind, path, offset, rule. */
+static void test_memory_error_located(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: le\n"
+        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
+        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
+    static uint8_t data[256 << 10];
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = { .max_memory = 256 << 10 };
+    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
+    assert_non_null(doc);
+    assert_true(fd_doc_error(doc, &err));
+    assert_int_equal(err.kind, FD_ERR_NOMEM);
+    assert_memory_equal(err.path, "/items/", 7);
+    assert_true(err.offset > 0 && err.offset % 4 == 0);
+    assert_string_equal(err.file, "t.ksy");
+    assert_int_equal(err.line, 5);
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
+/* Input bytes copied into a message are escaped: one line, no terminal control. */
+static void test_error_text_escaped(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n  - id: s\n    type: str\n    size: 8\n    encoding: ASCII\n    valid: '\"abcdefgh\"'\n";
+    static const uint8_t data[] = { 0x1b, '[', '2', 'J', 0x07, '\r', '\n', 'x' };
+    fixture fx;
+    open_fx(&fx, ksy, data, sizeof data);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_NOT_EQUAL);
+    for (const char *p = err.message; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+    assert_non_null(strstr(err.message, "\"\\x1B[2J\\x07\\x0D\\x0Ax\""));
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -481,6 +567,9 @@ int main(void)
         cmocka_unit_test(test_stack_allowance),
         cmocka_unit_test(test_shared_subtree_budget),
         cmocka_unit_test(test_error_locations),
+        cmocka_unit_test(test_long_argument_lists),
+        cmocka_unit_test(test_memory_error_located),
+        cmocka_unit_test(test_error_text_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -171,6 +171,53 @@ static void test_nested_spans(void **state)
     fx_close(&fx);
 }
 
+/* A fixed-width prefix read the slow way (after a bit field, or cut short)
+ * has the same values and spans as one read at once. */
+static void test_prefix_paths(void **state)
+{
+    (void)state;
+    const char *ksy = "meta:\n  id: p\n  endian: be\n"
+                      "seq:\n  - id: nib\n    type: b4\n  - id: two\n    type: pair\n  - id: cut\n    type: pair\n"
+                      "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: s2\n";
+    const uint8_t data[] = { 0xf0, 0x01, 0x02, 0xff, 0xfe, 0x00, 0x07, 0x80 };
+    fixture fx;
+    fx_open(&fx, "p.ksy", ksy, data, sizeof data);
+    fd_value two = fd_struct_get(fx.root, "two");
+    assert_int_equal(fd_value_int(fd_struct_get(two, "a")), 0x0102);
+    assert_int_equal(fd_value_int(fd_struct_get(two, "b")), -2);
+    assert_field_span(two, "a", 0, 1, 3);
+    assert_field_span(two, "b", 0, 3, 5);
+    fd_value cut = fd_struct_get(fx.root, "cut");
+    assert_int_equal(fd_value_int(fd_struct_get(cut, "a")), 7);
+    assert_field_span(cut, "a", 0, 5, 7);
+    assert_no_field_span(cut, "b");
+    assert_false(fd_struct_field_reached(cut, field_index(cut, "b")));
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_EOS);
+    assert_string_equal(err.path, "/cut/b");
+    assert_int_equal(err.offset, 7);
+    fx_close(&fx);
+}
+
+/* A bit field continuing its parent's partly read byte starts before its object. */
+static void test_bits_before_object(void **state)
+{
+    (void)state;
+    const char *ksy = "meta:\n  id: b\n  bit-endian: be\n"
+                      "seq:\n  - id: hi\n    type: b4\n  - id: sub\n    type: low\n"
+                      "types:\n  low:\n    seq:\n      - id: lo\n        type: b4\n      - id: next\n        type: u1\n";
+    const uint8_t data[] = { 0xa5, 0x42 };
+    fixture fx;
+    fx_open(&fx, "b.ksy", ksy, data, sizeof data);
+    fd_value sub = fd_struct_get(fx.root, "sub");
+    assert_int_equal(fd_value_int(fd_struct_get(sub, "lo")), 5);
+    assert_field_span(fx.root, "hi", 0, 0, 1);
+    assert_field_span(sub, "lo", 0, 0, 1);
+    assert_field_span(sub, "next", 0, 1, 2);
+    fx_close(&fx);
+}
+
 /* Arrays that grow (repeat-eos) with elements of different sizes keep every span. */
 static void test_growing_array_spans(void **state)
 {
@@ -280,6 +327,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_spans),
+        cmocka_unit_test(test_prefix_paths),
+        cmocka_unit_test(test_bits_before_object),
         cmocka_unit_test(test_growing_array_spans),
         cmocka_unit_test(test_node_at_cycle),
         cmocka_unit_test(test_minidump_spans),
