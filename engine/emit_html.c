@@ -13,7 +13,8 @@
  *   fd-bytes  base64 of the file's first `window` bytes (fd_emit_opts.html_window,
  *             default 1 MiB): nodes past it, or in processed bytes, show no hex
  * Clicking a node selects its bytes; clicking a byte opens the tree at the
- * deepest node covering it, as does PAGE#OFFSET (decimal or 0x hex).
+ * deepest node covering it (the one with the smallest range, when instances
+ * elsewhere cover it too), as does PAGE#OFFSET (decimal or 0x hex).
  * The tree is written under the output budget like JSON; the bytes are
  * written first and take at most half of the budget.
  */
@@ -142,21 +143,26 @@ static const char html_tail[] =
     "  drawHex();\n"
     "}\n"
     "\n"
-    "// The deepest node whose bytes cover off, as the child indices leading to\n"
-    "// it, or null.  Every subtree is searched: instances point anywhere.\n"
+    "// The node whose bytes cover off most closely: the smallest range, then\n"
+    "// the deepest (in a tree of nested ranges, the deepest node).  Every\n"
+    "// subtree is searched, as instances point anywhere.  Returns\n"
+    "// {path: child indices, size} or null.\n"
     "function locate(n, off, depth) {\n"
     "  let best = null;\n"
     "  if (depth > 600) return best;\n"
     "  children(n).forEach((k, i) => {\n"
-    "    const sub = locate(k, off, depth + 1), r = range(k);\n"
-    "    const p = sub ? [i].concat(sub) : r && off >= r[0] && off < r[1] ? [i] : null;\n"
-    "    if (p && (!best || p.length > best.length)) best = p;\n"
+    "    const r = range(k), sub = locate(k, off, depth + 1);\n"
+    "    let got = sub ? {path: [i].concat(sub.path), size: sub.size} : null;\n"
+    "    if (!got && r && off >= r[0] && off < r[1]) got = {path: [i], size: r[1] - r[0]};\n"
+    "    if (got && (!best || got.size < best.size ||\n"
+    "        (got.size === best.size && got.path.length > best.path.length))) best = got;\n"
     "  });\n"
     "  return best;\n"
     "}\n"
     "function reveal(off) {\n"
     "  let row = $('tree').firstChild;\n"
-    "  for (const i of locate(row.node, off, 0) || []) {\n"
+    "  const found = locate(row.node, off, 0);\n"
+    "  for (const i of found ? found.path : []) {\n"
     "    expand(row, i + 1);\n"
     "    row = row.box.children[i];\n"
     "  }\n"
