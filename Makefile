@@ -87,6 +87,7 @@ unit: $(TEST_BIN)
 e2e: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh
 	@BUILD=$(BUILD) sh tests/e2e_minidump.sh
+	@BUILD=$(BUILD) sh tests/e2e_loader.sh
 	@BUILD=$(BUILD) sh tests/e2e_html.sh
 
 libtest: $(LIB) $(SOLIB) $(SOLINKS) $(TOOL_BIN)

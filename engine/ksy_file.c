@@ -27,6 +27,10 @@ void fd_ksy_fail_kind(fd_ksy_loader *L, fd_errkind kind, const char *file, uint3
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    /* Quoted keys and block scalars may bring line breaks: a message stays one line. */
+    for (char *p = e->message; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
 }
 
 void fd_ksy_fail(fd_ksy_loader *L, const char *file, uint32_t line, uint32_t col,

@@ -1,6 +1,10 @@
 /* ksy_load.c - build spec tables from a .ksy's YAML tree: modules, imports, types, attributes, enums. */
 #include "ksy_load.h"
 
+/* The tree has passed fd_ksy_check (ksy_keys.h): keys are known and in their
+ * place, values have their kind, required keys are there.  What is checked
+ * here is what the values mean. */
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +29,7 @@ typedef struct ld {
     fd_module *mod;
     const char *file;       /* interned path */
     const char *dir;        /* directory for relative imports */
+    fd_arena *tmp;          /* the YAML tree's arena, freed after the build: scratch */
 } ld;
 
 /* A description error at node n; returns -1 so callers can `return fail_at(...)`. */
@@ -75,15 +80,11 @@ static char *ld_strdup(ld *b, const char *s, size_t n)
 
 /* ---- YAML node helpers ---- */
 
-static int get_bool(ld *b, const fd_ksy_node *m, const char *key, bool *out)
+static int get_bool(const fd_ksy_node *m, const char *key, bool *out)
 {
     const fd_ksy_node *v = fd_ksy_val(m, key);
-    if (!v)
-        return 0;
-    int r = fd_ksy_bool(v);
-    if (r < 0)
-        return fail_at(b, v, "%s: expected true or false", key);
-    *out = r != 0;
+    if (v)
+        *out = fd_ksy_bool(v) == 1;
     return 0;
 }
 
@@ -218,8 +219,6 @@ static fd_ksy_ref *ref_new(ld *b)
 /* `enum: a::b::name`: split the path ourselves (no expression involved). */
 static int enum_ref(ld *b, fd_type *t, const fd_ksy_node *n, fd_enum **dst)
 {
-    if (!fd_ksy_is_scalar(n))
-        return fail_at(b, n, "enum: expected an enum name");
     const char *s = n->s;
     size_t len = n->len;
     fd_ksy_trim(&s, &len);
@@ -330,10 +329,8 @@ static int typeref_from(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *
         tr->prim = is_param ? FD_P_ANY : FD_P_BYTES;
         return 0;
     }
-    if (n->kind == FD_KSY_MAP && !is_param)
+    if (n->kind == FD_KSY_MAP)
         return typeref_switch(b, t, m, n, tr, enc, has_enum);
-    if (!fd_ksy_is_scalar(n))
-        return fail_at(b, n, "type: expected a type name or a switch");
     const char *s = n->s;
     size_t len = n->len;
     fd_ksy_trim(&s, &len);
@@ -420,16 +417,9 @@ static int typeref_switch(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node
         return -1;
     tr->sw = sw;
     sw->default_case = -1;
-    const fd_ksy_node *on = fd_ksy_get(n, "switch-on");
     const fd_ksy_node *cases = fd_ksy_get(n, "cases");
-    if (!on)
-        return fail_at(b, n, "type switch without switch-on");
-    if (expr_from(b, on, &sw->on) != 0)
+    if (expr_from(b, fd_ksy_get(n, "switch-on"), &sw->on) != 0)
         return -1;
-    if (fd_ksy_is_null(cases))
-        return 0;
-    if (cases->kind != FD_KSY_MAP)
-        return fail_at(b, cases, "cases: expected a map");
     sw->ncases = cases->nkids / 2;
     sw->keys = ld_array(b, sw->ncases, sizeof *sw->keys);
     sw->types = ld_array(b, sw->ncases, sizeof *sw->types);
@@ -491,12 +481,9 @@ static int get_contents(ld *b, const fd_ksy_node *m, fd_attr *a)
             a->ncontents = (uint32_t)total;
         }
         size_t n = 0;
-        for (uint32_t i = 0; i < nitems; i++) {
-            if (!fd_ksy_is_scalar(items[i]))
-                return fail_at(b, items[i], "contents: expected a string or a byte");
+        for (uint32_t i = 0; i < nitems; i++)
             if (contents_add(b, items[i], buf, &n, pass == 0) != 0)
                 return -1;
-        }
         total = n;
     }
     return 0;
@@ -513,14 +500,22 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
         va->kind = FD_VALID_EQ;
         return expr_from(b, v, &va->eq);
     }
-    const fd_ksy_node *x;
+    /* One kind of check per map, as ksc has it: min and max go together, the rest alone. */
+    const fd_ksy_node *x, *seen = NULL;
+    for (uint32_t i = 0; i + 1 < v->nkids; i += 2) {
+        const fd_ksy_node *k = v->kids[i];
+        if (k->len && k->s[0] == '-')
+            continue;
+        if (seen && !((strcmp(seen->s, "min") == 0 || strcmp(seen->s, "max") == 0) &&
+                      (strcmp(k->s, "min") == 0 || strcmp(k->s, "max") == 0)))
+            return fail_at(b, k, "valid: %s cannot be combined with %s", k->s, seen->s);
+        seen = k;
+    }
     if ((x = fd_ksy_get(v, "eq"))) {
         va->kind = FD_VALID_EQ;
         return expr_from(b, x, &va->eq);
     }
     if ((x = fd_ksy_get(v, "any-of"))) {
-        if (x->kind != FD_KSY_SEQ)
-            return fail_at(b, x, "any-of: expected a list");
         va->kind = FD_VALID_ANY_OF;
         va->nany = x->nkids;
         if (!(va->any_of = ld_array(b, x->nkids, sizeof *va->any_of)))
@@ -535,7 +530,7 @@ static int get_valid(ld *b, const fd_ksy_node *m, fd_attr *a)
         return expr_from(b, x, &va->expr);
     }
     bool in_enum = false;
-    if (get_bool(b, v, "in-enum", &in_enum) != 0)
+    if (get_bool(v, "in-enum", &in_enum) != 0)
         return -1;
     if (in_enum) {
         va->kind = FD_VALID_IN_ENUM;
@@ -555,8 +550,6 @@ static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
     const fd_ksy_node *v = fd_ksy_val(m, "process");
     if (!v)
         return 0;
-    if (!fd_ksy_is_scalar(v))
-        return fail_at(b, v, "process: expected a name");
     const char *s = v->s;
     size_t len = v->len;
     fd_ksy_trim(&s, &len);
@@ -574,16 +567,21 @@ static int get_process(ld *b, const fd_ksy_node *m, fd_attr *a)
     if (!(a->proc_name = ld_intern(b, name, nlen)))
         return -1;
     a->proc = fd_process_kind(a->proc_name);
-    if (!open)
-        return 0;
-    if (s[len - 1] != ')')
-        return fail_at(b, v, "process: missing ')' in '%s'", v->s);
-    const char *args = open + 1;
-    size_t alen = (size_t)(s + len - 1 - args);
-    fd_ksy_trim(&args, &alen);
-    if (alen == 0)
-        return 0;
-    return parse_args(b, v, args, alen, &a->proc_args, &a->nproc_args);
+    if (open) {
+        if (s[len - 1] != ')')
+            return fail_at(b, v, "process: missing ')' in '%s'", v->s);
+        const char *args = open + 1;
+        size_t alen = (size_t)(s + len - 1 - args);
+        fd_ksy_trim(&args, &alen);
+        if (alen && parse_args(b, v, args, alen, &a->proc_args, &a->nproc_args) != 0)
+            return -1;
+    }
+    /* The built-in transforms have a fixed arity: zlib none, xor a key, rol/ror an amount. */
+    uint32_t want = a->proc == FD_PROC_ZLIB ? 0 : 1;
+    if (a->proc != FD_PROC_CUSTOM && a->nproc_args != want)
+        return fail_at(b, v, "process: %s takes %u argument%s, %u given", a->proc_name, want,
+                       want == 1 ? "" : "s", a->nproc_args);
+    return 0;
 }
 
 static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
@@ -595,25 +593,22 @@ static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
             return fail_at(b, re ? re : ru, "%s without repeat", re ? "repeat-expr" : "repeat-until");
         return 0;
     }
-    if (!fd_ksy_is_scalar(v))
-        return fail_at(b, v, "repeat: expected expr, eos or until");
-    if (strcmp(v->s, "expr") == 0) {
-        if (!re)
-            return fail_at(b, v, "repeat: expr needs repeat-expr");
-        a->repeat = FD_REP_EXPR;
-        return expr_from(b, re, &a->repeat_expr);
-    }
-    if (strcmp(v->s, "until") == 0) {
-        if (!ru)
-            return fail_at(b, v, "repeat: until needs repeat-until");
-        a->repeat = FD_REP_UNTIL;
-        return expr_from(b, ru, &a->repeat_expr);
-    }
-    if (strcmp(v->s, "eos") == 0) {
+    bool is_expr = strcmp(v->s, "expr") == 0, is_until = strcmp(v->s, "until") == 0;
+    bool is_eos = strcmp(v->s, "eos") == 0;
+    if (!is_expr && !is_until && !is_eos)
+        return fail_at(b, v, "repeat: expected expr, eos or until, not '%s'", v->s);
+    if (re && !is_expr)
+        return fail_at(b, re, "repeat-expr goes with repeat: expr, not repeat: %s", v->s);
+    if (ru && !is_until)
+        return fail_at(b, ru, "repeat-until goes with repeat: until, not repeat: %s", v->s);
+    if (is_eos) {
         a->repeat = FD_REP_EOS;
         return 0;
     }
-    return fail_at(b, v, "repeat: expected expr, eos or until, not '%s'", v->s);
+    if (!(is_expr ? re : ru))
+        return fail_at(b, v, "repeat: %s needs repeat-%s", v->s, v->s);
+    a->repeat = is_expr ? FD_REP_EXPR : FD_REP_UNTIL;
+    return expr_from(b, is_expr ? re : ru, &a->repeat_expr);
 }
 
 /* Integer fields whose names read as addresses, offsets, codes, flags or
@@ -650,8 +645,6 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     a->is_instance = inst;
     a->type.encoding = -1;
     a->hex_hint = hex_name(id);
-    if (n->kind != FD_KSY_MAP)
-        return fail_at(b, n, "attribute '%s': expected a map", id);
     a->doc = get_doc(b, n);
     const fd_ksy_node *en = fd_ksy_val(n, "enum");
     if (en && enum_ref(b, t, en, &a->enm) != 0)
@@ -666,11 +659,11 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     if (typeref_from(b, t, m, fd_ksy_val(n, "type"), &a->type, enc, en != NULL, false) != 0)
         return -1;
     if (get_contents(b, n, a) != 0 || get_expr(b, n, "size", &a->size) != 0 ||
-        get_bool(b, n, "size-eos", &a->size_eos) != 0 ||
+        get_bool(n, "size-eos", &a->size_eos) != 0 ||
         get_byte(b, n, "terminator", &a->terminator) != 0 ||
-        get_bool(b, n, "include", &a->include) != 0 ||
-        get_bool(b, n, "consume", &a->consume) != 0 ||
-        get_bool(b, n, "eos-error", &a->eos_error) != 0 ||
+        get_bool(n, "include", &a->include) != 0 ||
+        get_bool(n, "consume", &a->consume) != 0 ||
+        get_bool(n, "eos-error", &a->eos_error) != 0 ||
         get_byte(b, n, "pad-right", &a->pad_right) != 0 || get_process(b, n, a) != 0 ||
         get_repeat(b, n, a) != 0 || get_valid(b, n, a) != 0)
         return -1;
@@ -694,6 +687,51 @@ static int build_attr(ld *b, fd_type *t, const ld_meta *m, const fd_ksy_node *n,
     return 0;
 }
 
+/* ---- names that must be distinct ---- */
+
+/* An interned name and the node that wrote it. */
+typedef struct ld_name {
+    const char *name;
+    const fd_ksy_node *at;
+} ld_name;
+
+static bool before(const fd_ksy_node *x, const fd_ksy_node *y)
+{
+    return x->line < y->line || (x->line == y->line && x->col < y->col);
+}
+
+static int name_cmp(const void *x, const void *y)
+{
+    const ld_name *a = x, *b = y;
+    if (a->name != b->name)
+        return (uintptr_t)a->name < (uintptr_t)b->name ? -1 : 1;
+    return before(a->at, b->at) ? -1 : before(b->at, a->at);
+}
+
+/* Names v[0..n) (interned, so equal names are equal pointers) must differ;
+ * the error points at the first repeat in the file. */
+static int distinct_names(ld *b, ld_name *v, size_t n, const char *what, const char *owner)
+{
+    qsort(v, n, sizeof *v, name_cmp);
+    const ld_name *dup = NULL;
+    for (size_t i = 1; i < n; i++)
+        if (v[i].name == v[i - 1].name && (i < 2 || v[i - 2].name != v[i].name) &&
+            (!dup || before(v[i].at, dup->at)))
+            dup = &v[i];
+    if (!dup)
+        return 0;
+    return fail_at(b, dup->at, "duplicate %s '%s' in %s (first at %u:%u)", what, dup->name, owner,
+                   dup[-1].at->line, dup[-1].at->col);
+}
+
+static ld_name *names_new(ld *b, size_t n)
+{
+    ld_name *v = n <= SIZE_MAX / sizeof *v ? fd_arena_alloc(b->tmp, n * sizeof *v) : NULL;
+    if (!v && n)
+        fd_ksy_fail_kind(b->L, FD_ERR_NOMEM, b->file, 0, 0, "out of memory");
+    return v;
+}
+
 /* ---- enums ---- */
 
 static int item_cmp(const void *x, const void *y)
@@ -710,14 +748,13 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
         return fail_at(b, n, "out of memory");
     if (fd_ksy_is_null(n))
         return 0;
-    if (n->kind != FD_KSY_MAP)
-        return fail_at(b, n, "enum '%s': expected a map of values", name);
     e->nitems = n->nkids / 2;
     if ((b->L->nitems += e->nitems) > FD_KSY_MAX_ITEMS) {
         fd_ksy_fail_kind(b->L, FD_ERR_LIMIT, b->file, n->line, n->col, "too many enum values");
         return -1;
     }
-    if (!(e->items = ld_array(b, e->nitems, sizeof *e->items)))
+    ld_name *labels = names_new(b, e->nitems);
+    if (!(e->items = ld_array(b, e->nitems, sizeof *e->items)) || (!labels && e->nitems))
         return -1;
     for (uint32_t i = 0; i < e->nitems; i++) {
         const fd_ksy_node *k = n->kids[2 * i], *v = n->kids[2 * i + 1];
@@ -732,12 +769,13 @@ static int build_enum(ld *b, fd_type *t, const char *name, const fd_ksy_node *n,
         if (v->kind == FD_KSY_MAP) {
             lab = fd_ksy_get(v, "id");
             it->doc = get_doc(b, v);
-            if (!lab)
-                return fail_at(b, v, "enum '%s': verbose value without id", name);
         }
         if (!(it->label = get_ident(b, lab, "enum label")))
             return -1;
+        labels[i] = (ld_name){it->label, lab};
     }
+    if (distinct_names(b, labels, e->nitems, "label", e->qname) != 0)
+        return -1;
     qsort(e->items, e->nitems, sizeof *e->items, item_cmp);
     return 0;
 }
@@ -751,10 +789,8 @@ static int build_endian_switch(ld *b, const fd_ksy_node *n, fd_endian_switch **o
         return -1;
     *out = es;
     es->loc = loc_of(b, n);
-    const fd_ksy_node *on = fd_ksy_get(n, "switch-on"), *cases = fd_ksy_get(n, "cases");
-    if (!on || !cases || cases->kind != FD_KSY_MAP)
-        return fail_at(b, n, "endian: expected le, be or {switch-on, cases}");
-    if (expr_from(b, on, &es->on) != 0)
+    const fd_ksy_node *cases = fd_ksy_get(n, "cases");
+    if (expr_from(b, fd_ksy_get(n, "switch-on"), &es->on) != 0)
         return -1;
     es->ncases = cases->nkids / 2;
     es->keys = ld_array(b, es->ncases, sizeof *es->keys);
@@ -804,12 +840,8 @@ static int apply_meta(ld *b, fd_type *t, const fd_ksy_node *meta, ld_meta *m)
         else
             return fail_at(b, v, "bit-endian: expected le or be");
     }
-    if ((v = fd_ksy_val(meta, "encoding"))) {
-        if (!fd_ksy_is_scalar(v))
-            return fail_at(b, v, "encoding: expected a name");
-        if (!(m->enc_name = ld_strdup(b, v->s, v->len)))
-            return -1;
-    }
+    if ((v = fd_ksy_val(meta, "encoding")) && !(m->enc_name = ld_strdup(b, v->s, v->len)))
+        return -1;
     return 0;
 }
 
@@ -822,13 +854,6 @@ static size_t count_pairs(const fd_ksy_node *n)
     return c;
 }
 
-static int expect_map(ld *b, const fd_ksy_node *n, const char *what)
-{
-    if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP)
-        return fail_at(b, n, "%s: expected a map", what);
-    return 0;
-}
-
 static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy_node *n,
                            const ld_meta *inh, int depth);
 
@@ -837,13 +862,6 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
     const fd_ksy_node *params = fd_ksy_val(n, "params"), *seq = fd_ksy_val(n, "seq");
     const fd_ksy_node *insts = fd_ksy_val(n, "instances"), *types = fd_ksy_val(n, "types");
     const fd_ksy_node *enums = fd_ksy_val(n, "enums");
-    if (params && params->kind != FD_KSY_SEQ)
-        return fail_at(b, params, "params: expected a list");
-    if (seq && seq->kind != FD_KSY_SEQ)
-        return fail_at(b, seq, "seq: expected a list");
-    if (expect_map(b, insts, "instances") || expect_map(b, types, "types") ||
-        expect_map(b, enums, "enums"))
-        return -1;
 
     t->nparams = params ? params->nkids : 0;
     t->nseq = seq ? seq->nkids : 0;
@@ -857,15 +875,15 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
     t->types = ld_array(b, t->ntypes, sizeof *t->types);
     t->enums = ld_array(b, t->nenums, sizeof *t->enums);
     t->slot_names = ld_array(b, t->nslots, sizeof *t->slot_names);
-    if (!t->params || !t->seq || !t->inst || !t->types || !t->enums || !t->slot_names)
+    ld_name *names = names_new(b, t->nslots);
+    if (!t->params || !t->seq || !t->inst || !t->types || !t->enums || !t->slot_names ||
+        (!names && t->nslots))
         return -1;
     uint32_t slot = 0;
 
     for (uint32_t i = 0; i < t->nparams; i++) {
         const fd_ksy_node *p = params->kids[i];
         fd_param *pa = &t->params[i];
-        if (p->kind != FD_KSY_MAP)
-            return fail_at(b, p, "params: expected {id, type}");
         if (!(pa->id = get_ident(b, fd_ksy_get(p, "id"), "param id")))
             return -1;
         pa->loc = loc_of(b, p);
@@ -875,6 +893,7 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
             return -1;
         if (typeref_from(b, t, m, fd_ksy_val(p, "type"), &pa->type, NULL, en != NULL, true) != 0)
             return -1;
+        names[slot] = (ld_name){pa->id, fd_ksy_get(p, "id")};
         t->slot_names[slot++] = pa->id;
     }
     for (uint32_t i = 0; i < t->nseq; i++) {
@@ -890,6 +909,7 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
         }
         if (!id || build_attr(b, t, m, a, &t->seq[i], id, false) != 0)
             return -1;
+        names[slot] = (ld_name){id, idn ? idn : a};
         t->slot_names[slot++] = id;
     }
     for (uint32_t i = 0, k = 0; insts && i + 1 < insts->nkids; i += 2) {
@@ -900,9 +920,12 @@ static int build_members(ld *b, fd_type *t, const fd_ksy_node *n, const ld_meta 
         if (!id || build_attr(b, t, m, insts->kids[i + 1], &t->inst[k], id, true) != 0)
             return -1;
         t->inst[k].loc = loc_of(b, key);
+        names[slot] = (ld_name){id, key};
         t->slot_names[slot++] = id;
         k++;
     }
+    if (distinct_names(b, names, slot, "member name", t->qname) != 0)
+        return -1;
     for (uint32_t i = 0, k = 0; enums && i + 1 < enums->nkids; i += 2) {
         const fd_ksy_node *key = enums->kids[i];
         if (key->len && key->s[0] == '-')
@@ -935,10 +958,6 @@ static fd_type *build_type(ld *b, fd_type *outer, const char *name, const fd_ksy
 {
     if (depth > FD_KSY_MAX_TYPE_DEPTH) {
         fail_at(b, n, "types nested too deeply");
-        return NULL;
-    }
-    if (!fd_ksy_is_null(n) && n->kind != FD_KSY_MAP) {
-        fail_at(b, n, "type '%s': expected a map", name);
         return NULL;
     }
     if (++b->L->ntypes > FD_KSY_MAX_TYPES) {
@@ -995,15 +1014,13 @@ static int load_imports(ld *b, const fd_ksy_node *imports)
 {
     if (fd_ksy_is_null(imports))
         return 0;
-    if (imports->kind != FD_KSY_SEQ)
-        return fail_at(b, imports, "imports: expected a list");
     fd_module *mod = b->mod;
     mod->imports = ld_array(b, imports->nkids, sizeof *mod->imports);
     if (!mod->imports)
         return -1;
     for (uint32_t i = 0; i < imports->nkids; i++) {
         const fd_ksy_node *v = imports->kids[i];
-        if (!fd_ksy_is_scalar(v) || v->len == 0)
+        if (v->len == 0)
             return fail_at(b, v, "imports: expected a path");
         char path[PATH_MAX];
         bool found = false;
@@ -1036,7 +1053,7 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
     fd_spec *spec = L->spec;
     fd_arena tmp;
     fd_arena_init(&tmp, (uint64_t)1 << 30);
-    ld bld = {L, spec, NULL, NULL, NULL};
+    ld bld = {L, spec, NULL, NULL, NULL, &tmp};
     ld *b = &bld;
     fd_module *mod = NULL;
     if (!(b->file = fd_intern(&spec->names, file)) || !(b->dir = dir_of(&spec->arena, file))) {
@@ -1052,11 +1069,9 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
         fail_at(b, root, "top level: expected a map");
         goto out;
     }
-    const fd_ksy_node *meta = fd_ksy_val(root, "meta");
-    if (!meta || meta->kind != FD_KSY_MAP) {
-        fail_at(b, meta ? meta : root, "missing meta");
+    if (fd_ksy_check(L, b->file, root) != 0)
         goto out;
-    }
+    const fd_ksy_node *meta = fd_ksy_val(root, "meta");
     const fd_ksy_node *idn = fd_ksy_val(meta, "id");
     if (!idn) {
         fail_at(b, meta, "missing meta/id");
@@ -1069,7 +1084,7 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
     if (!(mod->id = get_ident(b, idn, "meta/id")))
         goto fail;
     bool opaque = false;
-    if (get_bool(b, meta, "ks-opaque-types", &opaque) != 0)
+    if (get_bool(meta, "ks-opaque-types", &opaque) != 0)
         goto fail;
     mod->opaque_types = opaque;
     if (fd_ksy_file_add(L, key, mod) != 0) {

@@ -100,6 +100,9 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key, con
                         size_t len);
 /* Load a .ksy file as a module (once per real path); loc is where it was named. */
 fd_module *fd_ksy_load_path(fd_ksy_loader *L, const char *path, const fd_srcloc *loc);
+/* Check the YAML tree against the key table (ksy_keys.h): unknown, misplaced,
+ * missing and duplicate keys, wrong value kinds.  0 or -1. */
+int fd_ksy_check(fd_ksy_loader *L, const char *file, const fd_ksy_node *root);
 /* Resolution pass: refs, expression names, fixed sizes, magic. 0 or -1. */
 int fd_ksy_resolve(fd_ksy_loader *L);
 

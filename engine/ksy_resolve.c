@@ -74,6 +74,12 @@ static int resolve_ref(fd_ksy_loader *L, size_t i)
         fd_ksy_fail(L, r.loc.file, r.loc.line, r.loc.col, "unknown type '%s'", name);
         return -1;
     }
+    /* Opaque types are external to the description, so their arity is not its business. */
+    if (!r.is_param && !r.tr->opaque && r.tr->nargs != t->nparams) {
+        fd_ksy_fail(L, r.loc.file, r.loc.line, r.loc.col, "type '%s' takes %u argument%s, %u given",
+                    name, t->nparams, t->nparams == 1 ? "" : "s", r.tr->nargs);
+        return -1;
+    }
     r.tr->user = t;
     return 0;
 }

@@ -30,6 +30,31 @@ static void yaml_fail(fd_error *err, const char *file, size_t line, size_t col, 
         snprintf(err->message, sizeof err->message, "YAML: %s", msg);
 }
 
+/* libyaml's reader errors (bad UTF-8, control characters) carry only a byte
+ * offset: count lines and characters up to it as the scanner's marks do. */
+static void reader_fail(fd_error *err, const char *file, const char *text, size_t len,
+                        const yaml_parser_t *p)
+{
+    size_t off = p->problem_offset < len ? p->problem_offset : len;
+    size_t line = 0, col = 0, i = 0;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        i = 3;
+    for (; i < off; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n' || (c == '\r' && !(i + 1 < len && text[i + 1] == '\n'))) {
+            line++;
+            col = 0;
+        } else if ((c & 0xc0) != 0x80 && c != '\r') {
+            col++;
+        }
+    }
+    char what[32] = "";
+    if (p->problem_value >= 0)
+        snprintf(what, sizeof what, "(byte 0x%02x)", (unsigned)p->problem_value & 0xff);
+    yaml_fail(err, file, line, col, p->problem ? p->problem : "unreadable text",
+              p->problem_value >= 0 ? what : NULL);
+}
+
 static int frame_add(yframe *f, fd_ksy_node *kid)
 {
     if (f->n == f->cap) {
@@ -87,8 +112,11 @@ fd_ksy_node *fd_ksy_yaml_parse(fd_arena *a, const char *file, const char *text, 
     while (!done) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&p, &ev)) {
-            yaml_fail(err, file, p.problem_mark.line, p.problem_mark.column,
-                      p.problem ? p.problem : "syntax error", p.context);
+            if (p.error == YAML_READER_ERROR)
+                reader_fail(err, file, text, len, &p);
+            else
+                yaml_fail(err, file, p.problem_mark.line, p.problem_mark.column,
+                          p.problem ? p.problem : "syntax error", p.context);
             break;
         }
         fd_ksy_node *n = NULL;

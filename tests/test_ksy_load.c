@@ -12,6 +12,7 @@
 
 #include "codec.h"
 #include "fmtdump.h"
+#include "ksy_keys.h"
 #include "spec.h"
 
 static fd_error last_err;
@@ -1175,6 +1176,450 @@ static void test_misc_yaml(void **state)
     fd_spec_free(s);
 }
 
+/* Three lines every key-table case starts with. */
+#define HEAD "meta:\n  id: x\n  endian: le\n"
+
+/* A description with a hole (%s) for one `key: value` line in each place. */
+static const char *const place_text[FD_KP_COUNT] = {
+    HEAD "%s\n",
+    HEAD "types:\n  t:\n    %s\n",
+    "meta:\n  id: x\n  %s\n",
+    HEAD "seq:\n  - id: a\n    type: u1\n    %s\n",
+    HEAD "instances:\n  i:\n    pos: 0\n    type: u1\n    %s\n",
+    HEAD "instances:\n  v:\n    value: 1\n    %s\n",
+    HEAD "types:\n  t:\n    params:\n      - id: p\n        %s\n",
+    HEAD "enums:\n  e:\n    1:\n      id: one\n      %s\n",
+    HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases: {1: u1}\n      %s\n",
+    HEAD "seq:\n  - id: a\n    type: u1\n    valid:\n      min: 0\n      %s\n",
+    "meta:\n  id: x\n  endian:\n    switch-on: 1\n    cases: {1: le}\n    %s\n",
+};
+
+enum {
+#define KIND(name, desc) KV_##name,
+    FD_KSY_KINDS(KIND)
+#undef KIND
+};
+
+/* A well-formed value of each kind. */
+static const char *value_of(int kind)
+{
+    switch (kind) {
+    case KV_BOOL: return "true";
+    case KV_INT: return "0";
+    case KV_STRS: case KV_LIST: return "[a]";
+    case KV_SEQ: case KV_PARAMS: return "[]";
+    case KV_META: case KV_TYPES: case KV_INSTANCES: case KV_ENUMS: case KV_XREF: return "{}";
+    case KV_TYPEREF: return "u1";
+    case KV_ENDIAN: return "le";
+    case KV_TCASES: return "{1: u1}";
+    case KV_ECASES: return "{1: le}";
+    case KV_IDENT: return "y";
+    default: return "1";
+    }
+}
+
+static const struct { const char *name; unsigned places; int kind; } table_keys[] = {
+#define KEY(name, places, req, kind, on, meaning) {name, places, KV_##kind},
+    FD_KSY_KEYS(KEY)
+#undef KEY
+};
+
+/* Every line of the key table, driven through the loader: the key is
+ * accepted in its places and refused elsewhere, by name. */
+static void test_key_table(void **state)
+{
+    (void)state;
+    char line[64], text[512];
+    for (unsigned p = 0; p < FD_KP_COUNT; p++) {
+        snprintf(text, sizeof text, place_text[p], "-hole: 0");
+        fd_spec *s = load(text);
+        assert_non_null(s);
+        fd_spec_free(s);
+    }
+    size_t n = sizeof table_keys / sizeof *table_keys;
+    for (size_t i = 0; i < n; i++) {
+        unsigned allowed = 0;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(table_keys[j].name, table_keys[i].name) == 0)
+                allowed |= table_keys[j].places;
+        for (unsigned p = 0; p < FD_KP_COUNT; p++) {
+            unsigned place = 1u << p;
+            bool in = (table_keys[i].places & place) != 0;
+            if (!in && (allowed & place))
+                continue;
+            snprintf(line, sizeof line, "%s: %s", table_keys[i].name,
+                     in ? value_of(table_keys[i].kind) : "1");
+            snprintf(text, sizeof text, place_text[p], line);
+            fd_spec *s = fd_spec_load_mem("t.ksy", text, strlen(text), NULL, &last_err);
+            fd_spec_free(s);
+            bool refused = !s && strstr(last_err.message, "is not allowed in ");
+            if (in != !refused || (!s && strstr(last_err.message, "unknown key"))) {
+                print_message("key '%s' in place %u: %s\n", table_keys[i].name, p,
+                              s ? "loaded" : last_err.message);
+                fail();
+            }
+        }
+    }
+}
+
+static void test_unknown_keys(void **state)
+{
+    (void)state;
+    load_fails(HEAD "sqe: []\n", 4, 1, "sqe: unknown key 'sqe' in the top-level type spec (did you mean 'seq'?)");
+    load_fails(HEAD "  endiann: be\n", 4, 3, "meta/endiann: unknown key 'endiann' in meta (did you mean 'endian'?)");
+    load_fails(HEAD "seq:\n  - id: a\n    sizee: 3\n", 6, 5,
+               "seq/0/sizee: unknown key 'sizee' in a seq attribute (did you mean 'size'?)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    enmu: foo\n", 7, 5,
+               "seq/0/enmu: unknown key 'enmu' in a seq attribute (did you mean 'enum'?)");
+    load_fails(HEAD "types:\n  thread:\n    seq:\n      - {id: a, type: u1}\n      - {id: b, type: u1}\n"
+               "      - id: c\n        sizee: 3\n", 10, 9, "types/thread/seq/2/sizee: unknown key");
+    load_fails(HEAD "types:\n  t:\n    sek: []\n", 6, 5, "types/t/sek: unknown key 'sek' in a type spec");
+    load_fails(HEAD "instances:\n  i:\n    pos: 0\n    type: u1\n    poss: 1\n", 8, 5,
+               "instances/i/poss: unknown key 'poss' in an instance (did you mean 'pos'?)");
+    load_fails(HEAD "instances:\n  v:\n    value: 1\n    vlaue: 2\n", 7, 5,
+               "instances/v/vlaue: unknown key 'vlaue' in a value instance");
+    load_fails(HEAD "types:\n  t:\n    params:\n      - id: p\n        tpye: u1\n", 8, 9,
+               "types/t/params/0/tpye: unknown key 'tpye' in a param (did you mean 'type'?)");
+    load_fails(HEAD "enums:\n  e:\n    1:\n      id: one\n      label: uno\n", 8, 7,
+               "enums/e/1/label: unknown key 'label' in an enum item");
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      case: {1: u1}\n", 8, 7,
+               "seq/0/type/case: unknown key 'case' in a type switch (did you mean 'cases'?)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    valid:\n      minimum: 1\n", 8, 7,
+               "seq/0/valid/minimum: unknown key 'minimum' in a valid map");
+    load_fails("meta:\n  id: x\n  endian:\n    switch-on: 1\n    cases: {1: le}\n    default: be\n", 6, 5,
+               "meta/endian/default: unknown key 'default' in an endian switch");
+    /* no suggestion when nothing is close */
+    load_fails(HEAD "seq:\n  - id: a\n    zzzzzz: 1\n", 6, 5, "unknown key 'zzzzzz' in a seq attribute");
+    assert_null(strstr(last_err.message, "did you mean"));
+    /* a non-string key is unknown too */
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    7: 1\n", 7, 5, "unknown key '7'");
+}
+
+static void test_misplaced_keys(void **state)
+{
+    (void)state;
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    pos: 4\n", 7, 5,
+               "seq/0/pos: key 'pos' is not allowed in a seq attribute (only in an instance)");
+    load_fails(HEAD "seq:\n  - id: a\n    value: 4\n", 6, 5,
+               "key 'value' is not allowed in a seq attribute (only in a value instance)");
+    load_fails(HEAD "instances:\n  v:\n    value: 1\n    size: 2\n", 7, 5,
+               "instances/v/size: key 'size' is not allowed in a value instance");
+    load_fails(HEAD "instances:\n  v:\n    value: 1\n    id: j\n", 7, 5,
+               "instances/v/id: key 'id' is not allowed in a value instance");
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    endian: be\n", 7, 5,
+               "key 'endian' is not allowed in a seq attribute (only in meta)");
+    load_fails(HEAD "  seq: []\n", 4, 3, "meta/seq: key 'seq' is not allowed in meta");
+    load_fails(HEAD "  doc: about\n", 4, 3, "key 'doc' is not allowed in meta");
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases: {1: u1}\n      doc: d\n", 9, 7,
+               "seq/0/type/doc: key 'doc' is not allowed in a type switch");
+    load_fails(HEAD "types:\n  t:\n    params:\n      - id: p\n        size: 1\n", 8, 9,
+               "key 'size' is not allowed in a param");
+    /* keys that go with some types only, as ksc rules */
+    load_fails(HEAD "seq:\n  - id: a\n    type: u4\n    size: 4\n", 7, 5,
+               "seq/0/size: key 'size' is not allowed with type u4 (only with bytes, user types "
+               "and switches, str and strz)");
+    load_fails(HEAD "seq:\n  - id: a\n    size: 4\n    encoding: ASCII\n", 7, 5,
+               "key 'encoding' is not allowed with type bytes (only with str and strz)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: strz\n    encoding: ASCII\n    enum: e\n", 8, 5,
+               "key 'enum' is not allowed with type strz (only with integer types)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: f4\n    enum: e\n", 7, 5, "only with integer types");
+    load_fails(HEAD "seq:\n  - id: a\n    type: b3\n    pad-right: 0\n", 7, 5,
+               "key 'pad-right' is not allowed with type b3");
+    load_fails(HEAD "instances:\n  i:\n    pos: 0\n    type: s2be\n    process: zlib\n", 8, 5,
+               "instances/i/process: key 'process' is not allowed with type s2be");
+    load_fails(HEAD "seq:\n  - id: a\n    type: str\n    size: 1\n    encoding: ASCII\n    parent: _root\n",
+               9, 5, "key 'parent' is not allowed with type str");
+    /* names that only look like primitives are user types */
+    fd_spec *s = load(HEAD "seq:\n  - {id: a, type: f6, size: 2, parent: _root}\n"
+                           "  - {id: b, type: u3, size: 1}\n  - {id: c, type: str, size: 1, encoding: ASCII}\n"
+                           "  - {id: d, type: b2, enum: e}\n  - {id: f, type: u2, terminator: 0}\n"
+                           "instances:\n  i: {id: i, pos: 0, type: u1}\n"
+                           "types:\n  f6: {}\n  u3: {}\nenums:\n  e: {}\n");
+    assert_non_null(s);
+    fd_spec_free(s);
+    load_fails(HEAD "endian: be\n", 4, 1, "key 'endian' is not allowed in the top-level type spec (only in meta)");
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    valid:\n      eq: 1\n      repeat: eos\n", 9, 7,
+               "key 'repeat' is not allowed in a valid map");
+}
+
+static void test_value_kinds(void **state)
+{
+    (void)state;
+    load_fails(HEAD "seq:\n  - id: a\n    size: 1\n    size-eos: 3\n", 7, 15,
+               "seq/0/size-eos: expected true or false");
+    load_fails(HEAD "seq:\n  - id: a\n    terminator: zero\n", 6, 17, "seq/0/terminator: expected an integer");
+    load_fails(HEAD "seq:\n  - id: a\n    size: [1, 2]\n", 6, 11, "seq/0/size: expected an expression");
+    load_fails(HEAD "seq:\n  - id: a\n    type: [u1]\n", 6, 11, "seq/0/type: expected a type name or a switch");
+    load_fails(HEAD "seq:\n  - id: a\n    type: u1\n    valid: [1]\n", 7, 12, "expected an expression or a map");
+    load_fails(HEAD "seq:\n  - id: a\n    contents: {a: 1}\n", 6, 15, "expected a string or a list of strings");
+    load_fails(HEAD "seq:\n  - id: a\n    contents: [1, [2]]\n", 6, 19, "seq/0/contents/1: expected a plain value, not a list");
+    load_fails(HEAD "seq:\n  id: a\n", 5, 3, "seq: expected a list of attributes");
+    load_fails(HEAD "seq:\n  - a\n", 5, 5, "seq/0: expected a map of the keys of a seq attribute");
+    load_fails(HEAD "types: [a]\n", 4, 8, "types: expected a map of type names to type specs");
+    load_fails(HEAD "types:\n  t: 1\n", 5, 6, "types/t: expected a type spec map");
+    load_fails(HEAD "instances:\n  i: [1]\n", 5, 6, "instances/i: expected an instance spec map");
+    load_fails(HEAD "enums:\n  e:\n    1: [a]\n", 6, 8, "enums/e/1: expected a label or a map");
+    load_fails(HEAD "enums: [e]\n", 4, 8, "enums: expected a map of enum names to enums");
+    load_fails(HEAD "params: {id: p}\n", 4, 9, "params: expected a list of parameters");
+    load_fails(HEAD "doc: [a, b]\n", 4, 6, "doc: expected a string");
+    load_fails(HEAD "  imports: common\n", 4, 12, "meta/imports: expected a list of plain values");
+    load_fails(HEAD "  ks-debug: sometimes\n", 4, 13, "meta/ks-debug: expected true or false");
+    load_fails(HEAD "  xref:\n    rfc: {a: 1}\n", 5, 10, "meta/xref/rfc: expected a string or a list of strings");
+    load_fails("meta:\n  id: x\n  endian: [le]\n", 3, 11, "meta/endian: expected le, be or a switch");
+    load_fails("meta: le\n", 1, 7, "meta: expected a map of meta keys");
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases: [u1]\n", 8, 14,
+               "seq/0/type/cases: expected a map of case values to types");
+    load_fails("meta:\n  id: x\n  endian:\n    switch-on: 1\n    cases: {1: [le]}\n", 5, 16,
+               "meta/endian/cases/1: expected le or be");
+}
+
+static void test_key_combinations(void **state)
+{
+    (void)state;
+    const char *a = HEAD "seq:\n  - id: a\n    type: u1\n";
+    char buf[512];
+    static const struct { const char *keys; int line, col; const char *msg; } bad[] = {
+        {"    repeat: eos\n    repeat-expr: 2\n", 8, 18, "repeat-expr goes with repeat: expr, not repeat: eos"},
+        {"    repeat: expr\n    repeat-expr: 2\n    repeat-until: true\n", 9, 19,
+         "repeat-until goes with repeat: until, not repeat: expr"},
+        {"    repeat: until\n    repeat-expr: 2\n    repeat-until: true\n", 8, 18, "repeat-expr goes with"},
+        {"    repeat: until\n", 7, 13, "repeat: until needs repeat-until"},
+        {"    valid:\n      eq: 1\n      min: 0\n", 9, 7, "valid: min cannot be combined with eq"},
+        {"    valid:\n      max: 1\n      any-of: [1]\n", 9, 7, "valid: any-of cannot be combined with max"},
+        {"    valid:\n      expr: _ > 1\n      in-enum: true\n", 9, 7, "valid: in-enum cannot be combined with expr"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(buf, sizeof buf, "%s%s", a, bad[i].keys);
+        load_fails(buf, bad[i].line, bad[i].col, bad[i].msg);
+    }
+    snprintf(buf, sizeof buf, "%s    valid:\n      min: 1\n      max: 3\n", a);
+    fd_spec *s = load(buf);
+    assert_non_null(s);
+    assert_int_equal(s->main->root->seq[0].valid.kind, FD_VALID_RANGE);
+    fd_spec_free(s);
+}
+
+static void test_arg_counts(void **state)
+{
+    (void)state;
+    const char *foo = "types:\n  foo:\n    params:\n      - {id: p, type: u1}\n";
+    char buf[512];
+    snprintf(buf, sizeof buf, HEAD "seq:\n  - id: a\n    type: foo(1, 2)\n%s", foo);
+    load_fails(buf, 6, 11, "type 'foo' takes 1 argument, 2 given");
+    snprintf(buf, sizeof buf, HEAD "seq:\n  - id: a\n    type: foo\n%s", foo);
+    load_fails(buf, 6, 11, "type 'foo' takes 1 argument, 0 given");
+    snprintf(buf, sizeof buf, HEAD "instances:\n  i:\n    pos: 0\n    type: foo()\n%s", foo);
+    load_fails(buf, 7, 11, "type 'foo' takes 1 argument, 0 given");
+    load_fails(HEAD "seq:\n  - id: a\n    type: bar(1)\ntypes:\n  bar: {}\n", 6, 11,
+               "type 'bar' takes 0 arguments, 1 given");
+    snprintf(buf, sizeof buf,
+             HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases:\n        1: foo(1)\n"
+                  "        2: foo(1, 2, 3)\n%s", foo);
+    load_fails(buf, 10, 12, "type 'foo' takes 1 argument, 3 given");
+    snprintf(buf, sizeof buf, HEAD "seq:\n  - id: a\n    type: foo(7)\n  - id: b\n    type: foo(a)\n%s", foo);
+    fd_spec *s = load(buf);
+    assert_non_null(s);
+    fd_spec_free(s);
+
+    static const struct { const char *proc; const char *msg; } bad[] = {
+        {"xor", "process: xor takes 1 argument, 0 given"},
+        {"xor()", "process: xor takes 1 argument, 0 given"},
+        {"xor(1, 2)", "process: xor takes 1 argument, 2 given"},
+        {"rol", "process: rol takes 1 argument, 0 given"},
+        {"ror(1, 2)", "process: ror takes 1 argument, 2 given"},
+        {"zlib(1)", "process: zlib takes 0 arguments, 1 given"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(buf, sizeof buf, HEAD "seq:\n  - id: a\n    size: 2\n    process: %s\n", bad[i].proc);
+        load_fails(buf, 7, 14, bad[i].msg);
+    }
+    static const char *const good[] = {"xor(0x55)", "xor([1, 2])", "rol(3)", "ror(1)", "zlib",
+                                       "zlib()", "my_fx", "my_fx(1, 2, 3)", "a.b.fx(1)"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        snprintf(buf, sizeof buf, HEAD "seq:\n  - id: a\n    size: 2\n    process: %s\n", good[i]);
+        s = load(buf);
+        assert_non_null(s);
+        fd_spec_free(s);
+    }
+}
+
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    load_fails(HEAD "seq:\n  - id: a\n    size: 1\n    size: 2\n", 7, 5,
+               "seq/0/size: duplicate key 'size' (first at 6:5)");
+    load_fails(HEAD "seq: []\nseq: []\n", 5, 1, "seq: duplicate key 'seq' (first at 4:1)");
+    load_fails(HEAD "  id: y\n", 4, 3, "meta/id: duplicate key 'id' (first at 2:3)");
+    load_fails(HEAD "types:\n  t: {}\n  u: {}\n  t: {}\n", 7, 3, "types/t: duplicate key 't' (first at 5:3)");
+    load_fails(HEAD "instances:\n  i: {value: 1}\n  i: {value: 2}\n", 6, 3, "duplicate key 'i'");
+    load_fails(HEAD "enums:\n  e:\n    1: one\n    2: two\n    0x1: uno\n", 8, 5,
+               "enums/e/0x1: duplicate key '0x1' (first at 6:5)");
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases:\n        16: u1\n"
+                    "        0x10: u2\n", 10, 9, "seq/0/type/cases/0x10: duplicate key");
+    load_fails(HEAD "  xref:\n    rfc: 1\n    rfc: 2\n", 6, 5, "meta/xref/rfc: duplicate key");
+    /* the earliest second occurrence is reported, whatever the key order */
+    load_fails(HEAD "seq:\n  - {id: a, size: 1, if: true, size: 2, if: false}\n", 5, 32,
+               "duplicate key 'size'");
+    /* '1' (a string) and 1 (an integer) are different keys; -0 and 0 are one */
+    fd_spec *s = load(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases:\n"
+                           "        1: u1\n        '1': u2\n");
+    assert_non_null(s);
+    fd_spec_free(s);
+    load_fails(HEAD "enums:\n  e:\n    0: zero\n    -0: nothing\n", 7, 5, "duplicate key '-0'");
+    /* big maps go through a sort: the same answers */
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, HEAD "enums:\n  e:\n");
+    for (int i = -3; i < 9; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "    %d: l%d\n", i, i + 3);
+    s = load(buf);
+    assert_non_null(s);
+    assert_int_equal(s->main->root->enums[0]->nitems, 12);
+    fd_spec_free(s);
+    snprintf(buf + n, sizeof buf - (size_t)n, "    0x7: again\n    -0b11: and_again\n");
+    load_fails(buf, 18, 5, "enums/e/0x7: duplicate key '0x7' (first at 16:5)");
+    n = snprintf(buf, sizeof buf, HEAD "types:\n");
+    for (int i = 0; i < 10; i++)
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "  t%d: {}\n", i % 9);
+    load_fails(buf, 14, 3, "types/t0: duplicate key 't0' (first at 5:3)");
+}
+
+static void test_duplicate_names(void **state)
+{
+    (void)state;
+    load_fails(HEAD "seq:\n  - {id: a, type: u1}\n  - {id: b, type: u1}\n  - {id: a, type: u2}\n", 7, 10,
+               "duplicate member name 'a' in x (first at 5:10)");
+    load_fails(HEAD "seq:\n  - {id: a, type: u1}\ninstances:\n  a: {value: 1}\n", 7, 3,
+               "duplicate member name 'a' in x (first at 5:10)");
+    load_fails(HEAD "types:\n  t:\n    params:\n      - id: n\n    seq:\n      - {id: n, type: u1}\n", 9, 14,
+               "duplicate member name 'n' in x::t (first at 7:13)");
+    load_fails(HEAD "seq:\n  - {type: u1}\n  - {id: _unnamed0, type: u1}\n", 6, 10,
+               "duplicate member name '_unnamed0'");
+    load_fails(HEAD "enums:\n  e:\n    1: one\n    2: two\n    3:\n      id: one\n", 9, 11,
+               "duplicate label 'one' in x::e (first at 6:8)");
+}
+
+static void test_switch_needs_cases(void **state)
+{
+    (void)state;
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n", 7, 7,
+               "seq/0/type: missing cases in a type switch");
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      switch-on: 1\n      cases:\n", 7, 7,
+               "missing cases in a type switch");
+    load_fails(HEAD "seq:\n  - id: a\n    type:\n      cases: {1: u1}\n", 7, 7,
+               "missing switch-on in a type switch");
+    load_fails("meta:\n  id: x\n  endian:\n    switch-on: 1\n", 4, 5,
+               "meta/endian: missing cases in an endian switch");
+    load_fails(HEAD "types:\n  t:\n    params:\n      - type: u1\n", 7, 9,
+               "types/t/params/0: missing id in a param");
+    load_fails(HEAD "enums:\n  e:\n    1:\n      doc: no label\n", 7, 7, "enums/e/1: missing id in an enum item");
+}
+
+static void test_bad_text_located(void **state)
+{
+    (void)state;
+    load_fails("meta:\n  id: x\nseq:\n  - id: a\xff\n    type: u1\n", 4, 10, "invalid leading UTF-8 octet");
+    load_fails("meta:\n  id: x\nseq:\n  - id: \xc3\xa9\x01\n", 4, 10, "control characters");
+    load_fails("meta:\r\n  id: x\r\nseq:\r\n  - id: ab\x02\r\n", 4, 11, "control characters");
+    load_fails("meta:\r  id: x\r  title: \xe2\x82\r", 3, 11, "invalid trailing UTF-8 octet");
+    /* a BOM is not a column */
+    load_fails("\xef\xbb\xbfmeta:\n  id: \x01\n", 2, 7, "control characters");
+    /* a NUL inside the text stops nothing silently */
+    const char text[] = "meta:\n  id: x\n  title: a\0b\n";
+    fd_spec *s = fd_spec_load_mem("t.ksy", text, sizeof text - 1, NULL, &last_err);
+    assert_null(s);
+    assert_int_equal(last_err.kind, FD_ERR_DESCRIPTION);
+    assert_int_equal(last_err.line, 3);
+    assert_int_equal(last_err.col, 11);
+}
+
+static void test_extension_keys(void **state)
+{
+    (void)state;
+    fd_spec *s = load("meta:\n"
+             "  id: ext\n"
+             "  title: Extensions\n"
+             "  application: [a, b]\n"
+             "  file-extension: ext\n"
+             "  license: CC0-1.0\n"
+             "  tags: [t]\n"
+             "  ks-version: 0.11\n"
+             "  ks-debug: false\n"
+             "  ks-zero-copy-substream: yes\n"
+             "  encoding: UTF-8\n"
+             "  bit-endian: be\n"
+             "  -vendor: {any: [thing]}\n"
+             "  xref: {wikidata: Q1, rfc: [1, 2], anything-else: x}\n"
+             "  endian:\n"
+             "    switch-on: 1\n"
+             "    -note: x\n"
+             "    cases: {1: le, _: be}\n"
+             "-webide-representation: '{a}'\n"
+             "-license: x\n"
+             "doc: top\n"
+             "doc-ref: [a, b]\n"
+             "seq:\n"
+             "  - id: a\n"
+             "    -orig-id: A\n"
+             "    -affected-by: 1\n"
+             "    doc: d\n"
+             "    doc-ref: r\n"
+             "    type: u1\n"
+             "    enum: e\n"
+             "    valid:\n"
+             "      -why: x\n"
+             "      in-enum: true\n"
+             "  - id: b\n"
+             "    type:\n"
+             "      switch-on: a\n"
+             "      -vendor-key: 1\n"
+             "      cases: {e::one: u1}\n"
+             "  - id: c\n"
+             "    size: 1\n"
+             "    type: t(1)\n"
+             "instances:\n"
+             "  -skipped: {whatever: 1}\n"
+             "  v:\n"
+             "    value: 1\n"
+             "    -webide-parse-mode: eager\n"
+             "    doc: v\n"
+             "    doc-ref: r\n"
+             "    if: true\n"
+             "    enum: e\n"
+             "  p:\n"
+             "    pos: 0\n"
+             "    io: _root._io\n"
+             "    -orig-id: P\n"
+             "    type: u1\n"
+             "types:\n"
+             "  -skipped: {bogus: 1}\n"
+             "  t:\n"
+             "    -webide-representation: x\n"
+             "    -orig-id: T\n"
+             "    doc: t\n"
+             "    doc-ref: r\n"
+             "    meta: {endian: be, -x: 1}\n"
+             "    params:\n"
+             "      - {id: q, type: u1, doc: q, doc-ref: r, enum: e, -affected-by: x}\n"
+             "enums:\n"
+             "  -skipped: {bogus: 1}\n"
+             "  e:\n"
+             "    1:\n"
+             "      id: one\n"
+             "      doc: d\n"
+             "      doc-ref: r\n"
+             "      -orig-id: ONE\n"
+             "      -affected-by: 2\n"
+             "    2: two\n");
+    assert_non_null(s);
+    const fd_type *t = s->main->root;
+    assert_int_equal(t->nseq, 3);
+    assert_int_equal(t->ninst, 2);
+    assert_int_equal(t->ntypes, 1);
+    assert_int_equal(t->nenums, 1);
+    assert_int_equal(t->enums[0]->nitems, 2);
+    fd_spec_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1192,6 +1637,17 @@ int main(void)
         cmocka_unit_test(test_opaque),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_misc_yaml),
+        cmocka_unit_test(test_key_table),
+        cmocka_unit_test(test_unknown_keys),
+        cmocka_unit_test(test_misplaced_keys),
+        cmocka_unit_test(test_value_kinds),
+        cmocka_unit_test(test_key_combinations),
+        cmocka_unit_test(test_arg_counts),
+        cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_duplicate_names),
+        cmocka_unit_test(test_switch_needs_cases),
+        cmocka_unit_test(test_bad_text_located),
+        cmocka_unit_test(test_extension_keys),
     };
     return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
 }
