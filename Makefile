@@ -39,6 +39,7 @@ SOLINKS = $(BUILD)/$(SONAME) $(BUILD)/libfmtdump.so
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
+.PHONY: robust adversarial
 .PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
@@ -88,6 +89,7 @@ e2e: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/e2e.sh
 	@BUILD=$(BUILD) sh tests/e2e_minidump.sh
 	@BUILD=$(BUILD) sh tests/e2e_loader.sh
+	@BUILD=$(BUILD) sh tests/e2e_guards.sh
 	@BUILD=$(BUILD) sh tests/e2e_html.sh
 
 libtest: $(LIB) $(SOLIB) $(SOLINKS) $(TOOL_BIN)
@@ -169,6 +171,21 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
+# ThreadSanitizer: one spec shared by 8 threads parsing, evaluating and writing
+# generated dumps (tests/tsan_threads.c); any race report fails the target.
+# Everything it builds lives in build-tsan/.
+.PHONY: tsan
+TSAN_VARIANTS = basic amd64 be truncated loop mem64 overlap misc24 padded
+TSAN_FLAGS = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+tsan:
+	$(MAKE) BUILD=build-tsan OPT="$(TSAN_FLAGS)" LDFLAGS="-fsanitize=thread" build-tsan/libfmtdump.a build-tsan/tests/gen_minidump
+	@mkdir -p build-tsan/dumps
+	@set -e; for v in $(TSAN_VARIANTS); do build-tsan/tests/gen_minidump build-tsan/dumps/$$v.dmp --variant $$v; done
+	$(CC) $(CPPFLAGS_ALL) $(WARN) $(TSAN_FLAGS) tests/tsan_threads.c build-tsan/libfmtdump.a $(LIBS) -lpthread \
+		-fsanitize=thread -o build-tsan/tsan_threads
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1" build-tsan/tsan_threads \
+		formats/windows_minidump.ksy $(TSAN_VARIANTS:%=build-tsan/dumps/%.dmp)
+
 # The unit tests and the CLI on generated dumps under valgrind's memcheck.
 VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
 	--suppressions=tests/valgrind.supp
@@ -205,6 +222,14 @@ fuzz:
 		build-fuzz/fuzz_$$t $(FUZZ_LIMIT) -rss_limit_mb=2048 -print_final_stats=1 build-fuzz/corpus/$$t 2>&1 | \
 			grep -E "stat::number_of_executed_units|ERROR|SUMMARY" || exit 1; \
 	done
+
+# Every prefix and 10,000 seeded mutants of generated (and corpus) dumps within 2 s / 256 MiB each.
+robust: $(BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) SHARED=$(SHARED) sh tests/robust.sh
+
+# Hostile inputs and descriptions, each measured against 2 s / 256 MiB / bounded output (not in `test`).
+adversarial: $(BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) sh tests/adversarial.sh
 
 bench: $(BIN) $(TOOL_BIN)
 	@sh tests/bench.sh $(BUILD)

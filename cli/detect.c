@@ -126,22 +126,6 @@ static char **list_ksy(const char *dir, size_t *count)
     return names;
 }
 
-long cli_detect_read_head(const char *input, uint8_t *buf, size_t cap)
-{
-    FILE *f = fopen(input, "rb");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, cap, f);
-    int bad = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (bad) {
-        errno = saved ? saved : EIO;
-        return -1;
-    }
-    return (long)n;
-}
-
 struct cli_detect_formats {
     detect_dirs dirs;
     long counts[DETECT_MAX_DIRS];   /* descriptions loaded per directory, -1 if unreadable */
@@ -187,8 +171,16 @@ static long load_dir(cli_detect_formats *f, const char *dir, const fd_load_opts 
             continue;
         fd_error err;
         fd_spec *spec = fd_spec_load_file(path, lo, &err);
-        if (spec && formats_keep(f, spec))
+        if (!spec) {
+            char msg[1024];
+            fd_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "fmtdump: warning: description skipped: %s", msg);
+            if (strcmp(err.file, path) != 0)
+                fprintf(stderr, " (loading %s)", path);
+            fputc('\n', stderr);
+        } else if (formats_keep(f, spec)) {
             loaded++;
+        }
     }
     free(names);
     return loaded;

@@ -13,9 +13,9 @@
 typedef struct cli_detect_formats cli_detect_formats;
 
 /* Load every *.ksy on the format path ($FMTDUMP_PATH, the build tree's
- * formats/, the installed share/fmtdump/formats), once.  Those that fail to
- * load or do not start with fixed bytes (fd_spec_magic) are dropped.  NULL
- * when out of memory. */
+ * formats/, the installed share/fmtdump/formats), once.  One that fails to
+ * load is dropped with a warning on stderr (its FILE:LINE:COL error); one that
+ * does not start with fixed bytes (fd_spec_magic), silently.  NULL when out of memory. */
 cli_detect_formats *cli_detect_load(const char *argv0, const fd_load_opts *lo);
 void cli_detect_free(cli_detect_formats *f);
 /* How many descriptions can be chosen. */
@@ -26,7 +26,5 @@ const fd_spec *cli_detect_match(const cli_detect_formats *f, const uint8_t *head
 /* On stderr: that nothing matched input (or, with input NULL, that nothing
  * can be detected at all), then the directories looked in. */
 void cli_detect_report(const cli_detect_formats *f, const char *input);
-/* Up to cap leading bytes of input; -1 with errno set when it cannot be read. */
-long cli_detect_read_head(const char *input, uint8_t *buf, size_t cap);
 
 #endif

@@ -19,8 +19,21 @@ int cli_envelope_status(FILE *out, bool failed, const fd_error *err)
     return fd_emit_json_error(out, err);
 }
 
+bool cli_envelope_check_exprs(const char *const *exprs, size_t n)
+{
+    bool ok = true;
+    for (size_t k = 0; k < n; k++) {
+        fd_error err;
+        if (!fd_expr_check(exprs[k], &err)) {
+            fprintf(stderr, "fmtdump: -e '%s': %s\n", exprs[k], err.message);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
 int cli_envelope_results(FILE *out, fd_doc *doc, fd_value root, const char *const *exprs, size_t n,
-                         bool compact, int *code)
+                         bool compact, const char *report, int *code)
 {
     const char *first = compact ? "" : "\n  ", *sep = compact ? ", " : ",\n  ";
     int rc = 0;
@@ -35,6 +48,8 @@ int cli_envelope_results(FILE *out, fd_doc *doc, fd_value root, const char *cons
                 fd_value_error(v, &err);
             fputs("{\"error\": ", out);
             rc |= fd_emit_json_error(out, &err);
+            if (report)
+                cli_report_expr_error(report, exprs[k], &err);
             int bad = err.kind == FD_ERR_DESCRIPTION ? CLI_EXIT_USAGE : CLI_EXIT_DATA;
             if (*code < bad)
                 *code = bad;

@@ -9,27 +9,57 @@
 #include "batch.h"
 #include "detect.h"
 #include "envelope.h"
+#include "input.h"
 #include "report.h"
+#include "spans.h"
 
 static const char usage_text[] =
-    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml] [-e EXPR]... [--max-bytes N] FILE\n"
-    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-e EXPR]... FILE...\n"
+    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml|html] [-e EXPR]... [--max-bytes N] [--spans] FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... [-o text|json] (--at OFFSET | --coverage) FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... FILE...\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... --files-from LIST\n"
     "       fmtdump --help | --version\n"
     "\n"
     "Parse FILE with a Kaitai Struct description (.ksy) loaded at run time and print its tree.\n"
+    "A FILE of - is stdin, read whole into memory (at most 1 GiB; a file is mapped instead).\n"
+    "Only regular files are read: a FIFO, a directory or a device is an I/O error.\n"
     "\n"
     "  -f KSY         the description; without it the format is detected by the leading\n"
     "                 bytes (`contents`, or a `valid` magic) of the descriptions on the path:\n"
     "                 $FMTDUMP_PATH (colon-separated), the build tree's formats/ and the\n"
-    "                 installed share/fmtdump/formats\n"
+    "                 installed share/fmtdump/formats; one that does not load is skipped\n"
+    "                 with a warning on stderr (FILE:LINE:COL: message)\n"
     "  -I DIR         a directory searched for imported descriptions (repeatable)\n"
-    "  -o FORMAT      text (default: an indented tree), json, yaml, or jsonl (batch mode below)\n"
+    "  -o FORMAT      text (default: an indented tree), json, yaml, html (one self-contained\n"
+    "                 page: the tree beside a hex view, each node linked to its bytes), or\n"
+    "                 jsonl (batch mode below)\n"
     "  -e EXPR        evaluate a Kaitai expression against the root object instead of\n"
     "                 printing the tree (repeatable); text prints `EXPR = value` lines,\n"
     "                 json (and yaml: JSON is YAML) one document:\n"
     "                 {\"status\": \"ok\"|\"error\", \"error\": {...}, \"results\": [{\"value\": V}|{\"error\": {...}}]}\n"
-    "                 where status and error tell how the root's seq parsed\n"
+    "                 where status and error tell how the root's seq parsed; an EXPR that\n"
+    "                 fails gets a located line on stderr (and its {\"error\"} in json)\n"
     "  --max-bytes N  text: byte arrays shown up to N bytes (default 32)\n"
+    "  --spans        json, jsonl: each node also tells where its bytes are (`_span`,\n"
+    "                 `_spans`); html always does\n"
+    "  --at OFFSET    instead of the tree, the deepest node holding byte OFFSET (123 or\n"
+    "                 0x7b): its path, its span in the file and in its stream, its value in\n"
+    "                 short and the bytes around it, the node's between [ and ]; json:\n"
+    "                 {\"offset\", \"found\", \"path\", \"span\": {\"start\", \"end\", \"size\",\n"
+    "                 \"stream_start\", \"stream_end\", \"stream_origin\", \"stream_size\"}, \"kind\",\n"
+    "                 \"value\" (or \"type\" and \"fields\", or \"length\"), \"context\": {\"start\", \"hex\"}}.\n"
+    "                 Lazy instances (pos/io) are parsed and searched too; value instances\n"
+    "                 are not (they hold no bytes). Exit 1 when no node holds the byte\n"
+    "  --coverage     instead of the tree, the byte ranges of FILE that no leaf field\n"
+    "                 (integer, float, enum, string, byte array) claims, with their sizes;\n"
+    "                 it parses every instance first (as printing the tree does). json:\n"
+    "                 {\"size\", \"covered\", \"complete\", \"gaps\": [{\"start\", \"end\", \"size\"}...]};\n"
+    "                 complete is false (and stderr says so) when a guard cut the walk\n"
+    "  -j N           jsonl: parse N files at a time on N threads (1..64, default 1); the\n"
+    "                 lines stay in input order\n"
+    "  --files-from LIST\n"
+    "                 jsonl: the file names, one a line, from LIST (- for stdin) instead\n"
+    "                 of FILE operands; a lone - operand with -o jsonl means the same\n"
     "  --help         this help\n"
     "  --version      the version\n"
     "\n"
@@ -49,10 +79,11 @@ static const char usage_text[] =
     "\n"
     "Exit status:\n"
     "  0  parsed without error\n"
-    "  1  data error: the root failed to parse, the tree holds an error node, or an -e\n"
-    "     failed; the partial tree is still printed and stderr gets one located line\n"
+    "  1  data error: the root failed to parse, the tree holds an error node, an -e\n"
+    "     failed, or --at found no node; the partial tree is still printed and stderr\n"
+    "     gets one located line\n"
     "  2  usage error, invalid description (FILE:LINE:COL: message), an -e that does\n"
-    "     not parse, or no format detected\n"
+    "     not parse (told on stderr before any output), or no format detected\n"
     "  3  I/O error: the input cannot be opened or read, or the output cannot be written\n";
 
 typedef struct cli_args {
@@ -66,6 +97,12 @@ typedef struct cli_args {
     uint64_t max_bytes;
     const char **inputs;
     size_t ninputs;
+    const char *files_from;  /* --files-from: the batch's names, one a line */
+    unsigned jobs;           /* -j: batch threads */
+    bool spans;              /* --spans: json trees carry `_span` keys */
+    bool at_set;             /* --at OFFSET: the node holding that byte */
+    uint64_t at;
+    bool coverage;           /* --coverage: the bytes no leaf claims */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -89,6 +126,57 @@ static bool parse_count(const char *s, uint64_t *out)
     return true;
 }
 
+/* Write out what --help or --version printed: exit 3 when stdout fails. */
+static int print_done(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "fmtdump: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+        return CLI_EXIT_IO;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* --NAME VALUE or --NAME=VALUE at argv[*i]: true when it is NAME, *val its value (NULL if missing). */
+static bool long_opt(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    size_t n = strlen(name);
+    const char *arg = argv[*i];
+    if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '='))
+        return false;
+    *val = arg[n] == '=' ? arg + n + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+    return true;
+}
+
+static int check_args(const cli_args *a)
+{
+    size_t dashes = 0;
+    for (size_t k = 0; k < a->ninputs; k++)
+        dashes += strcmp(a->inputs[k], "-") == 0;
+    if (a->files_from && !a->jsonl)
+        return usage_error("%s", "--files-from needs -o jsonl");
+    if (a->jobs > 1 && !a->jsonl)
+        return usage_error("%s", "-j needs -o jsonl");
+    if (a->files_from && a->ninputs)
+        return usage_error("--files-from and a FILE operand (%s): name the inputs one way", a->inputs[0]);
+    if (!a->ninputs && !a->files_from)
+        return usage_error("%s", "no input file");
+    if (a->ninputs > 1 && !a->jsonl)
+        return usage_error("more than one input file: %s (several need -o jsonl)", a->inputs[1]);
+    if ((a->at_set || a->coverage) && a->jsonl)
+        return usage_error("%s", "--at and --coverage take one FILE, not -o jsonl");
+    if ((a->at_set ? 1 : 0) + (a->coverage ? 1 : 0) + (a->nexprs ? 1 : 0) > 1)
+        return usage_error("%s", "-e, --at and --coverage: one at a time");
+    if ((a->at_set || a->coverage) && (a->format == FD_OUT_YAML || a->format == FD_OUT_HTML))
+        return usage_error("%s", "--at and --coverage print text or json");
+    if (a->nexprs && a->format == FD_OUT_HTML)
+        return usage_error("%s", "-e prints text, json or yaml");
+    if (a->spans && a->format != FD_OUT_JSON && a->format != FD_OUT_HTML)
+        return usage_error("%s", "--spans needs -o json, jsonl or html");
+    if (dashes > 1)
+        return usage_error("%s", "stdin (-) named more than once");
+    return -1;
+}
+
 /* Returns -1 to go on, or the exit code (help and version print and exit 0). */
 static int parse_args(int argc, char **argv, cli_args *a)
 {
@@ -105,23 +193,42 @@ static int parse_args(int argc, char **argv, cli_args *a)
         }
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(usage_text, stdout);
-            return CLI_EXIT_OK;
+            return print_done();
         }
         if (strcmp(arg, "--version") == 0 || strcmp(arg, "-V") == 0) {
             printf("fmtdump %s\n", FMTDUMP_VERSION);
-            return CLI_EXIT_OK;
+            return print_done();
         }
         const char *val = NULL;
-        char opt = 0;
-        if (strncmp(arg, "--max-bytes", 11) == 0 && (arg[11] == '\0' || arg[11] == '=')) {
-            val = arg[11] == '=' ? arg + 12 : (i + 1 < argc ? argv[++i] : NULL);
+        uint64_t n;
+        if (long_opt(argc, argv, &i, "--max-bytes", &val)) {
             if (!parse_count(val, &a->max_bytes))
                 return usage_error("--max-bytes wants a positive number, got '%s'", val ? val : "");
             continue;
         }
-        if (arg[1] == '-' || !strchr("fIoe", arg[1]))
+        if (strcmp(arg, "--coverage") == 0) {
+            a->coverage = true;
+            continue;
+        }
+        if (long_opt(argc, argv, &i, "--at", &val)) {
+            if (!cli_parse_offset(val, &a->at))
+                return usage_error("--at wants an offset (123 or 0x7b), got '%s'", val ? val : "");
+            a->at_set = true;
+            continue;
+        }
+        if (strcmp(arg, "--spans") == 0) {
+            a->spans = true;
+            continue;
+        }
+        if (long_opt(argc, argv, &i, "--files-from", &val)) {
+            if (!val)
+                return usage_error("%s", "--files-from wants a file (- for stdin)");
+            a->files_from = val;
+            continue;
+        }
+        if (arg[1] == '-' || !strchr("fIoej", arg[1]))
             return usage_error("unknown option %s", arg);
-        opt = arg[1];
+        char opt = arg[1];
         val = arg[2] ? arg + 2 : (i + 1 < argc ? argv[++i] : NULL);
         if (!val)
             return usage_error("option %s wants an argument", arg);
@@ -134,6 +241,11 @@ static int parse_args(int argc, char **argv, cli_args *a)
             break;
         case 'e':
             a->exprs[a->nexprs++] = val;
+            break;
+        case 'j':
+            if (!parse_count(val, &n) || n > CLI_BATCH_MAX_JOBS)
+                return usage_error("-j wants 1..%s threads", CLI_BATCH_MAX_JOBS_STR);
+            a->jobs = (unsigned)n;
             break;
         default:
             a->jsonl = strcmp(val, "jsonl") == 0;
@@ -149,11 +261,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
                 return usage_error("unknown output format '%s' (text, json, yaml, html or jsonl)", val);
         }
     }
-    if (!a->ninputs)
-        return usage_error("%s", "no input file");
-    if (a->ninputs > 1 && !a->jsonl)
-        return usage_error("more than one input file: %s (several need -o jsonl)", a->inputs[1]);
-    return -1;
+    return check_args(a);
 }
 
 /* The -e results as the JSON envelope (also the YAML answer: JSON is YAML). */
@@ -163,15 +271,15 @@ static int eval_json(fd_doc *doc, fd_value root, const cli_args *a, bool doc_fai
     fputc('{', stdout);
     int rc = cli_envelope_status(stdout, doc_failed, doc_err);
     fputs(", ", stdout);
-    rc |= cli_envelope_results(stdout, doc, root, a->exprs, a->nexprs, false, code);
+    rc |= cli_envelope_results(stdout, doc, root, a->exprs, a->nexprs, false, a->inputs[0], code);
     fputs("}\n", stdout);
     return rc;
 }
 
-/* The -e results as `EXPR = value` lines. */
+/* The -e results as `EXPR = value` lines; a failing one is told on stderr instead. */
 static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
 {
-    fd_emit_opts eo = {.format = FD_OUT_TEXT, .max_bytes = a->max_bytes};
+    fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT, .max_bytes = a->max_bytes};
     int rc = 0;
     for (size_t k = 0; k < a->nexprs; k++) {
         fd_error err;
@@ -180,10 +288,9 @@ static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
         if (fd_value_kind(v) == FD_ERROR) {
             if (err.kind == FD_ERR_NONE)
                 fd_value_error(v, &err);
-            printf("%s: ERROR ", a->exprs[k]);
-            cli_print_error_brief(stdout, &err);
-            putchar('\n');
-            *code = err.kind == FD_ERR_DESCRIPTION ? CLI_EXIT_USAGE : (*code ? *code : CLI_EXIT_DATA);
+            cli_report_expr_error(a->inputs[0], a->exprs[k], &err);
+            if (*code < CLI_EXIT_DATA)
+                *code = CLI_EXIT_DATA;
         } else {
             printf("%s = ", a->exprs[k]);
             rc |= fd_emit(stdout, v, &eo);
@@ -193,43 +300,47 @@ static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
 }
 
 /* Parse the input with spec and print the tree or the -e results. */
-static int run(const fd_spec *spec, const cli_args *a)
+static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
 {
     fd_error err;
-    /* A non-regular input is told by errno, which must not be left from loading. */
-    errno = 0;
-    fd_doc *doc = fd_doc_open_file(spec, a->inputs[0], NULL, &err);
+    fd_doc *doc = cli_input_open(in, spec, &err);
     if (!doc) {
         if (err.kind == FD_ERR_IO) {
             fprintf(stderr, "fmtdump: %s\n", err.message);
             return CLI_EXIT_IO;
         }
-        cli_report_data_error(a->inputs[0], &err, 0);
+        cli_report_data_error(in->name, &err, 0);
         return CLI_EXIT_DATA;
     }
     fd_value root = fd_doc_root(doc);
     fd_error doc_err;
     memset(&doc_err, 0, sizeof doc_err);
     bool doc_failed = fd_doc_error(doc, &doc_err);
-    int code = CLI_EXIT_OK, out_rc;
+    int code = CLI_EXIT_OK, out_rc = 0;
     size_t nerr = 0;
-    if (a->nexprs) {
+    if (a->at_set) {
+        code = cli_at(doc, in->name, a->at, a->format == FD_OUT_JSON, &out_rc);
+    } else if (a->coverage) {
+        code = cli_coverage(doc, in->name, a->format == FD_OUT_JSON, &out_rc);
+    } else if (a->nexprs) {
         if (a->format == FD_OUT_TEXT)
             out_rc = eval_text(doc, root, a, &code);
         else
             out_rc = eval_json(doc, root, a, doc_failed, &doc_err, &code);
     } else {
-        fd_emit_opts eo = {.format = a->format, .max_bytes = a->max_bytes};
+        /* The writer counts the error nodes it prints: no second walk for the exit code. */
+        fd_emit_stats st;
+        fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = a->format, .max_bytes = a->max_bytes,
+                           .spans = a->spans, .stats = &st};
         out_rc = fd_emit(stdout, root, &eo);
-        fd_error first;
-        nerr = cli_scan_errors(root, &first);
+        nerr = st.errors;
         if (nerr && !doc_failed) {
-            doc_err = first;
+            doc_err = st.first;
             doc_failed = true;
         }
     }
     if (doc_failed) {
-        cli_report_data_error(a->inputs[0], &doc_err, nerr > 1 ? nerr - 1 : 0);
+        cli_report_data_error(in->name, &doc_err, nerr > 1 ? nerr - 1 : 0);
         if (code == CLI_EXIT_OK)
             code = CLI_EXIT_DATA;
     }
@@ -244,27 +355,38 @@ static int run(const fd_spec *spec, const cli_args *a)
 /* One input: the description from -f, or the one its leading bytes match. */
 static int run_single(const cli_args *a, const char *argv0, const fd_load_opts *lo, const fd_spec *spec)
 {
+    cli_input in;
+    fd_error err;
+    cli_input_init(&in, a->inputs[0], true);
+    if (!cli_input_load(&in, &err)) {
+        fprintf(stderr, "fmtdump: %s\n", err.message);
+        return CLI_EXIT_IO;
+    }
     cli_detect_formats *formats = NULL;
+    int code;
     if (!spec) {
         uint8_t head[CLI_DETECT_HEAD];
-        long n = cli_detect_read_head(a->inputs[0], head, sizeof head);
+        long n = cli_input_head(&in, head, sizeof head, &err);
         if (n < 0) {
-            fprintf(stderr, "fmtdump: %s: cannot read: %s\n", a->inputs[0], strerror(errno));
-            return CLI_EXIT_IO;
+            fprintf(stderr, "fmtdump: %s\n", err.message);
+            code = CLI_EXIT_IO;
+            goto out;
         }
         formats = cli_detect_load(argv0, lo);
         spec = formats ? cli_detect_match(formats, head, (size_t)n) : NULL;
         if (!spec) {
             if (formats)
-                cli_detect_report(formats, a->inputs[0]);
+                cli_detect_report(formats, in.name);
             else
                 fputs("fmtdump: out of memory\n", stderr);
-            cli_detect_free(formats);
-            return formats ? CLI_EXIT_USAGE : CLI_EXIT_IO;
+            code = formats ? CLI_EXIT_USAGE : CLI_EXIT_IO;
+            goto out;
         }
     }
-    int code = run(spec, a);
+    code = run(spec, a, &in);
+out:
     cli_detect_free(formats);
+    cli_input_release(&in);
     return code;
 }
 
@@ -272,25 +394,33 @@ static int run_single(const cli_args *a, const char *argv0, const fd_load_opts *
  * format path loaded once. */
 static int run_batch(const cli_args *a, const char *argv0, const fd_load_opts *lo, const fd_spec *spec)
 {
-    if (!cli_batch_check_exprs(a->exprs, a->nexprs))
-        return CLI_EXIT_USAGE;
-    cli_batch b = {spec, NULL, a->exprs, a->nexprs};
+    cli_names names;
+    const char *list = a->files_from;
+    if (!list && a->ninputs == 1 && strcmp(a->inputs[0], "-") == 0)
+        list = "-";
+    if (!cli_names_open(&names, list, a->inputs, a->ninputs))
+        return CLI_EXIT_IO;
+    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1, a->spans};
     cli_detect_formats *formats = NULL;
+    int code;
     if (!spec) {
         formats = cli_detect_load(argv0, lo);
         if (!formats) {
             fputs("fmtdump: out of memory\n", stderr);
-            return CLI_EXIT_IO;
+            code = CLI_EXIT_IO;
+            goto out;
         }
         if (!cli_detect_count(formats)) {
             cli_detect_report(formats, NULL);
-            cli_detect_free(formats);
-            return CLI_EXIT_USAGE;
+            code = CLI_EXIT_USAGE;
+            goto out;
         }
         b.formats = formats;
     }
-    int code = cli_batch_run(&b, a->inputs, a->ninputs);
+    code = cli_batch_run(&b, &names);
+out:
     cli_detect_free(formats);
+    cli_names_close(&names);
     return code;
 }
 
@@ -309,6 +439,10 @@ int main(int argc, char **argv)
     if (code >= 0)
         goto out;
 
+    if (!cli_envelope_check_exprs(a.exprs, a.nexprs)) {
+        code = CLI_EXIT_USAGE;
+        goto out;
+    }
     fd_load_opts lo = {.import_dirs = a.imports, .nimport_dirs = a.nimports};
     fd_spec *spec = NULL;
     if (a.ksy) {

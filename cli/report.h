@@ -1,4 +1,4 @@
-/* report.h - finding the errors in a parsed tree and reporting them on one located line. */
+/* report.h - errors reported on stderr, one located line each. */
 #ifndef FMTDUMP_CLI_REPORT_H
 #define FMTDUMP_CLI_REPORT_H
 
@@ -8,14 +8,10 @@
 /* Exit codes of the command, also listed by --help; a batch exits with the highest. */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_DATA = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_IO = 3 };
 
-/* Count the error nodes under v (failed fields and instances, structs whose
- * seq stopped) and copy the first one, deepest first, into *first. */
-size_t cli_scan_errors(fd_value v, fd_error *first);
-
 /* "fmtdump: INPUT: Kind: message at offset 0x.. (path) [ksy FILE:LINE:COL]" on stderr. */
 void cli_report_data_error(const char *input, const fd_error *err, size_t more);
 
-/* An error as "Kind: message @0x.. path" on f. */
-void cli_print_error_brief(FILE *f, const fd_error *err);
+/* "fmtdump: INPUT: -e 'EXPR': Kind: message at offset 0x.. (path)" on stderr. */
+void cli_report_expr_error(const char *input, const char *expr, const fd_error *err);
 
 #endif

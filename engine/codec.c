@@ -311,17 +311,38 @@ static int decode_builtin(fd_arena *a, next_fn next, const uint8_t *src, size_t 
     return FD_COK;
 }
 
-/* One converter per encoding and direction, opened on first use; the lock
- * serialises use because an iconv_t carries conversion state. */
+/* Threads: an iconv_t carries conversion state, so one converter serves one
+ * conversion at a time.  The cache keeps one idle converter per encoding and
+ * direction; a conversion takes it out under the lock (or opens a fresh one
+ * when another thread holds it), converts without the lock, and puts it back
+ * (closing it when the slot was refilled meanwhile); a failed open is kept
+ * as (iconv_t)-1 so an unknown code page is not looked up again.  Threads parsing at
+ * once therefore never share a converter and never wait on each other's
+ * conversions.  Kept converters live for the process, like iconv's own data. */
 static pthread_mutex_t iconv_lock = PTHREAD_MUTEX_INITIALIZER;
 static iconv_t iconv_cache[2][sizeof codecs / sizeof codecs[0]];
 
-static iconv_t codec_iconv(int id, bool encode)
+static iconv_t iconv_take(int id, bool encode)
 {
+    pthread_mutex_lock(&iconv_lock);
+    iconv_t cd = iconv_cache[encode][id];
+    iconv_cache[encode][id] = NULL;
+    pthread_mutex_unlock(&iconv_lock);
+    if (!cd)
+        cd = encode ? iconv_open(codecs[id].iconv, "UTF-8") : iconv_open("UTF-8", codecs[id].iconv);
+    return cd;
+}
+
+static void iconv_give_back(int id, bool encode, iconv_t cd)
+{
+    pthread_mutex_lock(&iconv_lock);
     iconv_t *slot = &iconv_cache[encode][id];
-    if (!*slot)
-        *slot = encode ? iconv_open(codecs[id].iconv, "UTF-8") : iconv_open("UTF-8", codecs[id].iconv);
-    return *slot;
+    bool keep = !*slot;
+    if (keep)
+        *slot = cd;
+    pthread_mutex_unlock(&iconv_lock);
+    if (!keep && cd != (iconv_t)-1)
+        iconv_close(cd);
 }
 
 typedef struct growbuf {
@@ -414,10 +435,9 @@ static int convert_iconv(fd_arena *a, int id, bool encode, const char *src, size
 {
     growbuf g = {0};
     int rc;
-    pthread_mutex_lock(&iconv_lock);
-    iconv_t cd = codec_iconv(id, encode);
+    iconv_t cd = iconv_take(id, encode);
     rc = cd == (iconv_t)-1 ? FD_CUNKNOWN : iconv_run(cd, src, n, !encode, &g);
-    pthread_mutex_unlock(&iconv_lock);
+    iconv_give_back(id, encode, cd);
     if (rc == FD_COK) {
         size_t len = (size_t)(g.o - g.buf);
         if (!encode && codecs[id].kind == CK_SJIS)

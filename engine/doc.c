@@ -22,21 +22,23 @@ static void doc_limits(fd_doc *doc, const fd_open_opts *opts)
     doc->stack_limit = o.max_stack ? o.max_stack : (2u << 20);
 }
 
-static void set_err(fd_error *err, fd_errkind kind, const char *fmt, const char *arg)
+/* why is a fixed reason, or NULL for errno's. */
+static void set_err(fd_error *err, fd_errkind kind, const char *what, const char *path, const char *why)
 {
     if (!err)
         return;
     memset(err, 0, sizeof *err);
     err->kind = kind;
     err->offset = -1;
-    snprintf(err->message, sizeof err->message, fmt, arg, strerror(errno));
+    snprintf(err->message, sizeof err->message, "%s%s%s: %s", what, path ? " " : "", path ? path : "",
+             why ? why : strerror(errno));
 }
 
 fd_doc *fd_doc_open_mem(const fd_spec *spec, const void *buf, size_t len, const fd_open_opts *opts, fd_error *err)
 {
     fd_doc *doc = calloc(1, sizeof *doc);
     if (!doc) {
-        set_err(err, FD_ERR_NOMEM, "%s: %s", "out of memory");
+        set_err(err, FD_ERR_NOMEM, "out of memory", NULL, "no room for the document");
         return NULL;
     }
     doc->spec = spec;
@@ -49,17 +51,17 @@ fd_doc *fd_doc_open_mem(const fd_spec *spec, const void *buf, size_t len, const 
 
 fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_opts *opts, fd_error *err)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        set_err(err, FD_ERR_IO, "cannot open %s: %s", path);
+        set_err(err, FD_ERR_IO, "cannot open", path, NULL);
         return NULL;
     }
     struct stat st;
     bool stat_ok = fstat(fd, &st) == 0;
     if (!stat_ok || !S_ISREG(st.st_mode)) {
-        if (stat_ok)
-            errno = EINVAL; /* a directory, a device or a pipe: nothing to map */
-        set_err(err, FD_ERR_IO, "cannot read %s: %s", path);
+        /* A directory, a device or a pipe: nothing to map. */
+        set_err(err, FD_ERR_IO, "cannot read", path, stat_ok ? "not a regular file" : NULL);
         close(fd);
         return NULL;
     }
@@ -69,7 +71,7 @@ fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_op
         /* The input is mapped, never read whole: byte arrays are views into it. */
         map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
-            set_err(err, FD_ERR_IO, "cannot map %s: %s", path);
+            set_err(err, FD_ERR_IO, "cannot map", path, NULL);
             close(fd);
             return NULL;
         }
@@ -120,23 +122,200 @@ const uint8_t *fd_doc_data(const fd_doc *doc, size_t *len)
     return doc->data;
 }
 
-fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *text, fd_error *err)
+/* A compiled expression owns its nodes, literals and the names the
+ * description does not know: the shared spec is only read. */
+struct fd_compiled {
+    fd_arena arena;
+    fd_names names;
+    const fd_spec *spec;
+    const fd_expr *root;
+    bool literals;         /* has string or byte-array literals: values may point into arena */
+};
+
+static void compile_err(fd_error *err, const char *fmt, unsigned col, const char *msg)
+{
+    if (!err)
+        return;
+    memset(err, 0, sizeof *err);
+    err->kind = FD_ERR_DESCRIPTION;
+    err->offset = -1;
+    snprintf(err->message, sizeof err->message, fmt, col, msg);
+}
+
+static bool has_literals(const fd_expr *e, unsigned depth)
+{
+    if (!e || depth > 4096)
+        return e != NULL;
+    if (e->op == FD_OP_STR || (e->op == FD_OP_LIST && e->bytes_list))
+        return true;
+    if (e->chain) {
+        for (uint32_t k = 0; k < e->nargs; k++)
+            if (has_literals(e->args[k]->b, depth + 1))
+                return true;
+        return has_literals(e->args[0]->a, depth + 1);
+    }
+    if (has_literals(e->a, depth + 1) || has_literals(e->b, depth + 1) || has_literals(e->c, depth + 1))
+        return true;
+    for (uint32_t k = 0; k < e->nargs; k++)
+        if (has_literals(e->args[k], depth + 1))
+            return true;
+    return false;
+}
+
+/* The first member of `this` or enum literal the scope does not define, or NULL. */
+static const fd_expr *unknown_name(const fd_expr *e, unsigned depth)
+{
+    if (!e || depth > 4096)
+        return NULL;
+    if ((e->op == FD_OP_NAME && e->sslot < 0) || (e->op == FD_OP_ENUMLIT && !e->renum))
+        return e;
+    const fd_expr *r = NULL;
+    if (e->chain) {
+        r = unknown_name(e->args[0]->a, depth + 1);
+        for (uint32_t k = 0; !r && k < e->nargs; k++)
+            r = unknown_name(e->args[k]->b, depth + 1);
+        return r;
+    }
+    if ((r = unknown_name(e->a, depth + 1)) || (r = unknown_name(e->b, depth + 1)) || (r = unknown_name(e->c, depth + 1)))
+        return r;
+    for (uint32_t k = 0; !r && k < e->nargs; k++)
+        r = unknown_name(e->args[k], depth + 1);
+    return r;
+}
+
+/* strict: a name the scope does not define is a DescriptionError now rather
+ * than a NameError when evaluated (fd_eval keeps the latter). */
+static fd_compiled *compile_in(const fd_spec *spec, const fd_type *scope, const char *text, bool strict,
+                               fd_error *err)
+{
+    fd_compiled *c = calloc(1, sizeof *c);
+    if (!c) {
+        compile_err(err, "expression error at column %u: %s", 1, "out of memory");
+        return NULL;
+    }
+    fd_arena_init(&c->arena, (uint64_t)1 << 30);   /* the cap a loaded spec has */
+    fd_intern_init(&c->names, &c->arena);
+    c->spec = spec;
+    fd_expr_err perr;
+    size_t n = text ? strlen(text) : 0;
+    fd_expr *e = fd_expr_parse_in(&c->arena, &spec->names, &c->names, text, n, &perr);
+    /* No site numbers: the document's lookup cache is indexed by the spec's accesses only. */
+    fd_bind b = {&c->arena, spec, NULL, NULL, NULL, 0};
+    if (e && fd_expr_bind(&b, scope, e) != 0) {
+        e = NULL;
+        perr.pos = 0;
+        snprintf(perr.msg, sizeof perr.msg, "out of memory");
+    }
+    if (!e) {
+        compile_err(err, "expression error at column %u: %s", perr.pos + 1, perr.msg);
+        fd_expr_free(c);
+        return NULL;
+    }
+    const fd_expr *bad = strict ? unknown_name(e, 0) : NULL;
+    if (bad) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown %s %s in type %s", bad->op == FD_OP_NAME ? "name" : "enum value",
+                 bad->name, scope ? scope->name : "?");
+        compile_err(err, "expression error at column %u: %s", bad->pos + 1, msg);
+        fd_expr_free(c);
+        return NULL;
+    }
+    c->root = e;
+    c->literals = has_literals(e, 0);
+    return c;
+}
+
+fd_compiled *fd_expr_compile(const fd_spec *spec, const char *text, fd_error *err)
+{
+    if (!spec || !spec->main) {
+        compile_err(err, "expression error at column %u: %s", 1, "no description");
+        return NULL;
+    }
+    return compile_in(spec, spec->main->root, text, true, err);
+}
+
+void fd_expr_free(fd_compiled *c)
+{
+    if (!c)
+        return;
+    fd_intern_free(&c->names);
+    fd_arena_free(&c->arena);
+    free(c);
+}
+
+static fd_value eval_compiled(fd_doc *doc, const fd_compiled *c, fd_value ctx, fd_error *err)
 {
     fd_interp_parse_root(doc);
-    /* -e expressions share the description's name table so that member
-     * names compare by pointer like everywhere else. */
-    fd_spec *spec = (fd_spec *)doc->spec;
-    fd_expr_err perr;
-    fd_expr *e = fd_expr_parse(&doc->arena, &spec->names, text, strlen(text), &perr);
-    if (!e) {
+    if (!c || c->spec != doc->spec) {
         fd_errrec *r = fd_interp_error(doc, FD_ERR_DESCRIPTION, NULL, -1, NULL, NULL, -1, NULL,
-                                       "expression error at column %u: %s", perr.pos + 1, perr.msg);
+                                       "expression compiled for another description");
         if (err)
             fd_errrec_export(r, err);
         return fd_v_err(r);
     }
-    fd_ctx c = { .self = ctx.kind == FD_STRUCT ? fd_v_as_obj(ctx) : doc->root, .index = -1 };
-    fd_value v = fd_eval_expr(doc, &c, e);
+    fd_ctx x = { .self = ctx.kind == FD_STRUCT ? fd_v_as_obj(ctx) : doc->root, .index = -1 };
+    fd_value v = fd_eval_expr(doc, &x, c->root);
+    if (v.kind == FD_ERROR && err)
+        fd_errrec_export(fd_v_as_err(v), err);
+    return v;
+}
+
+fd_value fd_expr_eval(fd_doc *doc, const fd_compiled *c, fd_value ctx, fd_error *err)
+{
+    return eval_compiled(doc, c, ctx, err);
+}
+
+/* Copy what may point into a compiled expression's literals into the
+ * document, so the value outlives the expression. */
+static fd_value detach(fd_doc *doc, fd_value v, unsigned depth)
+{
+    if (v.kind == FD_STR || v.kind == FD_BYTES) {
+        char *p = fd_arena_alloc(&doc->arena, (size_t)v.x.len + 1);
+        if (!p)
+            return fd_v_err(fd_interp_error(doc, FD_ERR_NOMEM, NULL, -1, NULL, NULL, -1, NULL, "out of memory"));
+        if (v.x.len)
+            memcpy(p, v.v.p, (size_t)v.x.len);
+        p[v.x.len] = 0;
+        v.v.p = p;
+        return v;
+    }
+    if (v.kind != FD_ARRAY || depth > FD_MAX_DEPTH)
+        return v;
+    const fd_arr *a = fd_v_as_arr(v);
+    fd_arr *na = fd_arena_alloc(&doc->arena, sizeof *na);
+    fd_value *items = fd_arena_alloc(&doc->arena, (size_t)(a->n + 1) * sizeof *items);
+    if (!na || !items)
+        return fd_v_err(fd_interp_error(doc, FD_ERR_NOMEM, NULL, -1, NULL, NULL, -1, NULL, "out of memory"));
+    for (uint64_t i = 0; i < a->n; i++) {
+        items[i] = detach(doc, a->items[i], depth + 1);
+        if (fd_v_is_err(items[i]))
+            return items[i];
+    }
+    na->n = a->n;
+    na->items = items;
+    return fd_v_array(na);
+}
+
+/* Compile, evaluate, free: nothing of the expression stays in the document
+ * but the value, so a long-lived document does not grow per call. */
+fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *text, fd_error *err)
+{
+    fd_interp_parse_root(doc);
+    const fd_obj *self = ctx.kind == FD_STRUCT ? fd_v_as_obj(ctx) : doc->root;
+    const fd_type *scope = self ? self->type : doc->spec->main->root;
+    fd_error cerr;
+    fd_compiled *c = compile_in(doc->spec, scope, text, false, &cerr);
+    if (!c) {
+        fd_errrec *r = fd_interp_error(doc, FD_ERR_DESCRIPTION, NULL, -1, NULL, NULL, -1, NULL, "%s",
+                                       cerr.message);
+        if (err)
+            fd_errrec_export(r, err);
+        return fd_v_err(r);
+    }
+    fd_value v = eval_compiled(doc, c, ctx, err);
+    if (c->literals && !fd_v_is_err(v))
+        v = detach(doc, v, 0);
+    fd_expr_free(c);
     if (v.kind == FD_ERROR && err)
         fd_errrec_export(fd_v_as_err(v), err);
     return v;

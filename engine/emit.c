@@ -17,6 +17,7 @@ int fd_emit_file_sink(void *user, const char *buf, size_t n)
 
 int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts)
 {
+    /* Options read under the size convention (version.h): fields past the caller's size are zero. */
     fd_emit_opts o = fd_emit_opts_read(opts);
     opts = &o;
     fd_emit_ctx *c = fd_emit_ctx_new(sink, user, opts);
@@ -360,8 +361,11 @@ const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
     if (i < t->nparams || i >= t->nslots)
         return NULL;
     if (i >= (size_t)t->nparams + t->nseq) {
-        if (!*noted && fd_struct_error(obj, &c->scratch))
+        const fd_errrec *own = *noted ? NULL : fd_obj_err(o);
+        if (own) {
+            fd_errrec_export(own, &c->scratch);
             fd_emit_count_error(c, &c->scratch);
+        }
         *noted = true;
     } else if (fd_obj_state(o)[i] == FD_SLOT_UNSET) {
         return NULL;

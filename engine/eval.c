@@ -1,6 +1,7 @@
 /* eval.c - evaluates expression ASTs with Kaitai's semantics against a parsed object. */
 #include "interp.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,31 @@ static fd_value type_err(const fd_ev *E, const char *what, fd_value a)
     if (a.kind == FD_NULL)
         return ev_err(E, FD_ERR_NULL, "%s of a null value", what);
     return ev_err(E, FD_ERR_TYPE, "%s is not defined for %s", what, kind_name(a));
+}
+
+/* An operator applied to the wrong kind: the message names its symbol. */
+static fd_value op_err(const fd_ev *E, int op, fd_value a)
+{
+    assert(op >= 0 && op < FD_OP_COUNT_);
+    char what[24];
+    snprintf(what, sizeof what, "`%s`", fd_op_symbols[op]);
+    return type_err(E, what, a);
+}
+
+/* ---- work budget --------------------------------------------------------- */
+
+/* Evaluation is charged to the document's work budget: one unit per node,
+ * one per array element a method walks, one per FD_WORK_BYTES_PER_UNIT
+ * bytes it scans, decodes or copies.  Deterministic, like the rest of it. */
+static fd_value budget_err(const fd_ev *E)
+{
+    return ev_err(E, FD_ERR_LIMIT, "evaluation exceeds the work budget (%llu units for a %llu-byte input)",
+                  (unsigned long long)E->doc->work_limit, (unsigned long long)E->doc->size);
+}
+
+static bool spend_bytes(const fd_ev *E, uint64_t n)
+{
+    return fd_work_spend(E->doc, n / FD_WORK_BYTES_PER_UNIT + 1);
 }
 
 /* ---- integers ------------------------------------------------------------ */
@@ -187,20 +213,38 @@ bool fd_value_eq(fd_value a, fd_value b, bool *ok)
 
 /* ---- member lookup --------------------------------------------------------- */
 
-static int member_slot(const fd_expr *e, const fd_type *t)
+/* One member access's last lookup, kept by the document (never by the
+ * shared description): type seen, slot found there. */
+struct fd_member_cache {
+    const fd_type *type;
+    int32_t slot;
+};
+
+static int member_slot(const fd_ev *E, const fd_expr *e, const fd_type *t)
 {
-    fd_expr *m = (fd_expr *)e; /* the inline cache is the only mutable part of an AST */
-    if (m->cache_type == t)
-        return m->cache_slot;
-    int s = fd_type_slot(t, e->name);
-    m->cache_type = t;
-    m->cache_slot = s;
-    return s;
+    if (e->stype_obj == t)
+        return e->sslot;
+    fd_doc *doc = E->doc;
+    uint32_t nsites = doc->spec->nsites;
+    if (e->site && e->site <= nsites) {
+        if (!doc->members)
+            doc->members = fd_arena_zalloc(&doc->arena, (size_t)nsites * sizeof *doc->members);
+        if (doc->members) {
+            struct fd_member_cache *mc = &doc->members[e->site - 1];
+            if (mc->type != t) {
+                mc->type = t;
+                mc->slot = fd_type_slot(t, e->name);
+            }
+            return mc->slot;
+        }
+    }
+    return fd_type_slot(t, e->name);
 }
 
-static fd_value obj_member(fd_obj *o, const fd_expr *e, bool *found)
+static fd_value obj_member(const fd_ev *E, fd_obj *o, const fd_expr *e, bool *found)
 {
-    int s = member_slot(e, o->type);
+    int s = member_slot(E, e, o->type);
+    assert(s < 0 || (uint32_t)s < o->type->nslots);
     *found = s >= 0;
     if (s < 0)
         return fd_v_null();
@@ -283,6 +327,8 @@ static fd_value str_reverse(const fd_ev *E, fd_value s)
 {
     const char *p = s.v.p;
     size_t n = (size_t)s.x.len;
+    if (spend_bytes(E, n))
+        return budget_err(E);
     char *q = fd_arena_alloc(&E->doc->arena, n + 1);
     if (!q)
         return ev_err(E, FD_ERR_NOMEM, "out of memory");
@@ -299,8 +345,10 @@ static fd_value str_reverse(const fd_ev *E, fd_value s)
     return fd_v_str(q, n);
 }
 
-static fd_value str_substring(fd_value s, int64_t from, int64_t to)
+static fd_value str_substring(const fd_ev *E, fd_value s, int64_t from, int64_t to)
 {
+    if (spend_bytes(E, s.x.len))
+        return budget_err(E);
     size_t cps = fd_utf8_length(s.v.p, (size_t)s.x.len);
     if (from < 0)
         from = 0;
@@ -315,6 +363,8 @@ static fd_value str_substring(fd_value s, int64_t from, int64_t to)
 
 static fd_value concat(const fd_ev *E, const void *a, size_t an, const void *b, size_t bn, bool str)
 {
+    if (spend_bytes(E, (uint64_t)an + bn))
+        return budget_err(E);
     uint8_t *q = fd_arena_alloc(&E->doc->arena, an + bn + 1);
     if (!q)
         return ev_err(E, FD_ERR_NOMEM, "out of memory");
@@ -370,6 +420,9 @@ static fd_value coll_minmax(const fd_ev *E, fd_value v, bool want_max)
     uint64_t n = coll_len(v);
     if (n == 0)
         return ev_err(E, FD_ERR_INDEX, "%s of an empty %s", want_max ? "max" : "min", kind_name(v));
+    /* Arrays cost one unit per item, byte arrays one per FD_WORK_BYTES_PER_UNIT. */
+    if (v.kind == FD_ARRAY ? fd_work_spend(E->doc, n) : spend_bytes(E, n))
+        return budget_err(E);
     fd_value best = coll_item(v, 0);
     for (uint64_t i = 1; i < n; i++) {
         fd_value x = coll_item(v, i);
@@ -391,6 +444,8 @@ static NOINLINE fd_value builtin_attr(const fd_ev *E, const fd_expr *e, fd_value
     case FD_BI_LENGTH:
         if (a.kind == FD_ARRAY || a.kind == FD_BYTES)
             return fd_v_int((int64_t)coll_len(a));
+        if (a.kind == FD_STR && e->builtin == FD_BI_LENGTH && spend_bytes(E, a.x.len))
+            return budget_err(E);
         if (a.kind == FD_STR)
             return fd_v_int((int64_t)(e->builtin == FD_BI_LENGTH ? fd_utf8_length(a.v.p, (size_t)a.x.len) : a.x.len));
         if (a.kind == FD_STREAM && e->builtin == FD_BI_SIZE)
@@ -529,6 +584,8 @@ static NOINLINE fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value
                 return ev_err(E, FD_ERR_ENCODING, "unknown encoding: %.*s", (int)enc.x.len, (const char *)enc.v.p);
             const char *txt;
             size_t tn;
+            if (spend_bytes(E, a.x.len))
+                return budget_err(E);
             if (fd_codec_decode(&E->doc->arena, id, a.v.p, (size_t)a.x.len, &txt, &tn) != FD_COK)
                 return ev_err(E, FD_ERR_ENCODING, "cannot decode %s text", fd_codec_name(id));
             return fd_v_str(txt, tn);
@@ -544,6 +601,8 @@ static NOINLINE fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value
                 return ev_err(E, FD_ERR_ENCODING, "unknown encoding");
             const uint8_t *out;
             size_t on;
+            if (spend_bytes(E, a.x.len))
+                return budget_err(E);
             if (fd_codec_encode(&E->doc->arena, id, a.v.p, (size_t)a.x.len, &out, &on) != FD_COK)
                 return ev_err(E, FD_ERR_ENCODING, "cannot encode text as %s", fd_codec_name(id));
             return fd_v_bytes(out, on);
@@ -553,13 +612,15 @@ static NOINLINE fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value
         if (a.kind == FD_STR) {
             if (fd_v_is_err(r = arg_int(E, e, 0, &x)) || fd_v_is_err(r = arg_int(E, e, 1, &y)))
                 return r;
-            return str_substring(a, x, y);
+            return str_substring(E, a, x, y);
         }
         break;
     case FD_BI_INDEX_OF:
         if (a.kind == FD_BYTES) {
             if (fd_v_is_err(r = arg_int(E, e, 0, &x)))
                 return r;
+            if (spend_bytes(E, a.x.len))
+                return budget_err(E);
             const uint8_t *p = a.v.p;
             for (uint64_t i = 0; i < a.x.len; i++)
                 if (p[i] == x)
@@ -609,14 +670,14 @@ static NOINLINE fd_value field_sizeof(const fd_ev *E, const fd_expr *fe, fd_valu
 
 /* ---- types: casts and sizeof ----------------------------------------------------- */
 
+/* Bound at load time; an expression that was not bound looks it up (and
+ * keeps nothing: the node is shared). */
 static const fd_type *find_type(const fd_ev *E, const fd_expr *e)
 {
     if (e->rtype)
         return e->rtype;
     const fd_type *scope = E->ctx->self ? E->ctx->self->type : E->doc->spec->main->root;
-    fd_type *t = fd_spec_find_type(E->doc->spec, scope, e->path, e->npath, e->abs_path);
-    ((fd_expr *)e)->rtype = t; /* cache */
-    return t;
+    return fd_spec_find_type(E->doc->spec, scope, e->path, e->npath, e->abs_path);
 }
 
 /* Bit width of a primitive type name (u4 -> 32, b3 -> 3), 0 if not one. */
@@ -704,6 +765,8 @@ static NOINLINE fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_
             return concat(E, a.v.p, (size_t)a.x.len, b.v.p, (size_t)b.x.len, false);
         if (a.kind == FD_ARRAY && b.kind == FD_ARRAY) {
             const fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
+            if (fd_work_spend(E->doc, x->n + y->n))
+                return budget_err(E);
             fd_arr *z = fd_arena_alloc(&E->doc->arena, sizeof *z);
             fd_value *items = fd_arena_alloc(&E->doc->arena, (size_t)(x->n + y->n + 1) * sizeof *items);
             if (!z || !items)
@@ -717,9 +780,9 @@ static NOINLINE fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_
     }
     if (a.kind == FD_FLOAT || b.kind == FD_FLOAT) {
         if (!is_num(a) && a.kind != FD_ENUM)
-            return type_err(E, fd_op_names[op], a);
+            return op_err(E, op, a);
         if (!is_num(b) && b.kind != FD_ENUM)
-            return type_err(E, fd_op_names[op], b);
+            return op_err(E, op, b);
         double x = as_double(a), y = as_double(b);
         switch (op) {
         case FD_OP_ADD: return fd_v_float(x + y);
@@ -739,13 +802,13 @@ static NOINLINE fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_
                 return fd_v_float(r);
             }
         default:
-            return type_err(E, fd_op_names[op], a);
+            return op_err(E, op, a);
         }
     }
     if (!is_int(a))
-        return type_err(E, fd_op_names[op], a);
+        return op_err(E, op, a);
     if (!is_int(b))
-        return type_err(E, fd_op_names[op], b);
+        return op_err(E, op, b);
     i128 x = as_i128(a), y = as_i128(b);
     bool anyu = ((a.flags | b.flags) & FD_VF_UNSIGNED) != 0;
     switch (op) {
@@ -797,7 +860,7 @@ static NOINLINE fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_
     case FD_OP_BOR: return from_bits((uint64_t)x | (uint64_t)y, anyu);
     case FD_OP_BXOR: return from_bits((uint64_t)x ^ (uint64_t)y, anyu);
     default:
-        return type_err(E, fd_op_names[op], a);
+        return op_err(E, op, a);
     }
 }
 
@@ -825,7 +888,8 @@ static NOINLINE fd_value compare(const fd_ev *E, const fd_expr *e, fd_value a, f
     }
 }
 
-static NOINLINE fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
+/* Operand e of boolean operator op (`not`, `and`, `or`, `?:`), which must be a bool. */
+static NOINLINE fd_value ev_bool(const fd_ev *E, int op, const fd_expr *e, bool *out)
 {
     fd_value v = ev(E, e);
     if (fd_v_is_err(v))
@@ -833,25 +897,21 @@ static NOINLINE fd_value ev_bool(const fd_ev *E, const fd_expr *e, bool *out)
     bool ok;
     *out = fd_value_truthy(v, &ok);
     if (!ok)
-        return type_err(E, "a boolean operator", v);
+        return op_err(E, op, v);
     return fd_v_null();
 }
 
 static NOINLINE fd_value ev_list(const fd_ev *E, const fd_expr *e)
 {
+    if (e->bytes_list && e->sval)
+        return fd_v_bytes((const uint8_t *)e->sval, e->slen);   /* built at bind time */
     if (e->bytes_list) {
-        /* Literal byte arrays are built once and cached on the (spec-owned) node. */
-        if (!e->sval) {
-            fd_spec *spec = (fd_spec *)E->doc->spec;
-            uint8_t *p = fd_arena_alloc(&spec->arena, e->nargs + 1);
-            if (!p)
-                return ev_err(E, FD_ERR_NOMEM, "out of memory");
-            for (uint32_t i = 0; i < e->nargs; i++)
-                p[i] = (uint8_t)e->args[i]->lit.ival;
-            ((fd_expr *)e)->slen = e->nargs;
-            ((fd_expr *)e)->sval = (const char *)p;
-        }
-        return fd_v_bytes((const uint8_t *)e->sval, e->slen);
+        uint8_t *p = fd_arena_alloc(&E->doc->arena, e->nargs + 1);
+        if (!p)
+            return ev_err(E, FD_ERR_NOMEM, "out of memory");
+        for (uint32_t i = 0; i < e->nargs; i++)
+            p[i] = (uint8_t)e->args[i]->lit.ival;
+        return fd_v_bytes(p, e->nargs);
     }
     fd_arr *arr = fd_arena_alloc(&E->doc->arena, sizeof *arr);
     fd_value *items = fd_arena_alloc(&E->doc->arena, (e->nargs + 1) * sizeof *items);
@@ -869,17 +929,15 @@ static NOINLINE fd_value ev_list(const fd_ev *E, const fd_expr *e)
 
 static NOINLINE fd_value ev_enumlit(const fd_ev *E, const fd_expr *e)
 {
-    if (!e->renum) {
-        const fd_type *scope = E->ctx->self ? E->ctx->self->type : E->doc->spec->main->root;
-        fd_enum *en = fd_spec_find_enum(E->doc->spec, scope, e->path, e->npath, e->abs_path);
-        uint64_t val;
-        if (!en || !fd_enum_value(en, e->name, &val))
-            return ev_err(E, FD_ERR_NAME, "unknown enum value %s", e->name);
-        ((fd_expr *)e)->renum = en;
-        ((fd_expr *)e)->renum_val = val;
-    }
     const fd_enum *en = e->renum;
     uint64_t val = e->renum_val;
+    if (!en) {
+        /* Not bound: look it up, keeping nothing on the shared node. */
+        const fd_type *scope = E->ctx->self ? E->ctx->self->type : E->doc->spec->main->root;
+        en = fd_spec_find_enum(E->doc->spec, scope, e->path, e->npath, e->abs_path);
+        if (!en || !fd_enum_value(en, e->name, &val))
+            return ev_err(E, FD_ERR_NAME, "unknown enum value %s", e->name);
+    }
     fd_value iv = fd_v_int((int64_t)val);
     /* Only a key above INT64_MAX needs its sign: was it written as a u64? */
     for (uint32_t i = 0; (val >> 63) && i < en->nitems; i++)
@@ -924,48 +982,53 @@ static NOINLINE fd_value ev_fstr(const fd_ev *E, const fd_expr *e)
     return acc;
 }
 
-/* Whether an expression is statically a float, as ksc would type it: float
- * literals, float members of `this`, and arithmetic or ternaries over them. */
-static bool expr_is_float(const fd_type *self, const fd_expr *e, int depth)
+_Static_assert(FD_OP_GE - FD_OP_EQ == 5, "the comparisons are contiguous in the opcode table");
+
+/* Two operands of a binary arithmetic, bitwise or comparison node. */
+static NOINLINE fd_value binop(const fd_ev *E, const fd_expr *e, fd_value a, fd_value b)
 {
-    for (int guard = 0; e && guard < 64 && depth < 16; guard++) {
-        switch (e->op) {
-        case FD_OP_FLOAT:
-            return true;
-        case FD_OP_NAME: {
-            /* A member of `this`: a float field or param, or a value instance
-             * whose own expression is a float. */
-            int slot = self ? fd_type_slot(self, e->name) : -1;
-            if (slot < 0)
-                return false;
-            if ((uint32_t)slot < self->nparams)
-                return self->params[slot].type.prim == FD_P_FLOAT;
-            const fd_attr *at = fd_type_slot_attr(self, (uint32_t)slot);
-            if (!at)
-                return false;
-            if (at->value)
-                return expr_is_float(self, at->value, depth + 1);
-            return at->type.prim == FD_P_FLOAT;
-        }
-        case FD_OP_NEG:
-        case FD_OP_POS:
-            e = e->a;
-            continue;
-        case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
-            if (expr_is_float(self, e->a, depth))
-                return true;
-            e = e->b;
-            continue;
-        case FD_OP_COND:
-            if (expr_is_float(self, e->b, depth))
-                return true;
-            e = e->c;
-            continue;
-        default:
-            return false;
-        }
+    if (e->op >= FD_OP_EQ && e->op <= FD_OP_GE)
+        return compare(E, e, a, b);
+    if (a.kind == FD_BOOL && b.kind == FD_BOOL &&
+        (e->op == FD_OP_BAND || e->op == FD_OP_BOR || e->op == FD_OP_BXOR)) {
+        bool x = a.v.i != 0, y = b.v.i != 0;
+        return fd_v_bool(e->op == FD_OP_BAND ? (x && y) : e->op == FD_OP_BOR ? (x || y) : (x != y));
     }
-    return false;
+    return arith(E, e, a, b);
+}
+
+/* A left-associative chain: its links bottom-up, the first one's left
+ * operand the leftmost term.  Iterating keeps the C stack flat however long
+ * the chain; each link is charged as the node it is. */
+static NOINLINE fd_value ev_chain(const fd_ev *E, const fd_expr *e)
+{
+    const fd_expr *const *links = (const fd_expr *const *)e->args;
+    uint32_t n = e->nargs;
+    assert(n >= 2 && links[n - 1] == e);
+    if (e->op == FD_OP_AND || e->op == FD_OP_OR) {
+        bool x;
+        fd_value r = ev_bool(E, e->op, links[0]->a, &x);
+        for (uint32_t k = 0; !fd_v_is_err(r) && k < n; k++) {
+            assert(links[k]->op == e->op && (k == 0 || links[k]->a == links[k - 1]));
+            if (e->op == FD_OP_AND ? !x : x)
+                break;
+            if (k && fd_work_spend(E->doc, 1))
+                return budget_err(E);
+            r = ev_bool(E, e->op, links[k]->b, &x);
+        }
+        return fd_v_is_err(r) ? r : fd_v_bool(x);
+    }
+    fd_value acc = ev(E, links[0]->a);
+    for (uint32_t k = 0; !fd_v_is_err(acc) && k < n; k++) {
+        assert(k == 0 || links[k]->a == links[k - 1]);
+        if (k && fd_work_spend(E->doc, 1))
+            return budget_err(E);
+        fd_value b = ev(E, links[k]->b);
+        if (fd_v_is_err(b))
+            return b;
+        acc = binop(E, links[k], acc, b);
+    }
+    return acc;
 }
 
 static fd_value ev(const fd_ev *E, const fd_expr *e)
@@ -973,8 +1036,11 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
     const fd_ctx *c = E->ctx;
     fd_obj *self = c->self;
     fd_value a, b;
+    assert(e && e->op < FD_OP_COUNT_);
     if (fd_stack_exhausted(E->doc))
         return ev_err(E, FD_ERR_LIMIT, "expression nesting exhausts the stack allowance");
+    if (fd_work_spend(E->doc, 1))
+        return budget_err(E);
     switch ((fd_op)e->op) {
     case FD_OP_INT:
         return e->uflag ? fd_v_uint(e->lit.uval) : fd_v_int(e->lit.ival);
@@ -990,7 +1056,7 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         if (!self)
             return ev_err(E, FD_ERR_NAME, "unknown name %s", e->name);
         bool found;
-        a = obj_member(self, e, &found);
+        a = obj_member(E, self, e, &found);
         if (!found)
             return ev_err(E, FD_ERR_NAME, "unknown name %s in type %s", e->name, self->type->name);
         return a;
@@ -1025,7 +1091,7 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
             return field_sizeof(E, e->a, a);
         if (a.kind == FD_STRUCT) {
             bool found;
-            b = obj_member(fd_v_as_obj(a), e, &found);
+            b = obj_member(E, fd_v_as_obj(a), e, &found);
             if (found)
                 return b;
         }
@@ -1055,7 +1121,7 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         if (a.kind == FD_FLOAT && e->op != FD_OP_BNOT)
             return fd_v_float(e->op == FD_OP_NEG ? -a.v.f : a.v.f);
         if (!is_int(a))
-            return type_err(E, fd_op_names[e->op], a);
+            return op_err(E, e->op, a);
         if (e->op == FD_OP_POS)
             return a;
         /* ~x is -x-1; only a u8 above INT64_MAX needs its 64-bit complement. */
@@ -1064,61 +1130,54 @@ static fd_value ev(const fd_ev *E, const fd_expr *e)
         return from_i128(E, -as_i128(a));
     case FD_OP_NOT: {
         bool x;
-        a = ev_bool(E, e->a, &x);
+        a = ev_bool(E, e->op, e->a, &x);
         if (fd_v_is_err(a))
             return a;
         return fd_v_bool(!x);
     }
     case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
     case FD_OP_SHL: case FD_OP_SHR: case FD_OP_BAND: case FD_OP_BOR: case FD_OP_BXOR:
-        a = ev(E, e->a);
-        if (fd_v_is_err(a))
-            return a;
-        b = ev(E, e->b);
-        if (fd_v_is_err(b))
-            return b;
-        if (a.kind == FD_BOOL && b.kind == FD_BOOL &&
-            (e->op == FD_OP_BAND || e->op == FD_OP_BOR || e->op == FD_OP_BXOR)) {
-            bool x = a.v.i != 0, y = b.v.i != 0;
-            return fd_v_bool(e->op == FD_OP_BAND ? (x && y) : e->op == FD_OP_BOR ? (x || y) : (x != y));
-        }
-        return arith(E, e, a, b);
     case FD_OP_EQ: case FD_OP_NE: case FD_OP_LT: case FD_OP_LE: case FD_OP_GT: case FD_OP_GE:
+        if (e->chain)
+            return ev_chain(E, e);
         a = ev(E, e->a);
         if (fd_v_is_err(a))
             return a;
         b = ev(E, e->b);
         if (fd_v_is_err(b))
             return b;
-        return compare(E, e, a, b);
+        return binop(E, e, a, b);
     case FD_OP_AND:
     case FD_OP_OR: {
+        if (e->chain)
+            return ev_chain(E, e);
         bool x;
-        a = ev_bool(E, e->a, &x);
+        a = ev_bool(E, e->op, e->a, &x);
         if (fd_v_is_err(a))
             return a;
         if (e->op == FD_OP_AND ? !x : x)
             return fd_v_bool(x);
-        a = ev_bool(E, e->b, &x);
+        a = ev_bool(E, e->op, e->b, &x);
         if (fd_v_is_err(a))
             return a;
         return fd_v_bool(x);
     }
     case FD_OP_COND: {
         bool x;
-        a = ev_bool(E, e->a, &x);
+        a = ev_bool(E, e->op, e->a, &x);
         if (fd_v_is_err(a))
             return a;
         b = ev(E, x ? e->b : e->c);
-        /* ksc types `c ? int : float` as a float whichever branch is taken. */
-        if (b.kind == FD_INT && expr_is_float(self ? self->type : NULL, x ? e->c : e->b, 0))
+        /* ksc types `c ? int : float` as a float whichever branch is taken;
+         * the binder found which branches are floats. */
+        if (b.kind == FD_INT && (e->cond_float & (x ? 2 : 1)))
             return fd_v_float(as_double(b));
         return b;
     }
     case FD_OP_FSTR:
         return ev_fstr(E, e);
     default:
-        return ev_err(E, FD_ERR_TYPE, "unsupported operator %d", e->op);
+        return ev_err(E, FD_ERR_TYPE, "unsupported operator `%s`", fd_op_symbols[e->op]);
     }
 }
 
@@ -1133,4 +1192,207 @@ fd_value fd_eval_expr(fd_doc *doc, const fd_ctx *ctx, const fd_expr *e)
     fd_value v = ev(&E, e);
     doc->depth--;
     return v;
+}
+
+/* ---- binding: what can be known before the first evaluation -------------------- */
+
+static bool is_arith_op(int op)
+{
+    return op == FD_OP_ADD || op == FD_OP_SUB || op == FD_OP_MUL || op == FD_OP_DIV || op == FD_OP_MOD;
+}
+
+/* Whether an expression is statically a float, as ksc would type it: float
+ * literals, float members of `this`, and arithmetic or ternaries over them. */
+static bool expr_is_float(const fd_type *self, const fd_expr *e, int depth)
+{
+    for (int guard = 0; e && guard < 64 && depth < 16; guard++) {
+        switch (e->op) {
+        case FD_OP_FLOAT:
+            return true;
+        case FD_OP_NAME: {
+            /* A member of `this`: a float field or param, or a value instance
+             * whose own expression is a float. */
+            int slot = self ? fd_type_slot(self, e->name) : -1;
+            if (slot < 0)
+                return false;
+            if ((uint32_t)slot < self->nparams)
+                return self->params[slot].type.prim == FD_P_FLOAT;
+            const fd_attr *at = fd_type_slot_attr(self, (uint32_t)slot);
+            if (!at)
+                return false;
+            if (at->value)
+                return expr_is_float(self, at->value, depth + 1);
+            return at->type.prim == FD_P_FLOAT;
+        }
+        case FD_OP_NEG:
+        case FD_OP_POS:
+            e = e->a;
+            continue;
+        case FD_OP_ADD: case FD_OP_SUB: case FD_OP_MUL: case FD_OP_DIV: case FD_OP_MOD:
+            if (e->chain) {
+                /* Down the left spine while it stays arithmetic: no recursion per link. */
+                const fd_expr *const *links = (const fd_expr *const *)e->args;
+                for (uint32_t k = e->nargs; k-- > 0;) {
+                    if (!is_arith_op(links[k]->op))
+                        return false;
+                    if (expr_is_float(self, links[k]->b, depth))
+                        return true;
+                }
+                e = links[0]->a;
+                continue;
+            }
+            if (expr_is_float(self, e->a, depth))
+                return true;
+            e = e->b;
+            continue;
+        case FD_OP_COND:
+            if (expr_is_float(self, e->b, depth))
+                return true;
+            e = e->c;
+            continue;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
+
+/* The type of the member `name` of owner when the description fixes it: a
+ * user type (element type when want_elem, for a repeated member); else NULL. */
+static const fd_type *member_type(const fd_type *owner, const char *name, bool want_elem)
+{
+    int slot = owner && name ? fd_type_slot(owner, name) : -1;
+    if (slot < 0)
+        return NULL;
+    if ((uint32_t)slot < owner->nparams) {
+        const fd_typeref *tr = &owner->params[slot].type;
+        return tr->prim == FD_P_USER && tr->is_array == want_elem ? tr->user : NULL;
+    }
+    const fd_attr *at = fd_type_slot_attr(owner, (uint32_t)slot);
+    if (!at || at->value || at->type.prim != FD_P_USER || (at->repeat != FD_REP_NONE) != want_elem)
+        return NULL;
+    return at->type.user;
+}
+
+/* The user type e's value has whenever it is a struct, when the description
+ * fixes it (a member, or an element of a member, of a known type); NULL when
+ * it depends on the data.  Only a guess to check: the evaluator compares it
+ * with the object's real type before using a slot found from it. */
+static const fd_type *static_obj_type(const fd_bind *b, const fd_type *scope, const fd_expr *e, int depth)
+{
+    if (!e || depth > 64)
+        return NULL;
+    switch (e->op) {
+    case FD_OP_ROOT:
+        return b->spec && b->spec->main ? b->spec->main->root : NULL;   /* the document's root */
+    case FD_OP_NAME:
+        return member_type(scope, e->name, false);
+    case FD_OP_ATTR:
+        return member_type(static_obj_type(b, scope, e->a, depth + 1), e->name, false);
+    case FD_OP_SUBSCR:
+        if (e->a && e->a->op == FD_OP_NAME)
+            return member_type(scope, e->a->name, true);
+        if (e->a && e->a->op == FD_OP_ATTR)
+            return member_type(static_obj_type(b, scope, e->a->a, depth + 1), e->a->name, true);
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* The node's own static parts; its children are bound by the caller. */
+static int bind_node(fd_bind *b, const fd_type *scope, fd_expr *e)
+{
+    switch (e->op) {
+    case FD_OP_NAME:
+        e->stype_obj = scope;
+        e->sslot = scope && e->name ? fd_type_slot(scope, e->name) : -1;
+        break;
+    case FD_OP_ATTR: {
+        const fd_type *t = static_obj_type(b, scope, e->a, 0);
+        if (t) {
+            e->stype_obj = t;
+            e->sslot = fd_type_slot(t, e->name);
+        } else if (b->nsites && *b->nsites < UINT32_MAX) {
+            e->site = ++*b->nsites;   /* the object's type depends on the data */
+        }
+        break;
+    }
+    case FD_OP_ENUMLIT:
+        if (!e->npath || e->renum)
+            break;
+        b->named++;
+        {
+            const fd_enum *en = fd_spec_find_enum(b->spec, scope, e->path, e->npath, e->abs_path);
+            uint64_t v;
+            bool ok = en && e->name && (b->label ? b->label(b->label_ctx, en, e->name, &v)
+                                                 : fd_enum_value(en, e->name, &v));
+            if (ok) {
+                e->renum = en;
+                e->renum_val = v;
+            }
+        }
+        break;
+    case FD_OP_CAST:
+    case FD_OP_SIZEOF:
+    case FD_OP_BITSIZEOF:
+        if (!e->npath || e->rtype)
+            break;
+        b->named++;
+        /* A primitive name finds no type; the evaluator checks those first. */
+        e->rtype = fd_spec_find_type(b->spec, scope, e->path, e->npath, e->abs_path);
+        break;
+    case FD_OP_LIST:
+        if (e->bytes_list && !e->sval) {
+            uint8_t *p = fd_arena_alloc(b->arena, (size_t)e->nargs + 1);
+            if (!p)
+                return -1;
+            for (uint32_t i = 0; i < e->nargs; i++)
+                p[i] = (uint8_t)e->args[i]->lit.ival;
+            p[e->nargs] = 0;
+            e->sval = (const char *)p;
+            e->slen = e->nargs;
+        }
+        break;
+    case FD_OP_COND:
+        e->cond_float = (uint8_t)((expr_is_float(scope, e->b, 0) ? 1 : 0) |
+                                  (expr_is_float(scope, e->c, 0) ? 2 : 0));
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* The binder is the one writer of a node, before the expression is shared:
+ * here, and only here, the const children are completed. */
+static int bind_rec(fd_bind *b, const fd_type *scope, fd_expr *e, unsigned depth)
+{
+    if (!e)
+        return 0;
+    assert(depth <= 4096);
+    if (e->chain) {
+        fd_expr **links = e->args;
+        assert(e->nargs >= 2 && links[e->nargs - 1] == e);
+        if (bind_rec(b, scope, (fd_expr *)links[0]->a, depth + 1) != 0)
+            return -1;
+        for (uint32_t k = 0; k < e->nargs; k++)
+            if (bind_node(b, scope, links[k]) != 0 || bind_rec(b, scope, (fd_expr *)links[k]->b, depth + 1) != 0)
+                return -1;
+        return 0;
+    }
+    if (bind_node(b, scope, e) != 0)
+        return -1;
+    if (bind_rec(b, scope, (fd_expr *)e->a, depth + 1) != 0 || bind_rec(b, scope, (fd_expr *)e->b, depth + 1) != 0 ||
+        bind_rec(b, scope, (fd_expr *)e->c, depth + 1) != 0)
+        return -1;
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (bind_rec(b, scope, e->args[i], depth + 1) != 0)
+            return -1;
+    return 0;
+}
+
+int fd_expr_bind(fd_bind *b, const fd_type *scope, fd_expr *e)
+{
+    return bind_rec(b, scope, e, 0);
 }

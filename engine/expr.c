@@ -7,14 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bounds both parser recursion and AST height, so hostile text can neither
- * overflow the parser's stack nor the evaluator's. */
+/* Bounds both nesting (parser recursion) and AST height, so hostile text can
+ * neither overflow the parser's stack nor the evaluator's.  A flat chain
+ * `a + b + ... + z` is one level: its nodes are evaluated by iteration. */
 #define EXPR_MAX_DEPTH 256u
 
 const char *const fd_op_names[FD_OP_COUNT_] = {
-#define EXPR_OP_NAME_(name, doc) #name,
+#define EXPR_OP_NAME_(name, sym, prec, doc) #name,
     FD_EXPR_OPS(EXPR_OP_NAME_)
 #undef EXPR_OP_NAME_
+};
+
+const char *const fd_op_symbols[FD_OP_COUNT_] = {
+#define EXPR_OP_SYM_(name, sym, prec, doc) sym,
+    FD_EXPR_OPS(EXPR_OP_SYM_)
+#undef EXPR_OP_SYM_
+};
+
+const uint8_t fd_op_prec[FD_OP_COUNT_] = {
+#define EXPR_OP_PREC_(name, sym, prec, doc) prec,
+    FD_EXPR_OPS(EXPR_OP_PREC_)
+#undef EXPR_OP_PREC_
 };
 
 static const char *const builtin_names[FD_BI_COUNT_] = {
@@ -40,6 +53,7 @@ typedef struct tok {
 
 typedef struct parser {
     fd_arena *a;
+    const fd_names *base;  /* read-only names tried first (a shared description's), or NULL */
     fd_names *in;
     const char *s;
     size_t n;
@@ -441,7 +455,9 @@ static bool enter(parser *p, size_t pos)
 
 static const char *intern_span(parser *p, size_t start, size_t end)
 {
-    const char *r = fd_intern_n(p->in, p->s + start, end - start);
+    const char *r = p->base ? fd_intern_find(p->base, p->s + start, end - start) : NULL;
+    if (!r)
+        r = fd_intern_n(p->in, p->s + start, end - start);
     if (!r)
         fail(p, start, "out of memory");
     return r;
@@ -727,9 +743,11 @@ static bool parse_path(parser *p, const char ***path, uint32_t *npath, bool *abs
  * as one character so `x.as<u4>>1` still closes. */
 static bool parse_angle_type(parser *p, fd_expr *e)
 {
+    const char **path;
     p->i = skip_ws(p, p->i) + 1;
-    if (!parse_path(p, &e->path, &e->npath, &e->abs_path))
+    if (!parse_path(p, &path, &e->npath, &e->abs_path))
         return false;
+    e->path = path;
     size_t i = skip_ws(p, p->i);
     if (i >= p->n || p->s[i] != '>') {
         fail_tok(p, peek(p), "expected '>' after type name");
@@ -752,12 +770,13 @@ static fd_expr *parse_enum_path(parser *p, size_t pos, bool abs_path)
         return NULL;
     e->abs_path = abs_path;
     uint32_t cap = 0;
+    const char **path = NULL;
     for (;;) {
         const tok *t = peek(p);
         if (t->kind != T_NAME)
             return fail_tok(p, t, "expected a name after '::'");
         const char *name = intern_span(p, t->start, t->end);
-        if (!name || !push(p, (void **)&e->path, &e->npath, &cap, &name, sizeof name))
+        if (!name || !push(p, (void **)&path, &e->npath, &cap, &name, sizeof name))
             return NULL;
         advance(p);
         if (peek(p)->kind != T_DCOLON)
@@ -766,7 +785,8 @@ static fd_expr *parse_enum_path(parser *p, size_t pos, bool abs_path)
     }
     if (e->npath < 2)
         return fail(p, pos, "enum literal needs 'enum::label'");
-    e->name = e->path[--e->npath];
+    e->path = path;
+    e->name = path[--e->npath];
     return e;
 }
 
@@ -959,43 +979,79 @@ static fd_expr *parse_unary(parser *p, unsigned *h)
     return e;
 }
 
-static int binop_of(int level, int kind)
+static int binop_of(int kind)
 {
-    static const int table[][4] = {
-        {T_PIPE, FD_OP_BOR, -1, 0},
-        {T_CARET, FD_OP_BXOR, -1, 0},
-        {T_AMP, FD_OP_BAND, -1, 0},
-        {T_SHL, FD_OP_SHL, T_SHR, FD_OP_SHR},
-        {T_PLUS, FD_OP_ADD, T_MINUS, FD_OP_SUB},
-    };
-    if (level == 5)
-        return kind == T_STAR ? FD_OP_MUL : kind == T_SLASH ? FD_OP_DIV
-             : kind == T_PERCENT ? FD_OP_MOD : -1;
-    if (kind == table[level][0])
-        return table[level][1];
-    if (kind == table[level][2])
-        return table[level][3];
-    return -1;
+    switch (kind) {
+    case T_PIPE: return FD_OP_BOR;
+    case T_CARET: return FD_OP_BXOR;
+    case T_AMP: return FD_OP_BAND;
+    case T_SHL: return FD_OP_SHL;
+    case T_SHR: return FD_OP_SHR;
+    case T_PLUS: return FD_OP_ADD;
+    case T_MINUS: return FD_OP_SUB;
+    case T_STAR: return FD_OP_MUL;
+    case T_SLASH: return FD_OP_DIV;
+    case T_PERCENT: return FD_OP_MOD;
+    default: return -1;
+    }
 }
 
-/* Levels 0..5: | ^ & (<< >>) (+ -) (* / %), all left-associative. */
-static fd_expr *parse_binary(parser *p, int level, unsigned *h)
+/* Nodes of a left-associative chain, bottom-up, while one loop builds it. */
+typedef struct chain {
+    fd_expr **nodes;
+    uint32_t n, cap;
+    unsigned hmax;         /* height of the tallest operand */
+} chain;
+
+/* l op r as the next link of ch: the chain counts as one level of height. */
+static fd_expr *chain_link(parser *p, chain *ch, int op, size_t pos, fd_expr *l, fd_expr *r, unsigned hr)
 {
-    if (level > 5)
-        return parse_unary(p, h);
-    fd_expr *l = parse_binary(p, level + 1, h);
+    if (!l || !r)
+        return NULL;
+    unsigned h = 0;
+    if (hr > ch->hmax)
+        ch->hmax = hr;
+    if (!height_ok(p, pos, &h, ch->hmax))
+        return NULL;
+    fd_expr *e = mk(p, op, pos);
+    if (!e || !push(p, (void **)&ch->nodes, &ch->n, &ch->cap, &e, sizeof e))
+        return NULL;
+    e->a = l;
+    e->b = r;
+    return e;
+}
+
+/* The top of a chain of two or more links lists them, so evaluation iterates. */
+static fd_expr *chain_end(chain *ch, fd_expr *top, unsigned *h)
+{
+    if (top && ch->n >= 2) {
+        top->chain = 1;
+        top->args = ch->nodes;
+        top->nargs = ch->n;
+    }
+    if (top && ch->n)
+        *h = ch->hmax + 1;
+    return top;
+}
+
+/* Binary operators of strength >= min, left-associative, by precedence
+ * climbing over the opcode table: | ^ & (<< >>) (+ -) (* / %). */
+static fd_expr *parse_binary(parser *p, unsigned min, unsigned *h)
+{
+    fd_expr *l = parse_unary(p, h);
+    chain ch = {NULL, 0, 0, *h};
     while (l) {
         const tok *t = peek(p);
-        int op = binop_of(level, t->kind);
-        if (op < 0)
+        int op = binop_of(t->kind);
+        if (op < 0 || fd_op_prec[op] < min)
             break;
         size_t pos = t->start;
         advance(p);
         unsigned hr = 0;
-        fd_expr *r = parse_binary(p, level + 1, &hr);
-        l = mk2(p, op, pos, l, *h, r, hr, h);
+        fd_expr *r = parse_binary(p, fd_op_prec[op] + 1u, &hr);
+        l = chain_link(p, &ch, op, pos, l, r, hr);
     }
-    return l;
+    return chain_end(&ch, l, h);
 }
 
 static int cmpop_of(int kind)
@@ -1013,7 +1069,7 @@ static int cmpop_of(int kind)
 
 static fd_expr *parse_compare(parser *p, unsigned *h)
 {
-    fd_expr *l = parse_binary(p, 0, h);
+    fd_expr *l = parse_binary(p, fd_op_prec[FD_OP_BOR], h);
     if (!l)
         return NULL;
     const tok *t = peek(p);
@@ -1023,7 +1079,7 @@ static fd_expr *parse_compare(parser *p, unsigned *h)
     size_t pos = t->start;
     advance(p);
     unsigned hr = 0;
-    fd_expr *r = parse_binary(p, 0, &hr);
+    fd_expr *r = parse_binary(p, fd_op_prec[FD_OP_BOR], &hr);
     fd_expr *e = mk2(p, op, pos, l, *h, r, hr, h);
     if (e && cmpop_of(peek(p)->kind) >= 0)
         return fail(p, peek(p)->start, "comparisons do not chain; add parentheses");
@@ -1052,27 +1108,29 @@ static fd_expr *parse_not(parser *p, unsigned *h)
 static fd_expr *parse_and(parser *p, unsigned *h)
 {
     fd_expr *l = parse_not(p, h);
+    chain ch = {NULL, 0, 0, *h};
     while (l && tok_is(p, peek(p), "and")) {
         size_t pos = peek(p)->start;
         advance(p);
         unsigned hr = 0;
         fd_expr *r = parse_not(p, &hr);
-        l = mk2(p, FD_OP_AND, pos, l, *h, r, hr, h);
+        l = chain_link(p, &ch, FD_OP_AND, pos, l, r, hr);
     }
-    return l;
+    return chain_end(&ch, l, h);
 }
 
 static fd_expr *parse_or(parser *p, unsigned *h)
 {
     fd_expr *l = parse_and(p, h);
+    chain ch = {NULL, 0, 0, *h};
     while (l && tok_is(p, peek(p), "or")) {
         size_t pos = peek(p)->start;
         advance(p);
         unsigned hr = 0;
         fd_expr *r = parse_and(p, &hr);
-        l = mk2(p, FD_OP_OR, pos, l, *h, r, hr, h);
+        l = chain_link(p, &ch, FD_OP_OR, pos, l, r, hr);
     }
-    return l;
+    return chain_end(&ch, l, h);
 }
 
 static fd_expr *parse_ternary(parser *p, unsigned *h)
@@ -1106,6 +1164,7 @@ static void parser_init(parser *p, fd_arena *a, fd_names *in, const char *text, 
 {
     memset(p, 0, sizeof *p);
     p->a = a;
+    p->base = NULL;
     p->in = in;
     p->s = text ? text : "";
     p->n = text ? n : 0;
@@ -1124,9 +1183,16 @@ static bool check_end(parser *p)
 
 fd_expr *fd_expr_parse(fd_arena *a, fd_names *in, const char *text, size_t n, fd_expr_err *err)
 {
+    return fd_expr_parse_in(a, NULL, in, text, n, err);
+}
+
+fd_expr *fd_expr_parse_in(fd_arena *a, const fd_names *base, fd_names *in, const char *text, size_t n,
+                          fd_expr_err *err)
+{
     parser p;
     fd_expr_err dummy;
     parser_init(&p, a, in, text, n, err ? err : &dummy);
+    p.base = base;
     if (n > UINT32_MAX)
         return fail(&p, 0, "expression text too long");
     unsigned h = 0;
@@ -1238,6 +1304,18 @@ static void dump_rec(dumpbuf *d, const fd_expr *e, unsigned depth)
         return;
     default:
         break;
+    }
+    if (e->chain) {
+        /* The same nested form as an unchained tree, printed by iteration. */
+        for (uint32_t k = e->nargs; k-- > 0;)
+            out(d, "(%s ", fd_op_names[e->args[k]->op]);
+        dump_rec(d, e->args[0]->a, depth + 1);
+        for (uint32_t k = 0; k < e->nargs; k++) {
+            out(d, " ");
+            dump_rec(d, e->args[k]->b, depth + 1);
+            out(d, ")");
+        }
+        return;
     }
     out(d, "(%s", e->op < FD_OP_COUNT_ ? fd_op_names[e->op] : "?");
     switch (e->op) {

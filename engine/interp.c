@@ -627,15 +627,13 @@ static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, int64_t at,
     const uint8_t *out;
     size_t outn;
     /* A decompression bomb in a small file may not take more than the input
-     * size can justify (zlib's best ratio is about 1000:1), nor more than the
-     * document may still allocate. */
-    const fd_arena *ar = &st->doc->arena;
+     * size can justify (zlib's best ratio is about 1000:1); process.c also
+     * holds it to what the document may still allocate. */
     uint64_t limit = (64ull << 20) + st->doc->size * 1032;
-    if (ar->limit && ar->limit - ar->used < limit)
-        limit = ar->limit > ar->used ? ar->limit - ar->used : 0;
-    if (fd_process_apply(&st->doc->arena, a->proc, a->proc_name, args, nargs, *buf, (size_t)*n,
-                         limit, &out, &outn, msg, sizeof msg) != 0)
-        return site_err_at(st, FD_ERR_PROCESS, at, "%s: %s", a->proc_name ? a->proc_name : "process", msg);
+    int rc = fd_process_apply(st->doc, a->proc, a->proc_name, &a->proc_ref, args, nargs, *buf, (size_t)*n,
+                              limit, &out, &outn, msg, sizeof msg);
+    if (rc != 0)
+        return site_err_at(st, (fd_errkind)rc, at, "%s: %s", a->proc_name ? a->proc_name : "process", msg);
     *buf = out;
     *n = outn;
     return NULL;

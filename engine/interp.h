@@ -53,6 +53,7 @@ struct fd_doc {
     fd_obj *root;
     bool parsed;
     fd_errrec *err;        /* what stopped the root seq */
+    struct fd_member_cache *members;   /* eval.c: one entry per member access of the spec, lazily */
     int depth;             /* current nesting of parse/eval frames */
     uintptr_t stack_top;   /* highest C stack address seen at an entry point */
     uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */

@@ -3,12 +3,14 @@
 #include "version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void fd_ksy_fail_kind(fd_ksy_loader *L, fd_errkind kind, const char *file, uint32_t line,
                       uint32_t col, const char *fmt, ...)
@@ -79,8 +81,11 @@ static char *read_file(fd_ksy_loader *L, const char *path, const fd_srcloc *loc,
     const char *f = loc ? loc->file : path;
     uint32_t line = loc ? loc->line : 0, col = loc ? loc->col : 0;
     fd_errkind kind = loc ? FD_ERR_DESCRIPTION : FD_ERR_IO;
-    FILE *fp = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO must not block the load */
+    FILE *fp = fd < 0 ? NULL : fdopen(fd, "rb");
     if (!fp) {
+        if (fd >= 0)
+            close(fd);
         fd_ksy_fail_kind(L, kind, f, line, col, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }

@@ -84,20 +84,6 @@ static int resolve_ref(fd_ksy_loader *L, size_t i)
     return 0;
 }
 
-static bool prim_name(const char *s)
-{
-    static const char *const names[] = {"str", "strz", "bytes", "bool", "any", "struct", "io"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strcmp(s, names[i]) == 0)
-            return true;
-    if (!(s[0] == 'u' || s[0] == 's' || s[0] == 'f' || s[0] == 'b') || !(s[1] >= '0' && s[1] <= '9'))
-        return false;
-    size_t i = 1;
-    while (s[i] >= '0' && s[i] <= '9')
-        i++;
-    return s[i] == 0 || strcmp(s + i, "le") == 0 || strcmp(s + i, "be") == 0;
-}
-
 /* Enum labels of the whole spec in one hash table, so resolving an enum
  * literal costs one probe instead of a scan of the enum. */
 typedef struct label_slot {
@@ -111,7 +97,7 @@ typedef struct resolver {
     fd_spec *spec;
     label_slot *labels;
     size_t cap;             /* power of two */
-    size_t nodes;           /* named expression nodes resolved so far */
+    size_t nodes;           /* enum literals and type names bound so far */
 } resolver;
 
 #define RS_MAX_NODES (1u << 17)
@@ -148,54 +134,46 @@ static void labels_add(resolver *R, const fd_type *t)
         labels_add(R, t->types[i]);
 }
 
-/* Fill the static parts of an expression: enum literals, type paths, and
- * the slots of bare member names (an expression of type T always runs with
- * a T as `this`, so its member-lookup cache can start filled). */
-static void resolve_expr(resolver *R, const fd_type *scope, fd_expr *e, int depth)
+static bool label_value(void *ctx, const fd_enum *e, const char *label, uint64_t *value)
 {
-    if (!e || depth > 1000)
+    const label_slot *sl = label_find(ctx, e, label);
+    if (!sl->e)
+        return false;
+    *value = sl->value;
+    return true;
+}
+
+/* Bind an expression (engine/eval.c): its enum literals, type paths, member
+ * slots and literal byte arrays are fixed now, so the loaded spec is never
+ * written again.  An expression of type T always runs with a T as `this`. */
+static void resolve_expr(resolver *R, const fd_type *scope, fd_expr *e)
+{
+    if (!e || R->L->failed)
         return;
-    if (e->op == FD_OP_NAME && e->name) {
-        e->cache_type = scope;
-        e->cache_slot = fd_type_slot(scope, e->name);
+    fd_bind b = {&R->spec->arena, R->spec, &R->spec->nsites, label_value, R, R->nodes};
+    if (fd_expr_bind(&b, scope, e) != 0) {
+        fd_ksy_fail_kind(R->L, FD_ERR_NOMEM, scope->loc.file, scope->loc.line, scope->loc.col, "out of memory");
+        return;
     }
-    bool named = e->op == FD_OP_ENUMLIT || e->op == FD_OP_CAST || e->op == FD_OP_SIZEOF ||
-                 e->op == FD_OP_BITSIZEOF;
-    if (named && e->npath && ++R->nodes > RS_MAX_NODES) {
+    R->nodes = b.named;
+    if (R->nodes > RS_MAX_NODES)
         fd_ksy_fail_kind(R->L, FD_ERR_LIMIT, scope->loc.file, scope->loc.line, scope->loc.col,
                          "too many enum literals and type names in expressions");
-        return;
-    }
-    if (e->op == FD_OP_ENUMLIT && e->npath) {
-        const fd_enum *en = fd_spec_find_enum(R->spec, scope, e->path, e->npath, e->abs_path);
-        label_slot *sl = en && e->name ? label_find(R, en, e->name) : NULL;
-        if (sl && sl->e) {
-            e->renum = en;
-            e->renum_val = sl->value;
-        }
-    } else if (named && e->npath && !(e->npath == 1 && !e->abs_path && prim_name(e->path[0]))) {
-        e->rtype = fd_spec_find_type(R->spec, scope, e->path, e->npath, e->abs_path);
-    }
-    resolve_expr(R, scope, e->a, depth + 1);
-    resolve_expr(R, scope, e->b, depth + 1);
-    resolve_expr(R, scope, e->c, depth + 1);
-    for (uint32_t i = 0; i < e->nargs; i++)
-        resolve_expr(R, scope, e->args[i], depth + 1);
 }
 
 static void resolve_exprs(resolver *R, const fd_type *t, fd_expr **v, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        resolve_expr(R, t, v[i], 0);
+        resolve_expr(R, t, v[i]);
 }
 
 static void resolve_typeref(resolver *R, const fd_type *t, const fd_typeref *tr)
 {
     resolve_exprs(R, t, tr->args, tr->nargs);
     if (tr->sw) {
-        resolve_expr(R, t, tr->sw->on, 0);
+        resolve_expr(R, t, tr->sw->on);
         for (uint32_t i = 0; i < tr->sw->ncases; i++) {
-            resolve_expr(R, t, tr->sw->keys[i], 0);
+            resolve_expr(R, t, tr->sw->keys[i]);
             resolve_typeref(R, t, &tr->sw->types[i]);
         }
     }
@@ -209,14 +187,16 @@ static void resolve_attr(resolver *R, const fd_type *t, fd_attr *a)
     resolve_exprs(R, t, one, sizeof one / sizeof *one);
     resolve_exprs(R, t, a->valid.any_of, a->valid.nany);
     resolve_exprs(R, t, a->proc_args, a->nproc_args);
+    if (a->proc == FD_PROC_CUSTOM)
+        a->proc_ref = fd_process_lookup(a->proc_name);
 }
 
 static void resolve_type(resolver *R, fd_type *t)
 {
     t->fixed_size = FS_UNKNOWN;
-    resolve_expr(R, t, t->to_string, 0);
+    resolve_expr(R, t, t->to_string);
     if (t->endian_sw) {
-        resolve_expr(R, t, t->endian_sw->on, 0);
+        resolve_expr(R, t, t->endian_sw->on);
         resolve_exprs(R, t, t->endian_sw->keys, t->endian_sw->ncases);
     }
     for (uint32_t i = 0; i < t->nseq; i++)

@@ -1,6 +1,7 @@
 /* process.c - `process:` transforms (zlib, xor, rol, ror) and the registry of custom routines. */
-#include "process.h"
+#include "interp.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -12,6 +13,20 @@
 /* Value fields are read directly: the accessors live in value.c, which this
  * module must not depend on. */
 
+/* Error kinds are returned as ints: 0 is success. */
+static int proc_fail_kind(int kind, char *msg, size_t msgcap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int proc_fail_kind(int kind, char *msg, size_t msgcap, const char *fmt, ...)
+{
+    if (msg && msgcap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, msgcap, fmt, ap);
+        va_end(ap);
+    }
+    return kind;
+}
+
 static int proc_fail(char *msg, size_t msgcap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int proc_fail(char *msg, size_t msgcap, const char *fmt, ...)
@@ -22,10 +37,12 @@ static int proc_fail(char *msg, size_t msgcap, const char *fmt, ...)
         vsnprintf(msg, msgcap, fmt, ap);
         va_end(ap);
     }
-    return -1;
+    return FD_ERR_PROCESS;
 }
 
-/* Custom routines: a small fixed table, so registration never allocates. */
+/* Custom routines: a small fixed table, so registration never allocates.
+ * The lock makes registering safe from any thread; parsing never takes it,
+ * because a spec binds its routines when it is loaded (fd_process_lookup). */
 #define PROC_MAX 64
 #define PROC_NAME_MAX 128
 
@@ -79,53 +96,82 @@ fd_proc_kind fd_process_kind(const char *name)
     return FD_PROC_CUSTOM;
 }
 
-/* Inflate into a malloc'd buffer that doubles up to limit + 1 bytes: reaching
- * the extra byte proves the output exceeds the limit.  Like Python's
- * zlib.decompress, bytes after the end of the stream are ignored and a
- * stream that stops early is an error. */
-static int proc_zlib(fd_arena *a, const uint8_t *in, size_t n, uint64_t limit,
-                     const uint8_t **out, size_t *outn, char *msg, size_t msgcap)
+fd_proc_ref fd_process_lookup(const char *name)
 {
-    uint64_t max = limit && limit < SIZE_MAX - 1 ? limit + 1 : SIZE_MAX - 1;
-    /* Start near a typical ratio; huge inputs start at 128 MiB and grow. */
-    uint64_t want = n < (UINT64_C(1) << 25) ? (uint64_t)n * 4 + 4096 : UINT64_C(1) << 27;
-    size_t cap = (size_t)(want < max ? want : max);
-    uint8_t *buf = malloc(cap);
-    if (!buf)
-        return proc_fail(msg, msgcap, "zlib: out of memory");
+    fd_proc_ref r = {NULL, NULL};
+    pthread_mutex_lock(&proc_lock);
+    for (int i = 0; name && i < PROC_MAX; i++) {
+        if (proc_table[i].fn && strcmp(proc_table[i].name, name) == 0) {
+            r.fn = proc_table[i].fn;
+            r.user = proc_table[i].user;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&proc_lock);
+    return r;
+}
+
+/* At most the bytes one allocation from the document's arena may still get:
+ * the rest of its current chunk, or a new chunk within its limit. */
+static uint64_t arena_room(const fd_arena *a)
+{
+    if (!a->limit)
+        return UINT64_MAX;
+    uint64_t in_chunk = a->cur ? (uint64_t)(a->end - a->cur) : 0;
+    uint64_t fresh = a->limit > a->used ? a->limit - a->used : 0;
+    return in_chunk > fresh ? in_chunk : fresh;
+}
+
+/* Charge the bytes produced so far (*charged of them already). */
+static bool charge(fd_doc *doc, uint64_t produced, uint64_t *charged)
+{
+    uint64_t units = produced / FD_WORK_BYTES_PER_UNIT - *charged / FD_WORK_BYTES_PER_UNIT;
+    *charged = produced;
+    return units && fd_work_spend(doc, units);
+}
+
+#define ZLIB_SCRATCH (64u << 10)
+
+/* One inflate of in[0..n): into dst[0..cap) when dst is set, else through a
+ * scratch buffer only to count.  *used gets the output size; counting stops
+ * as soon as it passes max.  Like Python's zlib.decompress, bytes after the
+ * end of the stream are ignored and a stream that stops early is an error. */
+static int zlib_run(fd_doc *doc, const uint8_t *in, size_t n, uint8_t *dst, size_t cap, uint64_t max,
+                    uint64_t *used, char *msg, size_t msgcap)
+{
+    uint8_t *scratch = NULL;
+    if (!dst && !(scratch = malloc(ZLIB_SCRATCH)))
+        return proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "zlib: out of memory");
     z_stream z;
     memset(&z, 0, sizeof z);
     if (inflateInit(&z) != Z_OK) {
-        free(buf);
+        free(scratch);
         return proc_fail(msg, msgcap, "zlib: cannot initialise");
     }
-    size_t inpos = 0, used = 0;
+    size_t inpos = 0;
+    uint64_t out = 0, charged = 0;
     int zr = Z_OK, rc = 0;
     while (zr != Z_STREAM_END) {
-        if (used == cap) {
-            if (cap >= max) {
-                rc = proc_fail(msg, msgcap, "zlib output exceeds limit");
-                break;
-            }
-            size_t ncap = cap > max / 2 ? (size_t)max : cap * 2;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                rc = proc_fail(msg, msgcap, "zlib: out of memory");
-                break;
-            }
-            buf = nb;
-            cap = ncap;
+        if (out > max) {
+            rc = -1;
+            break;
         }
         /* zlib counts in uInt: feed huge buffers in slices. */
         size_t inchunk = n - inpos < UINT_MAX ? n - inpos : UINT_MAX;
-        size_t outchunk = cap - used < UINT_MAX ? cap - used : UINT_MAX;
+        size_t room = dst ? cap - (size_t)out : ZLIB_SCRATCH;
+        size_t outchunk = room < UINT_MAX ? room : UINT_MAX;
         z.next_in = (Bytef *)(in + inpos);
         z.avail_in = (uInt)inchunk;
-        z.next_out = buf + used;
+        z.next_out = dst ? dst + out : scratch;
         z.avail_out = (uInt)outchunk;
         zr = inflate(&z, Z_NO_FLUSH);
         inpos += inchunk - z.avail_in;
-        used += outchunk - z.avail_out;
+        out += outchunk - z.avail_out;
+        if (!dst && charge(doc, out, &charged)) {
+            rc = proc_fail_kind(FD_ERR_LIMIT, msg, msgcap, "work budget exhausted after %llu bytes of output",
+                                (unsigned long long)out);
+            break;
+        }
         if (zr == Z_STREAM_END || zr == Z_OK)
             continue;
         if (zr == Z_BUF_ERROR)
@@ -135,19 +181,44 @@ static int proc_zlib(fd_arena *a, const uint8_t *in, size_t n, uint64_t limit,
         break;
     }
     inflateEnd(&z);
-    if (rc == 0 && limit && used > limit)
-        rc = proc_fail(msg, msgcap, "zlib output exceeds limit");
-    if (rc == 0) {
-        uint8_t *res = fd_arena_memdup(a, buf, used);
-        if (res) {
-            *out = res;
-            *outn = used;
-        } else {
-            rc = proc_fail(msg, msgcap, "zlib: out of memory for %zu bytes", used);
-        }
-    }
-    free(buf);
+    free(scratch);
+    if (rc == 0 && out > max)
+        rc = -1;
+    *used = out;
     return rc;
+}
+
+/* Two passes: count the output (charging the work budget and stopping past
+ * the caps), then inflate straight into an arena block of exactly that size,
+ * so a bomb never allocates more than the document may hold. */
+static int proc_zlib(fd_doc *doc, const uint8_t *in, size_t n, uint64_t limit,
+                     const uint8_t **out, size_t *outn, char *msg, size_t msgcap)
+{
+    uint64_t room = arena_room(&doc->arena);
+    uint64_t max = limit < room ? limit : room;
+    if (max > SIZE_MAX - 1)
+        max = SIZE_MAX - 1;
+    uint64_t used = 0;
+    int rc = zlib_run(doc, in, n, NULL, 0, max, &used, msg, msgcap);
+    if (rc == -1 && used > limit)
+        return proc_fail(msg, msgcap, "zlib output exceeds limit");
+    if (rc == -1)
+        return proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "zlib: out of memory: output exceeds the %llu bytes "
+                              "the document may still allocate", (unsigned long long)room);
+    if (rc != 0)
+        return rc;
+    /* One spare byte: the second pass never meets a full buffer before the end. */
+    uint8_t *buf = fd_arena_alloc(&doc->arena, (size_t)used + 1);
+    if (!buf)
+        return proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "zlib: out of memory for %llu bytes", (unsigned long long)used);
+    uint64_t again = 0;
+    rc = zlib_run(doc, in, n, buf, (size_t)used + 1, used, &again, msg, msgcap);
+    assert(rc != 0 || again == used);
+    if (rc != 0)
+        return rc > 0 ? rc : proc_fail(msg, msgcap, "zlib: inconsistent output size");
+    *out = buf;
+    *outn = (size_t)used;
+    return 0;
 }
 
 static int proc_xor(fd_arena *a, const fd_value *args, size_t nargs, const uint8_t *in, size_t n,
@@ -205,52 +276,45 @@ static int proc_rotate(fd_arena *a, bool left, const fd_value *args, size_t narg
     return 0;
 }
 
-static int proc_custom(fd_arena *a, const char *name, const fd_value *args, size_t nargs,
-                       const uint8_t *in, size_t n, uint64_t limit,
+static int proc_custom(fd_doc *doc, const char *name, const fd_proc_ref *ref, const fd_value *args,
+                       size_t nargs, const uint8_t *in, size_t n, uint64_t limit,
                        const uint8_t **out, size_t *outn, char *msg, size_t msgcap)
 {
-    fd_process_fn fn = NULL;
-    void *user = NULL;
-    pthread_mutex_lock(&proc_lock);
-    for (int i = 0; name && i < PROC_MAX; i++) {
-        if (proc_table[i].fn && strcmp(proc_table[i].name, name) == 0) {
-            fn = proc_table[i].fn;
-            user = proc_table[i].user;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&proc_lock);
-    if (!fn)
+    if (!ref || !ref->fn)
         return proc_fail(msg, msgcap, "unknown process routine %s", name ? name : "(null)");
     uint8_t *res = NULL;
     size_t resn = 0;
     if (msg && msgcap)
         msg[0] = 0;
-    int r = fn(user, in, n, args, nargs, &res, &resn, msg, msgcap);
+    int r = ref->fn(ref->user, in, n, args, nargs, &res, &resn, msg, msgcap);
+    uint64_t charged = 0;
     int rc = 0;
     if (r != 0) {
         if (!msg || !msgcap || !msg[0])
             proc_fail(msg, msgcap, "process routine %s failed", name);
-        rc = -1;
-    } else if (limit && resn > limit) {
+        rc = FD_ERR_PROCESS;
+    } else if (resn > limit) {
         rc = proc_fail(msg, msgcap, "process routine %s output exceeds limit", name);
     } else if (resn && !res) {
         rc = proc_fail(msg, msgcap, "process routine %s returned no buffer", name);
+    } else if (charge(doc, resn, &charged) || fd_work_spend(doc, 1)) {
+        rc = proc_fail_kind(FD_ERR_LIMIT, msg, msgcap, "work budget exhausted");
+    } else if (resn > arena_room(&doc->arena)) {
+        rc = proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "process routine %s: out of memory for %zu bytes", name, resn);
     } else {
-        const uint8_t *copy = fd_arena_memdup(a, res, resn);
+        const uint8_t *copy = fd_arena_memdup(&doc->arena, res, resn);
         if (copy) {
             *out = copy;
             *outn = resn;
         } else {
-            rc = proc_fail(msg, msgcap, "process routine %s: out of memory for %zu bytes", name, resn);
+            rc = proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "process routine %s: out of memory for %zu bytes", name, resn);
         }
     }
     free(res);
     return rc;
 }
 
-/* limit 0 means no cap beyond available memory (as an arena limit of 0). */
-int fd_process_apply(fd_arena *a, fd_proc_kind kind, const char *name,
+int fd_process_apply(fd_doc *doc, fd_proc_kind kind, const char *name, const fd_proc_ref *custom,
                      const fd_value *args, size_t nargs,
                      const uint8_t *in, size_t n, uint64_t limit,
                      const uint8_t **out, size_t *outn, char *msg, size_t msgcap)
@@ -265,15 +329,18 @@ int fd_process_apply(fd_arena *a, fd_proc_kind kind, const char *name,
         *outn = n;
         return 0;
     case FD_PROC_ZLIB:
-        return proc_zlib(a, in, n, limit, out, outn, msg, msgcap);
+        rc = proc_zlib(doc, in, n, limit, out, outn, msg, msgcap);
+        return rc || !fd_work_spend(doc, 1) ? rc
+             : proc_fail_kind(FD_ERR_LIMIT, msg, msgcap, "work budget exhausted");
     case FD_PROC_CUSTOM:
-        return proc_custom(a, name, args, nargs, in, n, limit, out, outn, msg, msgcap);
+        return proc_custom(doc, name, custom, args, nargs, in, n, limit, out, outn, msg, msgcap);
     case FD_PROC_XOR:
-        rc = proc_xor(a, args, nargs, in, n, out, msg, msgcap);
-        break;
     case FD_PROC_ROL:
     case FD_PROC_ROR:
-        rc = proc_rotate(a, kind == FD_PROC_ROL, args, nargs, in, n, out, msg, msgcap);
+        if (fd_work_spend(doc, n / FD_WORK_BYTES_PER_UNIT + 1))
+            return proc_fail_kind(FD_ERR_LIMIT, msg, msgcap, "work budget exhausted");
+        rc = kind == FD_PROC_XOR ? proc_xor(&doc->arena, args, nargs, in, n, out, msg, msgcap)
+                                 : proc_rotate(&doc->arena, kind == FD_PROC_ROL, args, nargs, in, n, out, msg, msgcap);
         break;
     default:
         return proc_fail(msg, msgcap, "unknown process kind %d", (int)kind);

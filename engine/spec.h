@@ -95,6 +95,7 @@ typedef struct fd_attr {
     fd_enum *enm;          /* `enum:` resolved */
     fd_proc_kind proc;     /* process */
     const char *proc_name;
+    fd_proc_ref proc_ref;  /* FD_PROC_CUSTOM: the routine registered when the spec was loaded */
     fd_expr **proc_args;
     uint32_t nproc_args;
     uint8_t repeat;        /* fd_repeat */
@@ -194,6 +195,7 @@ struct fd_spec {
     size_t nimport_dirs;
     fd_magic *magics;      /* alternative leading bytes of the root type, for detection */
     uint32_t nmagics;
+    uint32_t nsites;       /* member accesses numbered by fd_expr_bind (a document caches their lookups) */
 };
 
 /* Lookups used by the interpreter and evaluator. */

@@ -168,7 +168,10 @@ const char *fd_spec_id(const fd_spec *spec);
 const uint8_t *fd_spec_magic(const fd_spec *spec, size_t i, size_t *len);
 
 /* Custom `process: name(args)` routines.  out must be malloc'd; the engine frees it.
- * Return 0 on success, non-zero (and optionally a message) on failure. */
+ * Return 0 on success, non-zero (and optionally a message) on failure.
+ * A spec looks its routines up once, when it is loaded: register (or remove)
+ * a routine before loading the specs that name it.  Registering is safe from
+ * any thread; fn may be called from every thread that parses. */
 typedef int (*fd_process_fn)(void *user, const uint8_t *in, size_t n,
                              const fd_value *args, size_t nargs,
                              uint8_t **out, size_t *outn, char *msg, size_t msgcap);
@@ -261,10 +264,51 @@ bool fd_array_elem_span(fd_value arr, size_t i, fd_span *out);
  * Value instances are never followed (they alias other nodes). */
 fd_value fd_doc_node_at(fd_doc *doc, uint64_t offset, bool instances, char *path, size_t pathcap, fd_span *span);
 
+/* Coverage (engine/coverage.c): the bytes of the input that no leaf claims.
+ * A leaf is a value read from the input (integer, float, boolean, enum,
+ * string, byte array); a struct parsed from `process`ed bytes counts as one
+ * leaf over its raw bytes.  The walk has the writers' guards (nesting depth,
+ * fd_node_budget, loops cut) and keeps the claimed ranges sorted and merged,
+ * so its memory grows with the number of disjoint ranges, not with the input. */
+typedef struct fd_range {
+    uint64_t start, end;       /* [start, end): absolute offsets in the input */
+} fd_range;
+
+typedef struct fd_coverage {
+    uint64_t size;             /* the input's size */
+    uint64_t covered;          /* bytes claimed by at least one leaf */
+    const fd_range *gaps;      /* the unclaimed ranges in order; they live until fd_doc_close */
+    size_t ngaps;
+    bool complete;             /* false when a guard cut the walk: some gaps may be claimed
+                                  by nodes it did not reach */
+} fd_coverage;
+
+/* Parse (if not yet), walk the tree (evaluating instances when instances is
+ * true) and fill *out.  false with a MemoryError in err when out of memory. */
+bool fd_doc_coverage(fd_doc *doc, bool instances, fd_coverage *out, fd_error *err);
+
 /* Expressions: parse and evaluate EXPR with ctx as `this` (normally the root). */
 fd_value fd_eval(fd_doc *doc, fd_value ctx, const char *expr, fd_error *err);
 /* Only check EXPR's syntax: false (and a DescriptionError in err) when it does not parse. */
 bool fd_expr_check(const char *expr, fd_error *err);
+
+/* fd_eval compiles, evaluates and frees: the document keeps only the value.
+ * Evaluation draws on the document's work budget (fd_open_opts.max_work):
+ * one unit per node evaluated, one per array item a method walks, one per
+ * 64 bytes scanned, decoded or decompressed; once spent, LimitError.
+ *
+ * Compile once, evaluate many times.  A compiled expression is read-only and
+ * may be used by many threads (each on its own document).  Names are resolved
+ * against the root type; a ctx of another type looks its members up when
+ * evaluated.  NULL and a DescriptionError on a syntax error, or on a member
+ * name or enum literal the root type does not know. */
+typedef struct fd_compiled fd_compiled;
+fd_compiled *fd_expr_compile(const fd_spec *spec, const char *expr, fd_error *err);
+/* Evaluate on a document of the same spec, with the budget above.  A string
+ * or byte-array literal in the result points into the compiled expression:
+ * valid until fd_expr_free. */
+fd_value fd_expr_eval(fd_doc *doc, const fd_compiled *e, fd_value ctx, fd_error *err);
+void fd_expr_free(fd_compiled *e);
 
 /* Writers (engine/emit_*.c).  The tree under v is walked with the accessors
  * above; instances are evaluated, each failure isolated into an `_error`. */

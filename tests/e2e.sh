@@ -321,11 +321,23 @@ has '"results":[{"value":258},{"value":"Ω!"}]}'
 err_lines 1
 done_check
 
-check "-e: an expression that does not parse exits 2"
-run -f "$KSY" -o json -e '1 +' "$T/good.bin"
-expect_rc 2
+check "-e: an expression that does not parse exits 2 before any output, told on stderr"
+for o in json text yaml; do
+    run -f "$KSY" -o $o -e version -e '1 +' "$T/good.bin"
+    expect_rc 2
+    [ -s "$T/out" ] && fail "-o $o: stdout not empty: $(head -c 200 "$T/out")"
+    err_lines 1
+    err_has "fmtdump: -e '1 +': expression error at column"
+done
+done_check
+
+check "-e json: a failing expression is also told on stderr, the status is the root's"
+run -f "$KSY" -o json -e version -e no_such_field "$T/good.bin"
+expect_rc 1
 json_ok
-has '{"status":"ok","results":[{"error":{"kind":'
+has '{"status":"ok","results":[{"value":258},{"error":{"kind":"NameError"'
+err_lines 1
+err_has "fmtdump: $T/good.bin: -e 'no_such_field': NameError:"
 done_check
 
 check "-e yaml: the JSON envelope (JSON is YAML)"
@@ -341,10 +353,29 @@ expect_rc 1
 line "version = 258"
 line 'chunks[2].body.text = "a\"b\n\x01"'
 line "flags = compressed (0x1)"
-grep -q '^no_such_field: ERROR ' "$T/out" || fail "no error line for no_such_field"
+lacks "no_such_field"
+err_lines 1
+err_has "fmtdump: $T/good.bin: -e 'no_such_field': NameError:"
 done_check
 
 # ---- format detection ------------------------------------------------------------
+
+# A format path of loadable descriptions only (the fixtures also hold broken ones).
+FORMATS=$T/fmtpath
+mkdir -p "$FORMATS"
+cp "$FIX/chunks.ksy" "$FIX/chunks_v2.ksy" "$FORMATS/"
+
+check "a description on the path that does not load: a located warning, detection goes on"
+FMTDUMP_PATH=$FIX run -o json "$T/good.bin"
+expect_rc 0
+has '"version":258'
+err_has "fmtdump: warning: description skipped: $FIX/broken_type.ksy:8:11: DescriptionError:"
+grep -q "^fmtdump: warning: description skipped: $FIX/broken_yaml.ksy:[0-9]*:[0-9]*: " "$T/err" ||
+    fail "no located warning for broken_yaml.ksy: $(head -c 300 "$T/err")"
+FMTDUMP_PATH=$FORMATS run -o json "$T/good.bin"
+expect_rc 0
+[ -s "$T/err" ] && fail "stderr not empty: $(head -c 300 "$T/err")"
+done_check
 
 check "detection through FMTDUMP_PATH"
 FMTDUMP_PATH=/no/such/dir:$FIX run -o json "$T/good.bin"
@@ -353,7 +384,7 @@ has '"version":258'
 done_check
 
 check "detection takes the longest matching signature"
-FMTDUMP_PATH=$FIX run "$T/v2.bin"
+FMTDUMP_PATH=$FORMATS run "$T/v2.bin"
 expect_rc 0
 line "chunks_v2"
 line "  v2_count = 5"
@@ -496,7 +527,7 @@ expect_rc 2
 done_check
 
 check "jsonl: each input's format detected, descriptions from the path"
-FMTDUMP_PATH=$FIX run -o jsonl "$T/good.bin" "$T/v2.bin" "$T/unknown.bin" "$T/no-such-file.bin" "$T/good.bin"
+FMTDUMP_PATH=$FORMATS run -o jsonl "$T/good.bin" "$T/v2.bin" "$T/unknown.bin" "$T/no-such-file.bin" "$T/good.bin"
 expect_rc 3
 lines 5
 statuses "ok ok error error ok"
@@ -550,6 +581,261 @@ if [ -x "$GEN" ]; then
     done_check
 fi
 
+# ---- bounded work: FIFOs, stdin, lists of names, threads -------------------------
+
+# run_quick ARGS...: fmtdump under `timeout 5` (a hang is exit 124); stdin from $T/stdin when present.
+run_quick() {
+    if [ -f "$T/stdin" ]; then
+        timeout 5 "$FMTDUMP" "$@" <"$T/stdin" >"$T/out" 2>"$T/err"
+    else
+        timeout 5 "$FMTDUMP" "$@" </dev/null >"$T/out" 2>"$T/err"
+    fi
+    rc=$?
+    flatten
+}
+
+if command -v mkfifo >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1 && mkfifo "$T/fifo" "$T/fifo.ksy"; then
+    check "a FIFO as the data: an I/O error at once, not a wait for a writer"
+    run_quick -f "$KSY" "$T/fifo"
+    expect_rc 3
+    err_has "cannot read $T/fifo: not a regular file"
+    mkdir -p "$T/fifo_path"
+    mkfifo "$T/fifo_path/x.ksy"
+    cp "$FIX/chunks.ksy" "$T/fifo_path/"
+    FMTDUMP_PATH=$T/fifo_path run_quick "$T/fifo"
+    expect_rc 3
+    run_quick -f "$KSY" -o jsonl "$T/good.bin" "$T/fifo" "$T/good.bin"
+    expect_rc 3
+    lines 3
+    statuses "ok error ok"
+    grep -qF '"error": {"kind": "IOError", "message": "cannot read '"$T"'/fifo: not a regular file"' "$T/out" ||
+        fail "no IOError line for the FIFO: $(sed -n 2p "$T/out" | head -c 300)"
+    done_check
+
+    check "a FIFO as -f: a description error at once"
+    run_quick -f "$T/fifo.ksy" "$T/good.bin"
+    expect_rc 2
+    err_has "not a regular file"
+    done_check
+
+    check "a FIFO on the format path: skipped with a warning, detection goes on"
+    FMTDUMP_PATH=$T/fifo_path run_quick -o json "$T/good.bin"
+    expect_rc 0
+    has '"version":258'
+    err_has "fmtdump: warning: description skipped: $T/fifo_path/x.ksy: IOError: cannot read $T/fifo_path/x.ksy: not a regular file"
+    FMTDUMP_PATH=$T/fifo_path run_quick -o jsonl "$T/good.bin" "$T/fifo"
+    expect_rc 3
+    statuses "ok error"
+    done_check
+fi
+
+check "- reads stdin: the same tree as the file, detection too"
+run -f "$KSY" -o json "$T/good.bin"
+cp "$T/out" "$T/good.json"
+cp "$T/good.bin" "$T/stdin"
+run_quick -f "$KSY" -o json -
+expect_rc 0
+cmp -s "$T/out" "$T/good.json" || fail "stdin's tree differs from the file's"
+cat "$T/good.bin" | timeout 5 "$FMTDUMP" -f "$KSY" -o json - >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 0
+cmp -s "$T/out" "$T/good.json" || fail "a pipe's tree differs from the file's"
+FMTDUMP_PATH=$FORMATS run_quick -o json -
+expect_rc 0
+cmp -s "$T/out" "$T/good.json" || fail "detected from stdin: the tree differs"
+cp "$T/trunc.bin" "$T/stdin"
+run_quick -f "$KSY" -
+expect_rc 1
+err_has "fmtdump: -: EndOfStreamError:"
+: >"$T/stdin"
+run_quick -f "$KSY" -e version -
+expect_rc 1
+err_has "EndOfStreamError"
+rm -f "$T/stdin"
+done_check
+
+check "jsonl: - among the FILE operands is stdin's bytes, named once at most"
+cp "$T/v2.bin" "$T/stdin"
+FMTDUMP_PATH=$FORMATS run_quick -o jsonl "$T/good.bin" - "$T/good.bin"
+expect_rc 0
+lines 3
+statuses "ok ok ok"
+jsonl_ok "$T/good.bin" - "$T/good.bin"
+grep -qF '{"file": "-", "status": "ok", "tree": {"magic":"8943484b0d0a1a0a","v2_count":5' "$T/out" ||
+    fail "stdin not read as chunks_v2: $(sed -n 2p "$T/out" | head -c 300)"
+rm -f "$T/stdin"
+run -f "$KSY" -o jsonl "$T/good.bin" - -
+expect_rc 2
+err_has "stdin (-) named more than once"
+done_check
+
+check "jsonl: the names from stdin (a lone -) or from --files-from, one a line"
+printf '%s\n' "$T/good.bin" "" "$T/trunc.bin" "$T/no-such-file.bin" >"$T/stdin"
+printf '%s' "$T/extra.bin" >>"$T/stdin"
+run_quick -f "$KSY" -o jsonl -
+expect_rc 3
+lines 4
+statuses "ok error error ok"
+jsonl_ok "$T/good.bin" "$T/trunc.bin" "$T/no-such-file.bin" "$T/extra.bin"
+cp "$T/out" "$T/from_stdin.jsonl"
+mv "$T/stdin" "$T/list.txt"
+run_quick -f "$KSY" -o jsonl --files-from "$T/list.txt"
+expect_rc 3
+cmp -s "$T/out" "$T/from_stdin.jsonl" || fail "--files-from differs from the names on stdin"
+cp "$T/list.txt" "$T/stdin"
+run_quick -f "$KSY" -o jsonl --files-from=-
+cmp -s "$T/out" "$T/from_stdin.jsonl" || fail "--files-from=- differs from the names on stdin"
+rm -f "$T/stdin"
+long=$(printf "%05000d" 0)
+printf '%s\n%s\n' "$T/$long" "$T/good.bin" >"$T/stdin"
+run_quick -f "$KSY" -o jsonl -
+expect_rc 3
+lines 2
+statuses "error ok"
+grep -qF 'file name longer than 4095 bytes' "$T/out" || fail "no IOError for the overlong name"
+rm -f "$T/stdin"
+run -f "$KSY" -o jsonl --files-from "$T/no-such-list"
+expect_rc 3
+err_has "cannot open $T/no-such-list"
+[ -s "$T/out" ] && fail "stdout not empty"
+done_check
+
+check "usage: -j and --files-from need -o jsonl, --files-from takes no FILE"
+for args in "-j 2 $T/good.bin" "--files-from $T/list.txt" "-o jsonl -j 0 $T/good.bin" "-o jsonl -j 65 $T/good.bin" \
+            "-o jsonl -j x $T/good.bin" "-o jsonl --files-from $T/list.txt $T/good.bin" "-o jsonl --files-from"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args
+    [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+done
+done_check
+
+check "jsonl -j 2: the same lines in the same order as -j 1, on 50 files"
+: >"$T/many.txt"
+i=0
+while [ $i -lt 50 ]; do
+    case $((i % 5)) in
+        0) f=$T/good.bin ;; 1) f=$T/trunc.bin ;; 2) f=$T/gone$i.bin ;; 3) f=$T/long.bin ;; *) f=$T/badptr.bin ;;
+    esac
+    echo "$f" >>"$T/many.txt"
+    i=$((i + 1))
+done
+run -f "$KSY" -o jsonl --files-from "$T/many.txt"
+rc1=$rc
+cp "$T/out" "$T/j1.jsonl"
+lines 50
+for j in 2 3; do
+    run -f "$KSY" -o jsonl -j $j --files-from "$T/many.txt"
+    [ "$rc" = "$rc1" ] || fail "-j $j: exit $rc, -j 1 exited $rc1"
+    cmp -s "$T/out" "$T/j1.jsonl" || fail "-j $j output differs from -j 1"
+done
+FMTDUMP_PATH=$FORMATS run -o jsonl -j 2 -e version --files-from "$T/many.txt"
+expect_rc 3
+lines 50
+[ "$(grep -c '"results": \[{"value": 258}\]' "$T/out")" = 40 ] || fail "-e results under -j 2: $(head -c 300 "$T/out")"
+done_check
+
+# ---- where bytes live: --at, --coverage --------------------------------------------
+
+check "--at: the field holding a byte, its span, value and bytes; exit 1 past every node"
+run -f "$KSY" --at 0x3 "$T/good.bin"
+expect_rc 0
+line "/magic"
+line "  span  0x0..0x6 (6 bytes); in its stream 0x0..0x6 (stream at 0x0, 0x57 bytes)"
+line "  value [6 bytes] 89 43 48 4b 0d 0a"
+grep -q '^  bytes 0x00000000 \[89 43 48 4b 0d 0a\]01 02 ' "$T/out" || fail "no marked bytes: $(head -c 300 "$T/out")"
+run -f "$KSY" --at=6 -o json "$T/good.bin"
+expect_rc 0
+json_ok
+has '{"offset":6,"found":true,"path":"/version","span":{"start":6,"end":8,"size":2,'
+has '"kind":"int","value":258,"context":{"start":0,"hex":"8943484b0d0a0102'
+run -f "$KSY" --at 100000 "$T/good.bin"
+expect_rc 1
+err_has "no node covers offset 0x186a0"
+run -f "$KSY" --at 100000 -o json "$T/good.bin"
+expect_rc 1
+json_ok
+has '{"offset":100000,"found":false}'
+done_check
+
+check "--coverage: a fully claimed input has no gaps; a trailing unread byte is one"
+run -f "$KSY" --coverage "$T/good.bin"
+expect_rc 0
+line "size 0x57 (87 bytes), covered 87 bytes, 0 gaps of 0 bytes"
+{ cat "$T/good.bin"; printf 'Z'; } >"$T/plus1.bin"
+run -f "$KSY" --coverage -o json "$T/plus1.bin"
+json_ok
+has '{"size":88,"covered":87,"complete":true,"gaps":[{"start":87,"end":88,"size":1}]}'
+done_check
+
+check "--spans: json and jsonl trees say where each node's bytes are; not without it"
+run -f "$KSY" -o json --spans "$T/good.bin"
+expect_rc 0
+json_ok
+has '"_span":{"start":0,"end":'
+has '"magic":"8943484b0d0a"'
+run -f "$KSY" -o jsonl --spans "$T/good.bin"
+expect_rc 0
+has '"tree":{"_span":{"start":0,"end":'
+run -f "$KSY" -o json "$T/good.bin"
+lacks '"_span"'
+done_check
+
+check "-o html: one page; a data error still exits 1"
+run -f "$KSY" -o html "$T/good.bin"
+expect_rc 0
+head -n 1 "$T/out" | grep -qF '<!DOCTYPE html>' || fail "not an HTML page: $(head -c 200 "$T/out")"
+grep -qF '</html>' "$T/out" || fail "the page is not closed"
+run -f "$KSY" -o html "$T/trunc.bin"
+expect_rc 1
+err_lines 1
+err_has "EndOfStreamError"
+done_check
+
+check "usage: --at and --coverage alone, one FILE, text or json"
+for args in "--at 1 -e version" "--at 1 --coverage" "--coverage -e version" "--at x1" "--at -1" "--at 0x" \
+            "--at 1 -o yaml" "--at 1 -o html" "--coverage -o jsonl" "--spans" "--spans -o yaml" \
+            "-e version -o html"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args "$T/good.bin"
+    [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+done
+done_check
+
+if [ -x "$GEN" ]; then
+    "$GEN" "$T/basic.dmp" --variant basic && "$GEN" "$T/gap.dmp" --variant gap || fail "gen"
+    check "--at on a module name: that module's module_name (a lazy instance)"
+    run -e 'streams[1].data.modules[1].ofs_module_name' "$T/basic.dmp"
+    name_at=$(sed -n 's/^.* = //p' "$T/out")
+    run --at $((name_at + 6)) "$T/basic.dmp"
+    expect_rc 0
+    line "/streams/1/data/modules/1/module_name/str"
+    line '  value "C:\\WINDOWS\\system32\\kernel32.dll"'
+    run --at "$(printf '0x%x' "$name_at")" -o json "$T/basic.dmp"
+    expect_rc 0
+    json_ok
+    has "{\"offset\":$name_at,\"found\":true,\"path\":\"/streams/1/data/modules/1/module_name/len_str\",\"span\":{\"start\":$name_at,\"end\":$((name_at + 4)),"
+    done_check
+
+    check "--coverage on a dump with 64 unreferenced bytes at the end: exactly that gap more"
+    run --coverage "$T/basic.dmp"
+    expect_rc 0
+    grep '^  0x' "$T/out" >"$T/basic.gaps"
+    run --coverage "$T/gap.dmp"
+    expect_rc 0
+    grep '^  0x' "$T/out" >"$T/gap.gaps"
+    size=$(wc -c <"$T/basic.dmp" | tr -d ' ')
+    want=$(printf '  0x%08x..0x%08x  64 bytes' "$size" $((size + 64)))
+    [ "$(diff "$T/basic.gaps" "$T/gap.gaps" | sed -n 's/^> //p')" = "$want" ] ||
+        fail "new gaps: $(diff "$T/basic.gaps" "$T/gap.gaps" | head -c 300), expected '$want'"
+    # What basic.dmp leaves unclaimed is only alignment padding (at most 4 bytes each).
+    awk '$2 > 4 { bad = 1 } END { exit bad }' "$T/basic.gaps" || fail "basic.dmp gaps: $(cat "$T/basic.gaps")"
+    run --coverage -o json "$T/gap.dmp"
+    json_ok
+    has "{\"start\":$size,\"end\":$((size + 64)),\"size\":64}]}"
+    has '"complete":true'
+    done_check
+fi
+
 # ---- output ----------------------------------------------------------------------
 
 if [ -w /dev/full ]; then
@@ -559,11 +845,21 @@ if [ -w /dev/full ]; then
     expect_rc 3
     done_check
     check "jsonl: an output write error exits 3 with one line on stderr"
-    "$FMTDUMP" -f "$KSY" -o jsonl "$T/good.bin" "$T/good.bin" >/dev/full 2>"$T/err"
-    rc=$?
-    expect_rc 3
-    err_lines 1
-    err_has "cannot write the output"
+    for j in 1 2; do
+        "$FMTDUMP" -f "$KSY" -o jsonl -j $j "$T/good.bin" "$T/good.bin" >/dev/full 2>"$T/err"
+        rc=$?
+        expect_rc 3
+        err_lines 1
+        err_has "cannot write the output"
+    done
+    done_check
+    check "--help and --version: an output write error exits 3"
+    for o in --help --version; do
+        "$FMTDUMP" $o >/dev/full 2>"$T/err"
+        rc=$?
+        expect_rc 3
+        err_has "cannot write the output"
+    done
     done_check
 fi
 

@@ -380,12 +380,12 @@ static void test_stats_counts(void **state)
 }
 
 /* A one-byte input whose items each show the same 64 KiB string: the output
- * would be 4 GiB; the budget cuts it, in every writer, into valid output
+ * would be 2 GiB; the budget cuts it, in every writer, into valid output
  * that ends with a located LimitError, the same at every run. */
 static const char *const AMP_KSY =
     "meta:\n  id: amp\n"
     "seq:\n  - id: b\n    type: u1\n"
-    "  - id: items\n    type: item\n    repeat: expr\n    repeat-expr: 65000\n"
+    "  - id: items\n    type: item\n    repeat: expr\n    repeat-expr: 30000\n"
     "types:\n  item:\n    instances:\n      s:\n        value: _root.s12\n"
     "instances:\n"
     "  s0:\n    value: '\"<a>0123456789abc\"'\n"

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "fixture.h"
+#include "spec.h"
 
 /*
  * Every test evaluates expressions against the root object of MAIN_KSY parsed
@@ -1150,6 +1152,44 @@ static void test_member_cache_across_types(void **state)
     close_fx(fx);
 }
 
+/* A member access of the description meets objects of different types: its
+ * lookup is cached per document, never in the shared spec, and two documents
+ * of one spec each get their own answers. */
+static void test_member_cache_per_document(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: m\n"
+        "seq:\n"
+        "  - id: a\n    type: ta\n"
+        "  - id: b\n    type: tb\n"
+        "  - id: h\n    type: 'holder(_index == 0 ? a : b)'\n    repeat: expr\n    repeat-expr: 2\n"
+        "  - id: s\n    type:\n      switch-on: a.pad\n      cases:\n        1: ta\n        _: tb\n"
+        "instances:\n"
+        "  sv:\n    value: s.v\n"
+        "  first:\n    value: h[0].ov\n"
+        "types:\n"
+        "  ta:\n    seq:\n      - id: pad\n        type: u1\n      - id: v\n        type: u1\n"
+        "  tb:\n    seq:\n      - id: v\n        type: u1\n"
+        "  holder:\n    params:\n      - id: o\n        type: struct\n"
+        "    instances:\n      ov:\n        value: o.v + o._sizeof * 100\n";
+    static const uint8_t one[] = { 1, 2, 3, 4, 5 };   /* s is a ta: pad 4, v 5 */
+    static const uint8_t two[] = { 9, 8, 7, 6 };      /* s is a tb: v 6 */
+    fixture *x = open_fx(ksy, one, sizeof one);
+    fixture *y = open_fx(ksy, two, sizeof two);
+    for (int rep = 0; rep < 2; rep++) {
+        check_int(x, "h[0].ov", 2 + 200);
+        check_int(x, "h[1].ov", 3 + 100);
+        check_int(y, "h[1].ov", 7 + 100);
+        check_int(y, "h[0].ov", 8 + 200);
+        check_int(x, "sv", 5);
+        check_int(y, "sv", 6);
+        check_int(x, "first", 202);
+    }
+    close_fx(x);
+    close_fx(y);
+}
+
 /* Params, seq fields and instances named like builtins, on arrays of such structs. */
 static void test_members_shadow_builtins_all_kinds(void **state)
 {
@@ -1344,6 +1384,307 @@ static void test_mul_wide_operands(void **state)
     check_err(fx, "0x8000000000000000 * 0x8000000000000000", FD_ERR_OVERFLOW);
 }
 
+
+/* ---- compile once, chains, budgets --------------------------------------------------- */
+
+/* A flat chain is evaluated by iteration: its length is no nesting. */
+static char *chain_text(const char *first, const char *link, int links)
+{
+    size_t lf = strlen(first), ll = strlen(link);
+    char *s = malloc(lf + ll * (size_t)links + 1);
+    assert_non_null(s);
+    memcpy(s, first, lf);
+    for (int k = 0; k < links; k++)
+        memcpy(s + lf + ll * (size_t)k, link, ll);
+    s[lf + ll * (size_t)links] = 0;
+    return s;
+}
+
+static void test_flat_chains(void **state)
+{
+    (void)state;
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", "meta:\n  id: t\n", 14, NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = { .max_work = 1u << 24 };
+    fd_doc *doc = fd_doc_open_mem(spec, "", 0, &opts, &err);
+    assert_non_null(doc);
+    fd_value root = fd_doc_root(doc);
+    static const struct { const char *first, *link; int links; int64_t want; } sums[] = {
+        {"1", " + 1", 256, 257}, {"1", " + 1", 99999, 100000}, {"100000", " - 1", 99999, 1},
+        {"2", " * 1", 300, 2}, {"1", " | 2 ^ 2 & 3", 1000, 1}, {"1", " << 1 >> 1", 3000, 1},
+    };
+    for (size_t k = 0; k < sizeof sums / sizeof *sums; k++) {
+        char *t = chain_text(sums[k].first, sums[k].link, sums[k].links);
+        fd_value v = fd_eval(doc, root, t, &err);
+        if (fd_value_kind(v) != FD_INT || fd_value_int(v) != sums[k].want)
+            fail_msg("%s%s x %d: kind %d (%s)", sums[k].first, sums[k].link, sums[k].links, fd_value_kind(v),
+                     fd_value_kind(v) == FD_ERROR ? err.message : "");
+        free(t);
+    }
+    char *t = chain_text("true", " and true", 5000);
+    assert_true(fd_value_bool(fd_eval(doc, root, t, &err)));
+    free(t);
+    t = chain_text("false", " or false", 5000);
+    assert_false(fd_value_bool(fd_eval(doc, root, t, &err)));
+    free(t);
+    /* a ternary is typed by its branches however long a chain they hold */
+    char *tail = chain_text("1", " + 1", 99999);
+    size_t tl = strlen(tail);
+    t = malloc(tl + 32);
+    assert_non_null(t);
+    snprintf(t, tl + 32, "true ? 1 : %s + 0.5", tail);
+    fd_value f = fd_eval(doc, root, t, &err);
+    assert_int_equal(fd_value_kind(f), FD_FLOAT);
+    assert_true(fd_value_float(f) == 1.0);
+    snprintf(t, tl + 32, "true ? 1 : %s << 1", tail);
+    assert_int_equal(fd_value_kind(fd_eval(doc, root, t, &err)), FD_INT);
+    snprintf(t, tl + 32, "true ? 1 : 0.5 + %s", tail);
+    assert_int_equal(fd_value_kind(fd_eval(doc, root, t, &err)), FD_FLOAT);
+    free(t);
+    free(tail);
+    /* short-circuit: the division by zero after the deciding term is not evaluated */
+    assert_false(fd_value_bool(fd_eval(doc, root, "true and false and 1 / 0 == 1", &err)));
+    assert_true(fd_value_bool(fd_eval(doc, root, "false or true or 1 / 0 == 1", &err)));
+    fd_value v = fd_eval(doc, root, "false or true and 1 / 0 == 1", &err);
+    assert_int_equal(fd_value_kind(v), FD_ERROR);
+    assert_int_equal(err.kind, FD_ERR_DIV_ZERO);
+    /* a failing term stops the chain with its error */
+    v = fd_eval(doc, root, "1 + 2 + 'x' + 4", &err);
+    assert_int_equal(err.kind, FD_ERR_TYPE);
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
+/* Messages name an operator by its symbol. */
+static void test_operator_symbols(void **state)
+{
+    fixture *fx = *state;
+    static const struct { const char *expr, *sym, *opname; } cases[] = {
+        {"'a' - 1", "`-`", "SUB"}, {"name * 2", "`*`", "MUL"}, {"-name", "`-`", "NEG"},
+        {"1.5 << 2", "`<<`", "SHL"}, {"blob + 1", "`+`", "ADD"}, {"~1.5", "`~`", "BNOT"},
+        {"1 and true", "`and`", "AND"}, {"false or 2", "`or`", "OR"}, {"not 1", "`not`", "NOT"},
+        {"1 ? 2 : 3", "`?:`", "COND"}, {"true and true and 3", "`and`", "AND"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        fd_error err;
+        fd_value v = fd_eval(fx->doc, fx->root, cases[k].expr, &err);
+        assert_int_equal(fd_value_kind(v), FD_ERROR);
+        if (!strstr(err.message, cases[k].sym) || strstr(err.message, cases[k].opname))
+            fail_msg("[%s]: %s", cases[k].expr, err.message);
+    }
+}
+
+/* fd_expr_compile: errors up front, then one compiled form for every document of the spec. */
+static void test_compile_once(void **state)
+{
+    fixture *fx = *state;
+    fd_error err;
+    assert_null(fd_expr_compile(fx->spec, "1 +", &err));
+    assert_int_equal(err.kind, FD_ERR_DESCRIPTION);
+    assert_non_null(strstr(err.message, "column"));
+    assert_null(fd_expr_compile(fx->spec, "item.size + no_such_field", &err));
+    assert_int_equal(err.kind, FD_ERR_DESCRIPTION);
+    assert_non_null(strstr(err.message, "no_such_field"));
+    assert_null(fd_expr_compile(fx->spec, "t::kinds::nope", &err));
+    assert_int_equal(err.kind, FD_ERR_DESCRIPTION);
+
+    fd_compiled *c = fd_expr_compile(fx->spec, "item.size + items[1].first * 2 + (kind == t::kinds::text ? 1 : 0)", &err);
+    assert_non_null(c);
+    fd_compiled *lit = fd_expr_compile(fx->spec, "[1, 2, 255]", &err);
+    assert_non_null(lit);
+    fd_compiled *f = fd_expr_compile(fx->spec, "ubyte > 0 ? ubyte : 0.5", &err);
+    assert_non_null(f);
+    fd_doc *other = fd_doc_open_mem(fx->spec, MAIN_DATA, sizeof MAIN_DATA, NULL, &err);
+    assert_non_null(other);
+    fd_doc *docs[2] = {fx->doc, other};
+    for (int d = 0; d < 2; d++) {
+        for (int rep = 0; rep < 3; rep++) {
+            fd_value v = fd_expr_eval(docs[d], c, fd_doc_root(docs[d]), &err);
+            assert_int_equal(fd_value_int(v), 10 + 5 * 2 + 1);
+            size_t n;
+            const uint8_t *p = fd_value_bytes(fd_expr_eval(docs[d], lit, fd_doc_root(docs[d]), &err), &n);
+            assert_int_equal(n, 3);
+            assert_memory_equal(p, "\x01\x02\xff", 3);
+            /* the branch not taken is a float: ksc types the whole ternary as one */
+            v = fd_expr_eval(docs[d], f, fd_doc_root(docs[d]), &err);
+            assert_int_equal(fd_value_kind(v), FD_FLOAT);
+            assert_true(fd_value_float(v) == 254.0);
+        }
+    }
+    /* a document of another spec is refused */
+    fd_spec *spec2 = fd_spec_load_mem("u.ksy", "meta:\n  id: u\n", 14, NULL, &err);
+    assert_non_null(spec2);
+    fd_doc *foreign = fd_doc_open_mem(spec2, "", 0, NULL, &err);
+    assert_non_null(foreign);
+    fd_value v = fd_expr_eval(foreign, c, fd_doc_root(foreign), &err);
+    assert_int_equal(fd_value_kind(v), FD_ERROR);
+    assert_int_equal(err.kind, FD_ERR_DESCRIPTION);
+    fd_doc_close(foreign);
+    fd_spec_free(spec2);
+    fd_doc_close(other);
+    fd_expr_free(c);
+    fd_expr_free(lit);
+    fd_expr_free(f);
+    fd_expr_free(NULL);
+}
+
+/* fd_eval compiles into its own arena and frees it: 200000 calls on one
+ * document neither exhaust its memory nor change its answers (literals are
+ * copied out before the expression is freed). */
+static void test_many_evals_one_doc(void **state)
+{
+    (void)state;
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", MAIN_KSY, strlen(MAIN_KSY), NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = { .max_memory = 8u << 20, .max_work = UINT64_MAX / 2 };
+    fd_doc *doc = fd_doc_open_mem(spec, MAIN_DATA, sizeof MAIN_DATA, &opts, &err);
+    assert_non_null(doc);
+    fd_value root = fd_doc_root(doc);
+    static const char *const exprs[] = {"item.size + items[1].first", "kind == t::kinds::text", "[1, 2].size"};
+    for (int i = 0; i < 200000; i++) {
+        const char *e = exprs[i % 3];
+        fd_value v = fd_eval(doc, root, e, &err);
+        if (fd_value_kind(v) == FD_ERROR)
+            fail_msg("call %d [%s]: %s: %s", i, e, fd_errkind_name(err.kind), err.message);
+        int64_t got = fd_value_kind(v) == FD_BOOL ? fd_value_bool(v) : fd_value_int(v);
+        if (got != (i % 3 == 0 ? 15 : i % 3 == 1 ? 1 : 2))
+            fail_msg("call %d [%s]: %" PRId64, i, e, got);
+    }
+    size_t n;
+    const char *s = fd_value_str(fd_eval(doc, root, "'lit' + 'eral'", &err), &n);
+    assert_int_equal(n, 7);
+    assert_memory_equal(s, "literal", 7);
+    s = fd_value_str(fd_eval(doc, root, "'alone'", &err), &n);
+    assert_memory_equal(s, "alone", 5);
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
+/* Parsing, evaluating and writing never write into the loaded spec: its
+ * arena and name table stay as the loader left them, whatever the names
+ * and literals the expressions bring (the threads of make tsan rely on it). */
+static void test_spec_read_only(void **state)
+{
+    (void)state;
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", MAIN_KSY, strlen(MAIN_KSY), NULL, &err);
+    assert_non_null(spec);
+    uint64_t used = spec->arena.used;
+    size_t names = spec->names.count;
+    uint32_t sites = spec->nsites;
+    for (int d = 0; d < 2; d++) {
+        fd_doc *doc = fd_doc_open_mem(spec, MAIN_DATA, sizeof MAIN_DATA, NULL, &err);
+        assert_non_null(doc);
+        fd_value root = fd_doc_root(doc);
+        static const char *const exprs[] = {
+            "never_seen_name", "item.never_seen_either", "[1, 2, 3] == blob", "[0x05, 0x80] + [1]",
+            "sw.as<outer::inner>.x", "t::kinds::text", "sizeof<item>", "'new string'.length",
+        };
+        for (size_t k = 0; k < sizeof exprs / sizeof *exprs; k++)
+            fd_eval(doc, root, exprs[k], &err);
+        FILE *null = fopen("/dev/null", "w");
+        assert_non_null(null);
+        fd_emit_opts o = { .format = FD_OUT_JSON };
+        assert_int_equal(fd_emit(null, root, &o), 0);
+        fclose(null);
+        fd_doc_close(doc);
+    }
+    assert_int_equal(spec->arena.used, used);
+    assert_int_equal(spec->names.count, names);
+    assert_int_equal(spec->nsites, sites);
+    fd_spec_free(spec);
+}
+
+/* Open ksy over data with the derived budgets and return the error that stopped the root. */
+static fd_error parse_error(const char *ksy, const void *data, size_t n)
+{
+    fd_error err;
+    memset(&err, 0, sizeof err);
+    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    if (!spec)
+        fail_msg("load: %d:%d %s", err.line, err.col, err.message);
+    fd_doc *doc = fd_doc_open_mem(spec, data, n, NULL, &err);
+    assert_non_null(doc);
+    if (!fd_doc_error(doc, &err))
+        err.kind = FD_ERR_NONE;
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+    return err;
+}
+
+/* Elements that each evaluate a list expression or walk the input: the
+ * evaluation steps exhaust the work budget (a LimitError), on an empty file
+ * as on 4 KiB, with far fewer elements than the budget allows by itself. */
+static void test_eval_work_budget(void **state)
+{
+    (void)state;
+    char list[2048];
+    size_t w = (size_t)snprintf(list, sizeof list, "[");
+    for (int k = 0; k < 200; k++)
+        w += (size_t)snprintf(list + w, sizeof list - w, "%d, ", k * 1000);
+    snprintf(list + w, sizeof list - w, "0]");
+    char ksy[8192];
+    snprintf(ksy, sizeof ksy,
+             "meta:\n  id: t\n"
+             "seq:\n  - id: elems\n    type: elem\n    repeat: expr\n    repeat-expr: 1000\n"
+             "types:\n  elem:\n    seq:\n      - id: x\n        size: 0\n        if: '%s.max + %s.length > 0'\n",
+             list, list);
+    fd_error err = parse_error(ksy, "", 0);
+    if (err.kind != FD_ERR_LIMIT)
+        fail_msg("empty input: %s: %s", fd_errkind_name(err.kind), err.message);
+
+    static const char *const walk =
+        "meta:\n  id: t\n"
+        "seq:\n"
+        "  - id: arr\n    type: u1\n    repeat: expr\n    repeat-expr: 4096\n"
+        "instances:\n"
+        "  elems:\n    pos: 0\n    type: elem\n    repeat: expr\n    repeat-expr: 1000\n"
+        "  blob:\n    pos: 0\n    size: 4096\n"
+        "types:\n  elem:\n    seq:\n      - id: x\n        size: 0\n"
+        "        if: _root.arr.max >= 0 and _root.blob.length > 0\n";
+    static const char *const force =
+        "  - id: force\n    size: 0\n    if: elems.size > 0\n";
+    char ksy2[2048];
+    snprintf(ksy2, sizeof ksy2, "%s", walk);
+    char *at = strstr(ksy2, "instances:");
+    memmove(at + strlen(force), at, strlen(at) + 1);
+    memcpy(at, force, strlen(force));
+    uint8_t *data = calloc(1, 4096);
+    assert_non_null(data);
+    err = parse_error(ksy2, data, 4096);
+    if (err.kind != FD_ERR_LIMIT)
+        fail_msg("4 KiB input: %s: %s", fd_errkind_name(err.kind), err.message);
+    free(data);
+}
+
+/* `process: zlib` per element over a 1 KiB bomb: the decompressed bytes are
+ * charged to the work budget, so the parse stops with a LimitError. */
+static void test_zlib_per_element_budget(void **state)
+{
+    (void)state;
+    size_t big = 1000u << 10;
+    uint8_t *zeros = calloc(1, big);
+    assert_non_null(zeros);
+    uint8_t z[4096];
+    uLongf zn = sizeof z;
+    assert_int_equal(compress2(z, &zn, zeros, big, 9), Z_OK);
+    free(zeros);
+    assert_true(zn <= 1024);
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n"
+        "  - id: elems\n    type: elem\n    repeat: expr\n    repeat-expr: 100000\n"
+        "types:\n"
+        "  elem:\n"
+        "    seq:\n      - id: force\n        size: 0\n        if: d.size > 0\n"
+        "    instances:\n      d:\n        io: _root._io\n        pos: 0\n        size-eos: true\n        process: zlib\n";
+    fd_error err = parse_error(ksy, z, zn);
+    if (err.kind != FD_ERR_LIMIT || !strstr(err.message, "work budget"))
+        fail_msg("zlib: %s: %s", fd_errkind_name(err.kind), err.message);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1381,6 +1722,7 @@ int main(void)
         cmocka_unit_test(test_error_names),
         cmocka_unit_test(test_repeatable),
         cmocka_unit_test(test_member_cache_across_types),
+        cmocka_unit_test(test_member_cache_per_document),
         cmocka_unit_test(test_depth_guard),
         cmocka_unit_test(test_sizeof_sized_field),
         cmocka_unit_test(test_str_to_i_below_int64_min),
@@ -1391,6 +1733,13 @@ int main(void)
         cmocka_unit_test(test_bug_ternary_int_float_field),
         cmocka_unit_test(test_nan_ordering),
         cmocka_unit_test(test_mul_wide_operands),
+        cmocka_unit_test(test_flat_chains),
+        cmocka_unit_test(test_operator_symbols),
+        cmocka_unit_test(test_compile_once),
+        cmocka_unit_test(test_many_evals_one_doc),
+        cmocka_unit_test(test_spec_read_only),
+        cmocka_unit_test(test_eval_work_budget),
+        cmocka_unit_test(test_zlib_per_element_budget),
     };
     return cmocka_run_group_tests(tests, setup_main, teardown_main);
 }

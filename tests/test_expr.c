@@ -83,6 +83,23 @@ static void test_op_names(void **state)
     assert_string_equal(fd_op_names[FD_OP_FSTR], "FSTR");
     for (int k = 0; k < FD_OP_COUNT_; k++)
         assert_non_null(fd_op_names[k]);
+    /* Each opcode's symbol (for messages) and binding strength. */
+    assert_string_equal(fd_op_symbols[FD_OP_ADD], "+");
+    assert_string_equal(fd_op_symbols[FD_OP_SHL], "<<");
+    assert_string_equal(fd_op_symbols[FD_OP_AND], "and");
+    for (int k = 0; k < FD_OP_COUNT_; k++)
+        assert_non_null(fd_op_symbols[k]);
+    assert_true(fd_op_prec[FD_OP_MUL] > fd_op_prec[FD_OP_ADD]);
+    assert_true(fd_op_prec[FD_OP_ADD] > fd_op_prec[FD_OP_SHL]);
+    assert_true(fd_op_prec[FD_OP_SHL] > fd_op_prec[FD_OP_BAND]);
+    assert_true(fd_op_prec[FD_OP_BAND] > fd_op_prec[FD_OP_BXOR]);
+    assert_true(fd_op_prec[FD_OP_BXOR] > fd_op_prec[FD_OP_BOR]);
+    assert_true(fd_op_prec[FD_OP_BOR] > fd_op_prec[FD_OP_EQ]);
+    assert_true(fd_op_prec[FD_OP_EQ] > fd_op_prec[FD_OP_NOT]);
+    assert_true(fd_op_prec[FD_OP_NOT] > fd_op_prec[FD_OP_AND]);
+    assert_true(fd_op_prec[FD_OP_AND] > fd_op_prec[FD_OP_OR]);
+    assert_true(fd_op_prec[FD_OP_OR] > fd_op_prec[FD_OP_COND]);
+    assert_true(fd_op_prec[FD_OP_NEG] > fd_op_prec[FD_OP_MUL]);
 }
 
 static void test_precedence(void **state)
@@ -476,6 +493,7 @@ static void test_depth_limits(void **state)
 {
     fixture *f = *state;
     fd_expr_err err;
+    fd_expr *e;
     char *ok = repeat_wrap("(", "1", ")", 100);
     assert_non_null(fd_expr_parse(&f->arena, &f->names, ok, strlen(ok), &err));
     free(ok);
@@ -486,11 +504,36 @@ static void test_depth_limits(void **state)
     expect_too_deep(state, repeat_wrap("not ", "x", "", 100000));
     expect_too_deep(state, repeat_wrap("a ? b : ", "c", "", 100000));
     expect_too_deep(state, repeat_wrap("f\"{", "1", "}\"", 100000));
-    /* Flat chains are iterative in the parser but would make a deep AST. */
-    expect_too_deep(state, repeat_wrap("", "1", " + 1", 100000));
+    /* Postfix forms nest: each one wraps the previous. */
     expect_too_deep(state, repeat_wrap("", "a", ".b", 100000));
     expect_too_deep(state, repeat_wrap("", "a", "[0]", 100000));
-    expect_too_deep(state, repeat_wrap("", "x", " and y", 100000));
+    /* Nesting inside a flat chain still counts. */
+    char *inner = repeat_wrap("(", "1", ")", 300);
+    size_t il = strlen(inner);
+    char *mixed = malloc(il + 5);
+    assert_non_null(mixed);
+    snprintf(mixed, il + 5, "1 + %s", inner);
+    free(inner);
+    expect_too_deep(state, mixed);
+
+    /* A flat chain is one level however long: 257 terms or 100000. */
+    static const char *const links[] = {" + 1", " - 1", " * 1", " and y", " or y", " | 1", " << 1"};
+    for (size_t k = 0; k < sizeof links / sizeof *links; k++) {
+        for (int terms = 257; terms <= 100000; terms = terms == 257 ? 100000 : terms + 1) {
+            char *flat = repeat_wrap("", "x", links[k], terms - 1);
+            e = fd_expr_parse(&f->arena, &f->names, flat, strlen(flat), &err);
+            if (!e)
+                fail_msg("%d terms of '%s': %s", terms, links[k], err.msg);
+            assert_true(e->chain);
+            assert_int_equal(e->nargs, terms - 1);
+            assert_ptr_equal(e->args[terms - 2], e);
+            free(flat);
+        }
+    }
+    /* Mixed strengths chain along the left spine and keep their precedence. */
+    check_dump(state, "a * b + c - d << e", "(SHL (SUB (ADD (MUL (NAME a) (NAME b)) (NAME c)) (NAME d)) (NAME e))");
+    check_dump(state, "a + b * c + d", "(ADD (ADD (NAME a) (MUL (NAME b) (NAME c))) (NAME d))");
+    check_dump(state, "a and b and c or d", "(OR (AND (AND (NAME a) (NAME b)) (NAME c)) (NAME d))");
 
     /* Wide but shallow is fine. */
     size_t n = 3 + 6 * 20000;
@@ -502,7 +545,7 @@ static void test_depth_limits(void **state)
         w += (size_t)sprintf(list + w, "0x%02x, ", k & 0xff);
     list[w++] = ']';
     list[w] = 0;
-    fd_expr *e = fd_expr_parse(&f->arena, &f->names, list, w, &err);
+    e = fd_expr_parse(&f->arena, &f->names, list, w, &err);
     assert_non_null(e);
     assert_int_equal(e->nargs, 20000);
     assert_true(e->bytes_list);

@@ -520,7 +520,8 @@ static void test_memory_error_located(void **state)
     fd_error err;
     fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
     assert_non_null(spec);
-    fd_open_opts opts = { .max_memory = 256 << 10 };
+    fd_open_opts opts = FD_OPEN_OPTS_INIT;
+    opts.max_memory = 256 << 10;
     fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
     assert_non_null(doc);
     assert_true(fd_doc_error(doc, &err));

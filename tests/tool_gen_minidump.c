@@ -712,7 +712,7 @@ static void build_many_ranges(dump *d, unsigned long count)
 
 /* ---- variants ------------------------------------------------------------ */
 
-typedef enum mutation { KEEP, TRUNCATE_IN_THREADS, BREAK_MAGIC } mutation;
+typedef enum mutation { KEEP, TRUNCATE_IN_THREADS, BREAK_MAGIC, APPEND_GAP } mutation;
 
 typedef struct variant {
     const char *name;
@@ -745,6 +745,7 @@ static const variant variants[] = {
       { .big_endian = true }, KEEP, false },
     { "be-misc1364", "be with a 1364-byte MISC_INFO_5 (time zone and build strings in UTF-16BE)",
       { .big_endian = true, .misc_size = 1364 }, KEEP, false },
+    { "gap",         "basic plus 64 bytes at the end that nothing references", { 0 }, APPEND_GAP, false },
     { "many-ranges", "system info and a MemoryList of --count ranges (default 1000)", { 0 }, KEEP, true },
 };
 
@@ -758,6 +759,9 @@ static void mutate(dump *d, mutation m)
         break;
     case BREAK_MAGIC:
         d->b.data[3] = 'X';
+        break;
+    case APPEND_GAP:
+        put_pattern(&d->b, 0x5a, 64);
         break;
     }
 }
