@@ -39,7 +39,7 @@ SOLINKS = $(BUILD)/$(SONAME) $(BUILD)/libfmtdump.so
 LIB = $(BUILD)/libfmtdump.a
 BIN = $(BUILD)/fmtdump
 
-.PHONY: robust adversarial
+.PHONY: robust adversarial asan-hostile
 .PHONY: all test unit e2e demo install deps corpus conformance kst ksf asan valgrind clang bench fuzz ksc clean help
 
 all: $(LIB) $(BIN)
@@ -167,9 +167,14 @@ ksf: $(BIN)
 	else echo "ksf: $(SHARED)/ksf absent, skipped"; fi
 
 # Sanitizer build (ASan + UBSan) running the whole test suite.
+ASAN_MAKE = $(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined"
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" test
+	$(ASAN_MAKE) test
+
+# The robustness and adversarial scripts on the sanitizer build (CI runs it).
+asan-hostile:
+	$(ASAN_MAKE) robust adversarial
 
 # ThreadSanitizer: one spec shared by 8 threads parsing, evaluating and writing
 # generated dumps (tests/tsan_threads.c); any race report fails the target.

@@ -25,7 +25,8 @@ bool cli_envelope_check_exprs(const char *const *exprs, size_t n)
     for (size_t k = 0; k < n; k++) {
         fd_error err;
         if (!fd_expr_check(exprs[k], &err)) {
-            fprintf(stderr, "fmtdump: -e '%s': %s\n", exprs[k], err.message);
+            fprintf(stderr, "fmtdump: -e '%.*s%s': %s\n", cli_expr_width(exprs[k]), exprs[k],
+                    cli_expr_tail(exprs[k]), err.message);
             ok = false;
         }
     }

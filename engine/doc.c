@@ -254,7 +254,13 @@ static fd_value eval_compiled(fd_doc *doc, const fd_compiled *c, fd_value ctx, f
         return fd_v_err(r);
     }
     fd_ctx x = { .self = ctx.kind == FD_STRUCT ? fd_v_as_obj(ctx) : doc->root, .index = -1 };
+    /* Each query gets the document's whole allowance back: one hostile
+     * expression is still bounded, but a long-lived document answering many
+     * queries never runs dry.  Instances parsed on the way are memoized, so
+     * the refund cannot make the same work happen twice. */
+    uint64_t work = doc->work;
     fd_value v = fd_eval_expr(doc, &x, c->root);
+    doc->work = work;
     if (v.kind == FD_ERROR && err)
         fd_errrec_export(fd_v_as_err(v), err);
     return v;

@@ -439,10 +439,9 @@ static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
 /* One allocation per object; the layout is described in value.h. */
 static fd_obj *obj_alloc(fd_doc *doc, const fd_type *t, const fd_plan *plan)
 {
-    size_t n = sizeof(fd_obj) + (size_t)(t->nslots - plan->nfast) * sizeof(fd_value) +
-               (size_t)t->ninst * sizeof(fd_inst_span) + t->nslots;
-    n = (n + 3) & ~(size_t)3;
-    n += (size_t)(t->nseq - plan->nfast) * sizeof(fd_seq_span);
+    size_t n = sizeof(fd_obj) + (((size_t)t->nslots + 7) & ~(size_t)7) +
+               (size_t)(t->nslots - plan->nfast) * sizeof(fd_value) + (size_t)t->ninst * sizeof(fd_inst_span) +
+               (size_t)(t->nseq - plan->nfast) * sizeof(fd_seq_span);
     fd_obj *o = fd_arena_zalloc(&doc->arena, n);
     if (!o)
         return NULL;
@@ -1000,6 +999,7 @@ struct fd_arr_build {
 };
 
 #define FD_BUILD_ELEM (sizeof(fd_value) + 2 * sizeof(uint64_t))
+#define FD_SCRATCH_KEEP (1u << 20)
 
 static void build_start(fd_doc *doc, fd_arr_build *b, fd_parr *pa, fd_value *items, uint64_t cap)
 {
@@ -1143,6 +1143,8 @@ static bool build_finish(fd_doc *doc, fd_arr_build *b)
         ok = items && (pa->mode != FD_AS_PAIRS || pairs);
     }
     doc->scratch_used = b->base;
+    if (!doc->scratch_used && doc->scratch_cap > FD_SCRATCH_KEEP)
+        fd_interp_free(doc); /* a huge array is done: give its room back */
     if (!ok) {
         items = NULL;
         pairs = NULL;
@@ -1265,6 +1267,29 @@ static uint32_t read_fast(fd_obj *obj, const fd_plan *plan, fd_stream *s)
     return i;
 }
 
+static uint32_t load32(const uint8_t *q, bool le)
+{
+    return le ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
+              : (uint32_t)q[3] | (uint32_t)q[2] << 8 | (uint32_t)q[1] << 16 | (uint32_t)q[0] << 24;
+}
+
+/* A w-byte unsigned number (w = 1, 2, 4 or 8) at q; compilers turn these
+ * shifts into one load (and a byte swap). */
+static uint64_t load_num(const uint8_t *q, int w, bool le)
+{
+    switch (w) {
+    case 1:
+        return q[0];
+    case 2:
+        return le ? (uint64_t)q[0] | (uint64_t)q[1] << 8 : (uint64_t)q[1] | (uint64_t)q[0] << 8;
+    case 4:
+        return load32(q, le);
+    default:
+        return le ? (uint64_t)load32(q, true) | (uint64_t)load32(q + 4, true) << 32
+                  : (uint64_t)load32(q + 4, false) | (uint64_t)load32(q, false) << 32;
+    }
+}
+
 /* Value of prefix field j (0-based in the seq) of obj, from the input. */
 static fd_value fast_value(const fd_obj *obj, uint32_t j)
 {
@@ -1273,13 +1298,10 @@ static fd_value fast_value(const fd_obj *obj, uint32_t j)
     for (uint32_t k = 0; k < j; k++)
         at += t->seq[k].type.width;
     const fd_attr *a = &t->seq[j];
-    const uint8_t *q = obj->io->base + at;
     int w = a->type.width;
     bool le = true;
     fast_le(obj, a, &le);
-    uint64_t u = 0;
-    for (int k = 0; k < w; k++)
-        u = u << 8 | q[le ? w - 1 - k : k];
+    uint64_t u = load_num(obj->io->base + at, w, le);
     fd_value v;
     if (a->type.prim == FD_P_UINT) {
         v = fd_v_uint(u);
@@ -1407,6 +1429,8 @@ static fd_errrec *eval_instance(fd_doc *doc, fd_obj *obj, uint32_t slot, const f
     return r;
 }
 
+static fd_value slot_eval(fd_obj *obj, uint32_t i, fd_value *partial);
+
 fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
 {
     const fd_type *t = obj->type;
@@ -1434,13 +1458,23 @@ fd_value fd_obj_slot(fd_obj *obj, uint32_t i, fd_value *partial)
         return *val;
     case FD_SLOT_BUSY:
         return fd_v_err(fd_interp_error(obj->doc, FD_ERR_LIMIT, NULL, -1, obj, t->slot_names[i], -1,
-                                        NULL, "instance %s depends on itself", t->slot_names[i]));
+                                        &fd_type_slot_attr(t, i)->loc, "instance %s depends on itself",
+                                        t->slot_names[i]));
     default:
         assert(state[i] == FD_SLOT_UNSET);
         break;
     }
     if (i < t->nparams + t->nseq)
         return fd_v_null(); /* a seq field not parsed (yet): Kaitai sees null */
+    return slot_eval(obj, i, partial);
+}
+
+/* First use of instance slot i: evaluate and memoize.  Kept out of line so
+ * that reading an evaluated slot stays a small leaf function. */
+static __attribute__((noinline)) fd_value slot_eval(fd_obj *obj, uint32_t i, fd_value *partial)
+{
+    const fd_type *t = obj->type;
+    uint8_t *state = fd_obj_state(obj);
     const fd_attr *a = &t->inst[i - t->nparams - t->nseq];
     fd_doc *doc = obj->doc;
     if (doc->depth >= FD_MAX_DEPTH || fd_stack_exhausted(doc))

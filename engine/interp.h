@@ -64,7 +64,7 @@ struct fd_doc {
     fd_wide_span *wide;
     fd_side *side;         /* open addressing; side_cap is a power of two */
     uint64_t side_cap, nside;
-    /* Arrays of unknown length grow here (malloc'd, reused, freed at close)
+    /* Arrays of unknown length grow here (malloc'd, reused; freed at close or after a huge array)
      * and move to the arena once, at their final size.  Builders nest like
      * the parse, so the innermost one always owns the top of the stack. */
     uint8_t *scratch;

@@ -129,9 +129,7 @@ bool fd_struct_field_reached(fd_value obj, size_t i)
     const fd_obj *o = as_obj(obj);
     if (!o || i >= o->type->nslots)
         return false;
-    if (fd_struct_field_is_instance(obj, i))
-        return true;
-    return fd_obj_state(o)[i] != FD_SLOT_UNSET;
+    return i >= (size_t)o->type->nparams + o->type->nseq || fd_obj_state(o)[i] != FD_SLOT_UNSET;
 }
 
 /* For display: a failed field shows its partial struct or array when there is one. */

@@ -29,11 +29,12 @@ enum {
 };
 
 typedef struct fd_obj fd_obj;
-/* An object is one arena allocation: this header, then the values of its
- * slots except the fixed-width prefix of its seq (fd_value[nslots - nfast]:
- * those are decoded from the input when asked, see fd_plan), the spans of its
- * instances (fd_inst_span[ninst]), the per-slot states (uint8_t[nslots]) and
- * the spans of the other seq fields (fd_seq_span[nseq - nfast]). */
+/* An object is one arena allocation: this header, the per-slot states
+ * (uint8_t[nslots], padded to 8 bytes), the values of its slots except the
+ * fixed-width prefix of its seq (fd_value[nslots - nfast]: those are decoded
+ * from the input when asked, see fd_plan), the spans of its instances
+ * (fd_inst_span[ninst]) and those of the other seq fields
+ * (fd_seq_span[nseq - nfast]). */
 struct fd_obj {
     const fd_type *type;
     fd_doc *doc;
@@ -69,10 +70,15 @@ typedef struct fd_seq_span {
 #define FD_SPAN_NONE UINT32_MAX
 #define FD_SPAN_WIDE (UINT32_MAX - 1)
 
+static inline uint8_t *fd_obj_state(const fd_obj *o) { return (uint8_t *)(void *)(o + 1); }
+static inline fd_value *fd_obj_values(const fd_obj *o)
+{
+    return (fd_value *)(void *)(fd_obj_state(o) + ((o->type->nslots + 7u) & ~7u));
+}
 /* Stored value of a slot; NULL for a slot of the fixed-width prefix. */
 static inline fd_value *fd_obj_val(const fd_obj *o, uint32_t slot)
 {
-    fd_value *v = (fd_value *)(void *)(o + 1);
+    fd_value *v = fd_obj_values(o);
     uint32_t np = o->type->nparams;
     if (slot < np)
         return v + slot;
@@ -80,16 +86,11 @@ static inline fd_value *fd_obj_val(const fd_obj *o, uint32_t slot)
 }
 static inline fd_inst_span *fd_obj_inst_spans(const fd_obj *o)
 {
-    return (fd_inst_span *)(void *)((fd_value *)(void *)(o + 1) + o->type->nslots - o->nfast);
-}
-static inline uint8_t *fd_obj_state(const fd_obj *o)
-{
-    return (uint8_t *)(fd_obj_inst_spans(o) + o->type->ninst);
+    return (fd_inst_span *)(void *)(fd_obj_values(o) + o->type->nslots - o->nfast);
 }
 static inline fd_seq_span *fd_obj_seq_spans(const fd_obj *o)
 {
-    uintptr_t p = (uintptr_t)(fd_obj_state(o) + o->type->nslots);
-    return (fd_seq_span *)(p + (-p & 3u));
+    return (fd_seq_span *)(void *)(fd_obj_inst_spans(o) + o->type->ninst);
 }
 
 /* How an array knows its elements' spans, all in the one stream it was read from. */

@@ -295,7 +295,9 @@ bool fd_expr_check(const char *expr, fd_error *err);
 /* fd_eval compiles, evaluates and frees: the document keeps only the value.
  * Evaluation draws on the document's work budget (fd_open_opts.max_work):
  * one unit per node evaluated, one per array item a method walks, one per
- * 64 bytes scanned, decoded or decompressed; once spent, LimitError.
+ * 64 bytes scanned, decoded or decompressed; once spent, LimitError.  The
+ * allowance is per call: the units one evaluation spends are given back when
+ * it returns, so many queries on one document do not add up.
  *
  * Compile once, evaluate many times.  A compiled expression is read-only and
  * may be used by many threads (each on its own document).  Names are resolved

@@ -76,7 +76,10 @@ verdict() {
     if grep -q 'LimitError' "$T/out" "$T/err"; then
         limit=" LimitError"
         [ "$rc" = 1 ] || why="$why LimitError with exit $rc;"
+        # Located: a node path and a data offset, or (for a value instance,
+        # which reads no bytes) a node path and the .ksy rule.
         grep -qE '"kind": ?"LimitError", ?"message": ?"[^"]*", ?"offset": ?[0-9]+, ?"path": ?"' "$T/out" ||
+            grep -qE '"kind": ?"LimitError", ?"message": ?"[^"]*", ?"offset": ?null, ?"path": ?"/[^"]*", ?"file": ?"[^"]+", ?"line": ?[1-9]' "$T/out" ||
             grep -qE 'LimitError: .* at offset 0x[0-9a-f]+ \(' "$T/err" ||
             grep -qE 'ERROR LimitError: .* @0x[0-9a-f]+ ' "$T/out" || why="$why LimitError not located;"
     fi
@@ -187,8 +190,10 @@ grep -qF '{"value": 257}' "$T/out" || extra="no {\"value\": 257}"
 verdict "g: flat sum of 257 terms" "0" json
 deep=$(printf '%*s' 10000 '' | tr ' ' '(')1$(printf '%*s' 10000 '' | tr ' ' ')')
 measure "$T/1k.bin" "$FMTDUMP" -f "$FIX/evals.ksy" -o json -e "$deep" "$T/1k.bin"
-grep -qF 'nested too deeply' "$T/out" || extra="no 'nested too deeply' error"
-verdict "g: 10,000 nested parentheses rejected" "2" json
+# A bad -e is told on stderr before any output.
+grep -qF 'nested too deeply' "$T/err" || extra="no 'nested too deeply' error on stderr"
+[ -s "$T/out" ] && extra="$extra; output on stdout"
+verdict "g: 10,000 nested parentheses rejected" "2"
 
 echo "adversarial: $passed passed, $failed failed"
 [ "$failed" = 0 ]

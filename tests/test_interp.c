@@ -534,6 +534,22 @@ static void test_memory_error_located(void **state)
     fd_spec_free(spec);
 }
 
+/* An instance depending on itself names the rule that loops. */
+static void test_self_dependency_located(void **state)
+{
+    (void)state;
+    static const char *const ksy = "meta:\n  id: t\ninstances:\n  a:\n    value: a + 1\n";
+    fixture fx;
+    open_fx(&fx, ksy, "", 0);
+    fd_error err;
+    assert_true(fd_value_error(fd_struct_get(fx.root, "a"), &err));
+    assert_int_equal(err.kind, FD_ERR_LIMIT);
+    assert_string_equal(err.path, "/a");
+    assert_string_equal(err.file, "t.ksy");
+    assert_int_equal(err.line, 4);
+    fx_close(&fx);
+}
+
 /* Input bytes copied into a message are escaped: one line, no terminal control. */
 static void test_error_text_escaped(void **state)
 {
@@ -571,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_long_argument_lists),
         cmocka_unit_test(test_memory_error_located),
         cmocka_unit_test(test_error_text_escaped),
+        cmocka_unit_test(test_self_dependency_located),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

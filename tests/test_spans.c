@@ -250,6 +250,34 @@ static void test_growing_array_spans(void **state)
     fx_close(&fx);
 }
 
+/* A huge growing array gives its scratch room back; the next one starts afresh. */
+static void test_big_then_small_array(void **state)
+{
+    (void)state;
+    const char *ksy = "meta:\n  id: h\n"
+                      "seq:\n  - id: big\n    size: 40000\n    type: bytes1\n"
+                      "  - id: small\n    type: u1\n    repeat: eos\n"
+                      "types:\n  bytes1:\n    seq:\n      - id: v\n        type: u1\n        repeat: eos\n";
+    static uint8_t data[40010];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)i;
+    fixture fx;
+    fx_open(&fx, "h.ksy", ksy, data, sizeof data);
+    fd_value v = fd_struct_get(fd_struct_get(fx.root, "big"), "v");
+    assert_int_equal(fd_array_len(v), 40000);
+    assert_int_equal(fd_value_int(fd_array_get(v, 39999)), (uint8_t)39999);
+    fd_span sp;
+    assert_true(fd_array_elem_span(v, 39999, &sp));
+    assert_int_equal(sp.io_origin, 0);
+    assert_int_equal(sp.start, 39999);
+    fd_value small = fd_struct_get(fx.root, "small");
+    assert_int_equal(fd_array_len(small), 10);
+    assert_int_equal(fd_value_int(fd_array_get(small, 9)), (uint8_t)40009);
+    assert_true(fd_array_elem_span(small, 9, &sp));
+    assert_int_equal(sp.start, 40009);
+    fx_close(&fx);
+}
+
 /* A pos instance that parses its own container again: the walk stops at the repeat. */
 static void test_node_at_cycle(void **state)
 {
@@ -330,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_prefix_paths),
         cmocka_unit_test(test_bits_before_object),
         cmocka_unit_test(test_growing_array_spans),
+        cmocka_unit_test(test_big_then_small_array),
         cmocka_unit_test(test_node_at_cycle),
         cmocka_unit_test(test_minidump_spans),
     };
