@@ -90,6 +90,7 @@ e2e: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/e2e_minidump.sh
 	@BUILD=$(BUILD) sh tests/e2e_loader.sh
 	@BUILD=$(BUILD) sh tests/e2e_guards.sh
+	@BUILD=$(BUILD) sh tests/e2e_html.sh
 
 libtest: $(LIB) $(SOLIB) $(SOLINKS) $(TOOL_BIN)
 	@sh tests/check_exports.sh $(BUILD)/libfmtdump.so

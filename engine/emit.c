@@ -1,9 +1,9 @@
 /* emit.c - fd_emit, the sink and buffer, and the helpers every writer shares: formatting, guards, budget. */
 #include "emit.h"
-#include "version.h"
 
 #include "interp.h"
 #include "value.h"
+#include "version.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -352,8 +352,8 @@ void fd_emit_error_line(fd_emit_ctx *c, const fd_error *err)
     }
 }
 
-/* Read from the object itself: this runs for every field written, and the
- * four accessors it stands for would each check obj again. */
+/* Read from the object and its type: this runs for every field written, and
+ * the four accessors it stands for would each check obj again. */
 const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted)
 {
     const fd_obj *o = fd_v_as_obj(obj);

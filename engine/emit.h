@@ -55,7 +55,7 @@ typedef struct fd_emit_ctx {
     uint64_t limit;        /* what the output may reach at this depth: the budget less the
                               room to close every open level and write the marker; 0 once
                               stopped or while no budget is known */
-    uint64_t tail;         /* see fd_emit_layout */
+    uint64_t tail;         /* these three: see fd_emit_layout */
     unsigned close_cost;
     unsigned close_sq;
     size_t depth;
@@ -63,7 +63,7 @@ typedef struct fd_emit_ctx {
     uint64_t max_nodes;    /* fd_node_budget of the first struct written, 0 before */
     size_t nanc;
     size_t nseg;
-    bool has_last;         /* stats.first / last hold an error */
+    bool has_last;         /* `last` holds an error */
     fd_error last;         /* the last error counted, to count a parent's repeat once */
     fd_error scratch;      /* the error being written: kept off the recursion's frames */
     fd_emit_stats st;

@@ -24,7 +24,7 @@
 /* Keys written recently, escaped with their colon: field names are the
  * spec's own strings, so their address identifies them. */
 #define JSON_KEYS 256
-#define JSON_KEY_MAX 55
+#define JSON_KEY_MAX 56
 /* Bytes a SPAN takes at most. */
 #define JSON_SPAN_MAX 80
 
@@ -53,7 +53,14 @@ static void json_key(json_w *w, const char *name, size_t n)
 {
     json_key_slot *k = &w->keys[((uintptr_t)name >> 3) % JSON_KEYS];
     if (k->name == name) {
-        fd_emit_put(w->c, k->text, k->len);
+        /* A fixed-size copy: short variable ones compile to a slow `rep movs`. */
+        fd_emit_ctx *c = w->c;
+        if (FD_EMIT_BUFSZ - c->len >= JSON_KEY_MAX) {
+            memcpy(c->buf + c->len, k->text, JSON_KEY_MAX);
+            c->len += k->len;
+        } else {
+            fd_emit_put(c, k->text, k->len);
+        }
         return;
     }
     uint64_t start = fd_emit_bytes(w->c);
@@ -424,8 +431,8 @@ void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
     w->c = c;
     w->compact = compact;
     w->spans = spans;
-    for (size_t k = 0; k < JSON_KEYS; k++)
-        w->keys[k].name = NULL;
+    /* Zeroed: a key is copied with the rest of its slot. */
+    memset(w->keys, 0, sizeof w->keys);
     fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, c->tail);
     if (fd_emit_fits(c, v, json_bound(w, v, 0))) {
         json_value(w, v, 0);

@@ -194,10 +194,11 @@ static uint64_t text_bound(const text_w *w, fd_value v)
 static void text_item(text_w *w, fd_value v, size_t ind, const char *name, uint64_t i, bool hex)
 {
     fd_emit_ctx *c = w->c;
-    bool fits = fd_emit_fits(c, v, ind + (name ? strlen(name) : 24) + text_bound(w, v));
+    size_t nlen = name ? strlen(name) : 0;
+    bool fits = fd_emit_fits(c, v, ind + nlen + 24 + text_bound(w, v));
     fd_emit_indent(c, ind);
     if (name) {
-        fd_emit_puts(c, name);
+        fd_emit_put(c, name, nlen);
     } else {
         fd_emit_putc(c, '[');
         fd_emit_u64(c, i);

@@ -461,6 +461,130 @@ static void test_tiny_budget(void **state)
     fx_close(&fx);
 }
 
+static const char *const SPAN_KSY =
+    "meta:\n  id: sp\n  endian: le\n"
+    "seq:\n"
+    "  - id: a\n    type: u2\n"
+    "  - id: arr\n    type: u1\n    repeat: expr\n    repeat-expr: 3\n"
+    "  - id: sub\n    type: sub\n"
+    "  - id: z\n    size: 2\n    process: xor(0xff)\n    type: sub\n"
+    "  - id: name\n    type: str\n    size-eos: true\n    encoding: ASCII\n"
+    "types:\n  sub:\n    seq:\n      - id: x\n        type: u1\n"
+    "instances:\n  v:\n    value: a + 1\n";
+/* The name is hostile to an HTML page: it would close the script element. */
+static const uint8_t SPAN_DATA[] = {1, 2, 3, 4, 5, 6, 0xf8, 0xf7,
+                                    '<', '/', 's', 'c', 'r', 'i', 'p', 't', '>', '<', '!', '-', '-', '&'};
+
+/* --spans: "_span" first, "_spans" last, items for arrays, io null in
+ * processed bytes, nothing for a value instance; without spans, no trace. */
+static void test_json_spans(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "sp.ksy", SPAN_KSY, SPAN_DATA, sizeof SPAN_DATA);
+    membuf m = {0};
+    fd_emit_opts opts = {.format = FD_OUT_JSON, .compact = true, .spans = true};
+    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_true(json_valid(m.p, m.n));
+    assert_string_equal(m.p,
+        "{\"_span\":{\"start\":0,\"end\":22,\"io\":0},\"a\":513,\"arr\":[3,4,5],"
+        "\"sub\":{\"_span\":{\"start\":5,\"end\":6,\"io\":0},\"x\":6,\"_spans\":{\"x\":{\"start\":5,\"end\":6,\"io\":0}}},"
+        "\"z\":{\"_span\":{\"start\":0,\"end\":1,\"io\":null},\"x\":7,"
+        "\"_spans\":{\"x\":{\"start\":0,\"end\":1,\"io\":null}}},"
+        "\"name\":\"</script><!--&\",\"v\":514,"
+        "\"_spans\":{\"a\":{\"start\":0,\"end\":2,\"io\":0},"
+        "\"arr\":{\"start\":2,\"end\":5,\"io\":0,\"items\":[{\"start\":2,\"end\":3,\"io\":0},"
+        "{\"start\":3,\"end\":4,\"io\":0},{\"start\":4,\"end\":5,\"io\":0}]},"
+        "\"sub\":{\"start\":5,\"end\":6,\"io\":0},\"z\":{\"start\":6,\"end\":8,\"io\":0},"
+        "\"name\":{\"start\":8,\"end\":22,\"io\":0}}}\n");
+    membuf pretty = {0};
+    opts.compact = false;
+    assert_int_equal(fd_emit_sink(mem_sink, &pretty, fx.root, &opts), 0);
+    assert_true(json_valid(pretty.p, pretty.n));
+    assert_has(pretty.p, "{\n  \"_span\": {\"start\": 0, \"end\": 22, \"io\": 0},\n  \"a\": 513,");
+    assert_has(pretty.p, "  \"_spans\": {\n    \"a\": {\"start\": 0, \"end\": 2, \"io\": 0},\n");
+    char *plain = emit_to_string(fx.root, FD_OUT_JSON, true, 0);
+    assert_null(strstr(plain, "_span"));
+    assert_string_equal(plain, "{\"a\":513,\"arr\":[3,4,5],\"sub\":{\"x\":6},\"z\":{\"x\":7},"
+                               "\"name\":\"</script><!--&\",\"v\":514}\n");
+    free(plain);
+    free(m.p);
+    free(pretty.p);
+    fx_close(&fx);
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* The page: its four script elements close only where the writer closes
+ * them, whatever the data holds; the bytes are embedded; nothing external. */
+static void test_html_page(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "sp.ksy", SPAN_KSY, SPAN_DATA, sizeof SPAN_DATA);
+    membuf m = {0};
+    fd_emit_stats st;
+    fd_emit_opts opts = {.format = FD_OUT_HTML, .stats = &st};
+    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(strncmp(m.p, "<!DOCTYPE html>\n", 16), 0);
+    assert_has(m.p, "<title>fmtdump: sp</title>");
+    assert_has(m.p, "content=\"default-src 'none';");
+    assert_int_equal(count_of(m.p, "<script"), 4);
+    assert_int_equal(count_of(m.p, "</script>"), 4);
+    assert_null(strstr(m.p, "<!--"));
+    assert_has(m.p, "\"name\":\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
+    assert_has(m.p, "{\"id\":\"sp\",\"size\":22,\"window\":22}");
+    assert_has(m.p, "\nAQIDBAUG+Pc8L3NjcmlwdD48IS0tJg==\n");
+    /* The tree is the JSON with spans. */
+    const char *tree = strstr(m.p, "id=\"fd-tree\">");
+    assert_non_null(tree);
+    tree += strlen("id=\"fd-tree\">");
+    const char *end = strstr(tree, "</script>");
+    assert_true(json_valid(tree, (size_t)(end - tree)));
+    static const char head[] = "{\"_span\":{\"start\":0,\"end\":22,\"io\":0},\"a\":513,";
+    assert_memory_equal(tree, head, sizeof head - 1);
+    assert_true(m.n >= 13 && strcmp(m.p + m.n - 8, "</html>\n") == 0);
+    assert_int_equal(st.errors, 0);
+    assert_int_equal(st.bytes, m.n);
+    free(m.p);
+    /* A window of 4 bytes embeds 4. */
+    membuf w = {0};
+    opts.html_window = 4;
+    assert_int_equal(fd_emit_sink(mem_sink, &w, fx.root, &opts), 0);
+    assert_has(w.p, "\"window\":4}");
+    assert_has(w.p, "\nAQIDBA==\n");
+    free(w.p);
+    fx_close(&fx);
+}
+
+/* A page cut by the budget: the tree ends in the LimitError, the page is whole. */
+static void test_html_budget(void **state)
+{
+    (void)state;
+    static const uint8_t one[] = {1};
+    fixture fx;
+    fx_open(&fx, "amp.ksy", AMP_KSY, one, sizeof one);
+    membuf m = {0};
+    fd_emit_stats st;
+    fd_emit_opts opts = {.format = FD_OUT_HTML, .max_output = 1u << 20, .stats = &st};
+    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_true(st.truncated);
+    assert_true(m.n <= opts.max_output);
+    assert_true(strcmp(m.p + m.n - 8, "</html>\n") == 0);
+    const char *tree = strstr(m.p, "id=\"fd-tree\">") + strlen("id=\"fd-tree\">");
+    const char *end = strstr(tree, "</script>");
+    assert_true(json_valid(tree, (size_t)(end - tree)));
+    assert_has(tree, "\"kind\":\"LimitError\",\"message\":\"output budget of 1048576 bytes reached\"");
+    free(m.p);
+    fx_close(&fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -473,6 +597,9 @@ int main(void)
         cmocka_unit_test(test_stats_counts),
         cmocka_unit_test(test_output_budget),
         cmocka_unit_test(test_tiny_budget),
+        cmocka_unit_test(test_json_spans),
+        cmocka_unit_test(test_html_page),
+        cmocka_unit_test(test_html_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
