@@ -8,10 +8,6 @@
 /* The writers' nesting guard: the walk visits what they would print. */
 #define COVER_MAX_DEPTH 512
 
-typedef struct cover_anc {
-    const char *type;
-    int64_t offset;
-} cover_anc;
 
 typedef struct cover {
     fd_doc *doc;
@@ -21,7 +17,7 @@ typedef struct cover {
     bool nomem, cut;
     uint64_t nodes, max_nodes;
     size_t depth;
-    cover_anc anc[COVER_MAX_DEPTH];
+    const fd_obj *anc[COVER_MAX_DEPTH];   /* structs on the path, NULL for arrays */
 } cover;
 
 static int range_cmp(const void *a, const void *b)
@@ -98,14 +94,11 @@ static bool cover_push(cover *c, fd_value v)
         c->cut = true;
         return false;
     }
-    cover_anc me = {NULL, -1};
-    if (fd_value_kind(v) == FD_STRUCT) {
-        me.type = fd_struct_type_name(v);
-        me.offset = fd_struct_offset(v);
+    const fd_obj *me = fd_value_kind(v) == FD_STRUCT ? fd_v_as_obj(v) : NULL;
+    if (me)
         for (size_t k = 0; k < c->depth; k++)
-            if (me.offset >= 0 && c->anc[k].type == me.type && c->anc[k].offset == me.offset)
+            if (c->anc[k] && fd_obj_rereads(c->anc[k], me))
                 return false;
-    }
     c->anc[c->depth++] = me;
     c->nodes++;
     return true;

@@ -384,11 +384,6 @@ static void consider(node_walk *w, fd_value v, const fd_span *sp, const fd_obj *
 
 static void walk_obj(node_walk *w, fd_obj *o, int depth);
 
-static bool same_node(const fd_obj *a, const fd_obj *b)
-{
-    return a->type == b->type && a->io->base == b->io->base && a->io->origin == b->io->origin && a->start == b->start;
-}
-
 /* A struct repeating an ancestor (a pos instance parsing its container
  * again) is neither a candidate nor walked: pointer chains end there. */
 static bool repeats_ancestor(const node_walk *w, fd_value v)
@@ -396,7 +391,7 @@ static bool repeats_ancestor(const node_walk *w, fd_value v)
     if (v.kind != FD_STRUCT)
         return false;
     for (int k = 0; k < w->nanc; k++)
-        if (same_node(w->anc[k], fd_v_as_obj(v)))
+        if (fd_obj_rereads(w->anc[k], fd_v_as_obj(v)))
             return true;
     return false;
 }

@@ -395,11 +395,6 @@ void fd_emit_value_error(fd_emit_ctx *c, fd_value v, fd_error *err)
 
 /* Identity of a struct: the object it refers to.  No accessor exposes it, so
  * this one place reads the value's pointer; equal pointers are the same object. */
-static const void *emit_identity(fd_value v)
-{
-    return v.v.p;
-}
-
 fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
 {
     if (c->depth >= FD_EMIT_MAX_DEPTH)
@@ -411,10 +406,10 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
         return FD_EMIT_BUDGET;
     }
     if (fd_value_kind(v) == FD_STRUCT) {
-        fd_emit_anc me = {emit_identity(v), fd_struct_type_name(v), fd_struct_offset(v)};
+        fd_emit_anc me = {v, fd_struct_type_name(v), fd_struct_offset(v)};
         for (size_t k = 0; k < c->nanc; k++) {
             const fd_emit_anc *a = &c->anc[k];
-            if (a->id == me.id || (me.offset >= 0 && a->offset == me.offset && a->type == me.type))
+            if (fd_obj_rereads(fd_v_as_obj(a->v), fd_v_as_obj(v)))
                 return FD_EMIT_CYCLE;
         }
         c->anc[c->nanc++] = me;

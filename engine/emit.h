@@ -29,7 +29,7 @@ typedef enum fd_emit_guard {
 
 /* A struct being written, as seen by the cycle check. */
 typedef struct fd_emit_anc {
-    const void *id;
+    fd_value v;
     const char *type;
     int64_t offset;
 } fd_emit_anc;

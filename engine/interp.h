@@ -115,6 +115,12 @@ fd_errrec *fd_obj_err(const fd_obj *o);
 /* Free what the interpreter holds outside the arena (fd_doc_close). */
 void fd_interp_free(fd_doc *doc);
 
+/* b reads the same bytes as a, as the same type with the same arguments: a
+ * loop in the data (a pos instance parsing its container again), which the
+ * writers, the coverage walk and fd_doc_node_at stop at (engine/value.c).
+ * With another argument a type may reread its own bytes as a finite recursion. */
+bool fd_obj_rereads(const fd_obj *a, const fd_obj *b);
+
 /* Spans of parsed nodes (engine/value.c); false when there are no bytes to show. */
 bool fd_obj_span(const fd_obj *o, fd_span *out);
 bool fd_obj_field_span(const fd_obj *o, uint32_t slot, fd_span *out);

@@ -203,6 +203,21 @@ static bool span_of(const fd_stream *io, uint64_t start, uint64_t end, fd_span *
     return true;
 }
 
+bool fd_obj_rereads(const fd_obj *a, const fd_obj *b)
+{
+    if (a == b)
+        return true;
+    if (a->type != b->type || a->io->base != b->io->base || a->io->origin != b->io->origin || a->start != b->start)
+        return false;
+    const fd_value *x = fd_obj_values(a), *y = fd_obj_values(b);   /* params come first */
+    for (uint32_t i = 0; i < a->type->nparams; i++) {
+        bool ok = true;
+        if (!fd_value_eq(x[i], y[i], &ok) || !ok)
+            return false;
+    }
+    return true;
+}
+
 bool fd_obj_span(const fd_obj *o, fd_span *out)
 {
     return span_of(o->io, o->start, o->end >= o->start ? o->end : o->start, out);

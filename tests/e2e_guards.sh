@@ -300,4 +300,16 @@ n=$(grep -n 'in-enum: true' "$FIX/in_enum_no_enum.ksy" | cut -d: -f1)
 err_has "$FIX/in_enum_no_enum.ksy:$n:16: DescriptionError: valid: in-enum needs the attribute's enum"
 done_check
 
+printf 'Z' >"$T/z.bin"
+# The writers cut "the same type again at the same offset" as a loop in the data; with another
+# parameter it is another object, and the tree is finite (-e reaches every node).
+check "a parametrised type read again at its own offset is not a cycle"
+run -f "$FIX/param_recursion.ksy" -o json "$T/z.bin"
+expect_rc 0
+has '{"top":{"b":90,"kid":{"b":90,"kid":{"b":90,"kid":null}}}}'
+lacks '"_cycle"'
+run -f "$FIX/param_recursion.ksy" -o json -e top.kid.kid.b -e top.kid.kid.kid "$T/z.bin"
+has '"results":[{"value":90},{"value":null}]'
+done_check
+
 finish e2e-guards
