@@ -92,6 +92,26 @@ void *fd_arena_alloc_over(fd_arena *a, size_t n, uint64_t extra)
     return p;
 }
 
+fd_arena_mark fd_arena_save(const fd_arena *a)
+{
+    fd_arena_mark m = {a->head, a->cur, a->end, a->used};
+    return m;
+}
+
+/* Chunks are only ever pushed, so the mark's chunk is still in the list:
+ * free the ones above it and take its cursor back. */
+void fd_arena_rewind(fd_arena *a, fd_arena_mark m)
+{
+    while (a->head != m.head) {
+        fd_arena_chunk *c = a->head;
+        a->head = c->next;
+        free(c);
+    }
+    a->cur = m.cur;
+    a->end = m.end;
+    a->used = m.used;
+}
+
 void *fd_arena_zalloc(fd_arena *a, size_t n)
 {
     void *p = fd_arena_alloc(a, n);

@@ -24,6 +24,15 @@ void *fd_arena_zalloc(fd_arena *a, size_t n);
 /* Like fd_arena_alloc, but when the limit refuses, the limit plus `extra`
  * may still grant a chunk of exactly n bytes (for error records). */
 void *fd_arena_alloc_over(fd_arena *a, size_t n, uint64_t extra);
+/* A point to rewind to: everything allocated after fd_arena_save is freed
+ * by fd_arena_rewind (scratch memory of a computation that kept nothing). */
+typedef struct fd_arena_mark {
+    fd_arena_chunk *head;
+    uint8_t *cur, *end;
+    uint64_t used;
+} fd_arena_mark;
+fd_arena_mark fd_arena_save(const fd_arena *a);
+void fd_arena_rewind(fd_arena *a, fd_arena_mark m);
 void *fd_arena_memdup(fd_arena *a, const void *p, size_t n);
 /* NUL-terminated copy of p[0..n). */
 char *fd_arena_strndup(fd_arena *a, const char *p, size_t n);

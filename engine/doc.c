@@ -258,9 +258,16 @@ static fd_value eval_compiled(fd_doc *doc, const fd_compiled *c, fd_value ctx, f
      * expression is still bounded, but a long-lived document answering many
      * queries never runs dry.  Instances parsed on the way are memoized, so
      * the refund cannot make the same work happen twice. */
-    uint64_t work = doc->work;
+    uint64_t work = doc->work, kept = doc->kept;
+    fd_arena_mark mark = fd_arena_save(&doc->arena);
     fd_value v = fd_eval_expr(doc, &x, c->root);
     doc->work = work;
+    /* A scalar result that added nothing to the tree needs none of the
+     * strings or lists built on the way: a long-lived document answering
+     * many queries stays the size of its tree. */
+    if (doc->kept == kept && (v.kind == FD_NULL || v.kind == FD_BOOL || v.kind == FD_INT ||
+                              v.kind == FD_FLOAT || v.kind == FD_ENUM))
+        fd_arena_rewind(&doc->arena, mark);
     if (v.kind == FD_ERROR && err)
         fd_errrec_export(fd_v_as_err(v), err);
     return v;

@@ -227,8 +227,10 @@ static int member_slot(const fd_ev *E, const fd_expr *e, const fd_type *t)
     fd_doc *doc = E->doc;
     uint32_t nsites = doc->spec->nsites;
     if (e->site && e->site <= nsites) {
-        if (!doc->members)
+        if (!doc->members) {
             doc->members = fd_arena_zalloc(&doc->arena, (size_t)nsites * sizeof *doc->members);
+            doc->kept++;
+        }
         if (doc->members) {
             struct fd_member_cache *mc = &doc->members[e->site - 1];
             if (mc->type != t) {

@@ -445,6 +445,7 @@ static fd_obj *obj_alloc(fd_doc *doc, const fd_type *t, const fd_plan *plan)
     fd_obj *o = fd_arena_zalloc(&doc->arena, n);
     if (!o)
         return NULL;
+    doc->kept++;
     o->type = t;
     o->doc = doc;
     o->owner_slot = -1;
@@ -1504,9 +1505,11 @@ static __attribute__((noinline)) fd_value slot_eval(fd_obj *obj, uint32_t i, fd_
                 *partial = v;
         }
         set_slot(obj, i, ev, FD_SLOT_FAILED);
+        doc->kept++;
         return ev;
     }
     set_slot(obj, i, v, FD_SLOT_DONE);
+    doc->kept++;
     return v;
 }
 

@@ -57,6 +57,9 @@ struct fd_doc {
     int depth;             /* current nesting of parse/eval frames */
     uintptr_t stack_top;   /* highest C stack address seen at an entry point */
     uint64_t stack_limit;  /* bytes of C stack below stack_top we may use */
+    uint64_t kept;         /* objects, memoized instances and caches added: an evaluation
+                              that adds none and yields a scalar leaves nothing the
+                              document refers to, so its scratch memory is taken back */
     uint64_t work;         /* work units spent so far (see fd_work_spend) */
     uint64_t work_limit;   /* derived from the input size, or fd_open_opts.max_work */
     fd_plan **plans;       /* open addressing by type pointer; plan_cap is a power of two */

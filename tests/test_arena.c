@@ -210,6 +210,33 @@ static void test_intern_out_of_memory(void **state)
     fd_arena_free(&a);
 }
 
+/* Rewinding frees every chunk taken after the mark and hands the same
+ * memory out again, so a computation that kept nothing leaves no trace. */
+static void test_save_rewind(void **state)
+{
+    (void)state;
+    fd_arena a;
+    fd_arena_init(&a, 1u << 20);
+    char *keep = fd_arena_strdup(&a, "kept");
+    fd_arena_mark m = fd_arena_save(&a);
+    uint64_t used = a.used;
+    void *first = fd_arena_alloc(&a, 100);
+    for (int i = 0; i < 200; i++)
+        assert_non_null(fd_arena_alloc(&a, 3000));
+    assert_true(a.used > used);
+    fd_arena_rewind(&a, m);
+    assert_int_equal(a.used, used);
+    assert_string_equal(keep, "kept");
+    assert_ptr_equal(fd_arena_alloc(&a, 100), first);
+    /* The cap counts only what is held: 1000 rounds of 3000 bytes fit in 1 MiB. */
+    for (int i = 0; i < 1000; i++) {
+        m = fd_arena_save(&a);
+        assert_non_null(fd_arena_alloc(&a, 3000));
+        fd_arena_rewind(&a, m);
+    }
+    fd_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_limit),
         cmocka_unit_test(test_alloc_over),
         cmocka_unit_test(test_huge_requests),
+        cmocka_unit_test(test_save_rewind),
         cmocka_unit_test(test_intern_identity),
         cmocka_unit_test(test_intern_growth),
         cmocka_unit_test(test_intern_out_of_memory),
