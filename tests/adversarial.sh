@@ -38,6 +38,11 @@ else
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}hard_rss_limit_mb=$SAFETY_MB"
     export ASAN_OPTIONS
     capped() { "$@"; }
+    # The limits are the production build's; ASan runs a few times slower and its
+    # quarantine and shadow memory hold several times the heap, so there they scale.
+    LIMIT_S=$((LIMIT_S * 5))
+    LIMIT_MB=$((LIMIT_MB * 4))
+    echo "adversarial: sanitizer build, limits scaled to $LIMIT_S s and $LIMIT_MB MiB"
 fi
 
 passed=0
