@@ -27,18 +27,8 @@ static int proc_fail_kind(int kind, char *msg, size_t msgcap, const char *fmt, .
     return kind;
 }
 
-static int proc_fail(char *msg, size_t msgcap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int proc_fail(char *msg, size_t msgcap, const char *fmt, ...)
-{
-    if (msg && msgcap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, msgcap, fmt, ap);
-        va_end(ap);
-    }
-    return FD_ERR_PROCESS;
-}
+/* The usual failure: a ProcessError. */
+#define proc_fail(msg, msgcap, ...) proc_fail_kind(FD_ERR_PROCESS, msg, msgcap, __VA_ARGS__)
 
 /* Custom routines: a small fixed table, so registration never allocates.
  * The lock makes registering safe from any thread; parsing never takes it,
