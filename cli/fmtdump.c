@@ -14,8 +14,9 @@
 #include "spans.h"
 
 static const char usage_text[] =
-    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml|html] [--max-bytes N | --spans] FILE\n"
-    "       fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml] [--max-bytes N] -e EXPR [-e EXPR]... FILE\n"
+    "usage: fmtdump [-f KSY] [-I DIR]... [-o text] [--max-bytes N] [-e EXPR]... FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o json|html [--spans] FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o json|yaml [-e EXPR]... FILE\n"
     "       fmtdump [-f KSY] [-I DIR]... [-o text|json] (--at OFFSET | --coverage) FILE\n"
     "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [--spans | -e EXPR [-e EXPR]...] FILE...\n"
     "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [--spans | -e EXPR [-e EXPR]...] --files-from LIST\n"

@@ -825,8 +825,13 @@ err_has "Try 'fmtdump --help'."
 run -f "$KSY" --max-bytes 1 -e 'chunks[3].body' "$T/good.bin"
 expect_rc 0
 line "chunks[3].body = [3 bytes] 01 ..."
-run -f "$KSY" -o html --spans "$T/good.bin"
-expect_rc 0
+# What each synopsis line offers is accepted.
+for args in "-o text --max-bytes 2 -e version" "-o json --spans" "-o html --spans" "-o yaml -e version" \
+            "-o json -e version" "-o json --at 1" "--coverage" "-o jsonl -j 2 --spans" "-o jsonl -j 2 -e version"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args "$T/good.bin"
+    [ "$rc" = 0 ] || fail "'$args': exit $rc, expected 0: $(head -c 200 "$T/err")"
+done
 done_check
 
 if [ -x "$GEN" ]; then
