@@ -393,15 +393,23 @@ void fd_emit_value_error(fd_emit_ctx *c, fd_value v, fd_error *err)
         err->kind = FD_ERR_NONE;
 }
 
+static void count_cut(fd_emit_ctx *c, fd_value v, fd_error *err, const char *what, uint64_t n, const char *unit);
+
 /* Identity of a struct: the object it refers to.  No accessor exposes it, so
  * this one place reads the value's pointer; equal pointers are the same object. */
 fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
 {
-    if (c->depth >= FD_EMIT_MAX_DEPTH)
+    if (c->depth >= FD_EMIT_MAX_DEPTH) {
+        fd_error cut;
+        count_cut(c, v, &cut, "writer depth limit", FD_EMIT_MAX_DEPTH, "levels");
         return FD_EMIT_TOO_DEEP;
+    }
     if (!c->max_nodes && fd_value_kind(v) == FD_STRUCT)
         c->max_nodes = fd_node_budget(v);
     if (c->max_nodes && c->nodes >= c->max_nodes) {
+        fd_error cut;
+        if (!c->st.truncated)
+            count_cut(c, v, &cut, "node budget", c->max_nodes, "nodes");
         c->st.truncated = true;
         return FD_EMIT_BUDGET;
     }
@@ -491,7 +499,9 @@ static void emit_path(const fd_emit_ctx *c, char *out, size_t cap)
     out[k] = 0;
 }
 
-void fd_emit_tripped(fd_emit_ctx *c, fd_value v, fd_error *err)
+/* A LimitError at the node being written: the cut is an error of the run, so
+ * the exit status and stats.first say where the tree stops. */
+static void count_cut(fd_emit_ctx *c, fd_value v, fd_error *err, const char *what, uint64_t n, const char *unit)
 {
     memset(err, 0, sizeof *err);
     err->kind = FD_ERR_LIMIT;
@@ -499,11 +509,16 @@ void fd_emit_tripped(fd_emit_ctx *c, fd_value v, fd_error *err)
     for (size_t k = c->nanc; err->offset < 0 && k > 0; k--)
         err->offset = c->anc[k - 1].offset;
     char tmp[24];
-    const char *num = fd_emit_fmt_u64(tmp, c->max_output);
-    snprintf(err->message, sizeof err->message, "output budget of %.*s bytes reached",
-             (int)(tmp + sizeof tmp - num), num);
+    const char *num = fd_emit_fmt_u64(tmp, n);
+    snprintf(err->message, sizeof err->message, "%s of %.*s %s reached", what, (int)(tmp + sizeof tmp - num),
+             num, unit);
     emit_path(c, err->path, sizeof err->path);
     fd_emit_count_error(c, err);
+}
+
+void fd_emit_tripped(fd_emit_ctx *c, fd_value v, fd_error *err)
+{
+    count_cut(c, v, err, "output budget", c->max_output, "bytes");
 }
 
 static bool same_error(const fd_error *a, const fd_error *b)

@@ -261,12 +261,15 @@ has '"next":{"_cycle":true}'
 has '"me":{"_cycle":true}'
 done_check
 
-check "a chain deeper than the writers' limit is cut, the JSON stays parseable"
+check "a chain deeper than the writers' limit is cut, the JSON stays parseable, exit 1 with the cut located"
 run -f "$FIX/loop.ksy" -o json "$T/chain.bin"
-expect_rc 0
+expect_rc 1
 json_ok
 has '"next":{"_depth_limit":true}'
+err_has "LimitError: writer depth limit of 512 levels reached"
+err_has "(/first/next/next/"
 run -f "$FIX/loop.ksy" "$T/chain.bin"
+expect_rc 1
 grep -q 'next (node) <depth limit>$' "$T/out" || fail "no depth limit line"
 done_check
 

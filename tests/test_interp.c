@@ -430,11 +430,18 @@ static void test_shared_subtree_budget(void **state)
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
     assert_non_null(out);
-    fd_emit_opts opts = { .format = FD_OUT_JSON, .compact = true };
+    fd_emit_stats st;
+    fd_emit_opts opts = { .format = FD_OUT_JSON, .compact = true, .stats = &st };
     assert_int_equal(fd_emit(out, fx.root, &opts), 0);
     fclose(out);
     assert_true(len < (64u << 20));
     assert_non_null(strstr(buf, "\"_node_limit\":true"));
+    /* The cut is an error of the run, counted once, located at the first node left out. */
+    assert_true(st.truncated);
+    assert_int_equal(st.errors, 1);
+    assert_int_equal(st.first.kind, FD_ERR_LIMIT);
+    assert_non_null(strstr(st.first.message, "node budget of "));
+    assert_int_equal(st.first.path[0], '/');
     free(buf);
     fx_close(&fx);
 }
