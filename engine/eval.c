@@ -691,7 +691,7 @@ static int prim_bits(const char *name)
     const char *p = name + 1;
     if (c == 'b') {
         int n = 0;
-        while (*p >= '0' && *p <= '9')
+        while (*p >= '0' && *p <= '9' && n <= 64) /* past 64 it is no width: stop before overflow */
             n = n * 10 + (*p++ - '0');
         return (n > 0 && n <= 64 && (*p == 0 || !strcmp(p, "le") || !strcmp(p, "be"))) ? n : 0;
     }

@@ -421,6 +421,9 @@ static void test_sizeof(void **state)
     check_int(fx, "sizeof<outer::inner>", 1);
     check_int(fx, "sizeof<u4> * 3 + 1", 13);
     check_err(fx, "sizeof<nope>", FD_ERR_NAME);
+    /* Found by fuzz_expr: a bit width of many digits overflowed while read; it is no primitive. */
+    check_err(fx, "sizeof<b28888888888888888888888k>", FD_ERR_NAME);
+    check_err(fx, "bitsizeof<b65>", FD_ERR_NAME);
     check_err(fx, "sizeof<t>", FD_ERR_TYPE);
 }
 
