@@ -137,7 +137,7 @@ uninstall:
 	rmdir $(addprefix $(DESTDIR),$(INSTALL_DIRS)) 2>/dev/null || true
 
 # Build dependencies from Debian: installs them when root, otherwise names them.
-DEPS = make gcc libc6-dev libyaml-dev libcmocka-dev zlib1g-dev
+DEPS = make gcc libc6-dev libyaml-dev libcmocka-dev zlib1g-dev python3 python3-yaml
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEPS); \

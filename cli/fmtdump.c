@@ -14,34 +14,33 @@
 #include "spans.h"
 
 static const char usage_text[] =
-    "usage: fmtdump [-f KSY] [-I DIR]... [-o text|json|yaml|html] [-e EXPR]... [--max-bytes N] [--spans] FILE\n"
+    "usage: fmtdump [-f KSY] [-I DIR]... [-o text] [--max-bytes N] [-e EXPR]... FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o json|html [--spans] FILE\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o json|yaml [-e EXPR]... FILE\n"
     "       fmtdump [-f KSY] [-I DIR]... [-o text|json] (--at OFFSET | --coverage) FILE\n"
-    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... FILE...\n"
-    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [-e EXPR]... --files-from LIST\n"
-    "       fmtdump --help | --version\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [--spans | -e EXPR [-e EXPR]...] FILE...\n"
+    "       fmtdump [-f KSY] [-I DIR]... -o jsonl [-j N] [--spans | -e EXPR [-e EXPR]...] --files-from LIST\n"
+    "       fmtdump -h | --help | -V | --version\n"
     "\n"
     "Parse FILE with a Kaitai Struct description (.ksy) loaded at run time and print its tree.\n"
     "A FILE of - is stdin, read whole into memory (at most 1 GiB; a file is mapped instead).\n"
     "Only regular files are read: a FIFO, a directory or a device is an I/O error.\n"
     "\n"
-    "  -f KSY         the description; without it the format is detected by the leading\n"
-    "                 bytes (`contents`, or a `valid` magic) of the descriptions on the path:\n"
-    "                 $FMTDUMP_PATH (colon-separated), the build tree's formats/ and the\n"
-    "                 installed share/fmtdump/formats; one that does not load is skipped\n"
-    "                 with a warning on stderr (FILE:LINE:COL: message)\n"
-    "  -I DIR         a directory searched for imported descriptions (repeatable)\n"
-    "  -o FORMAT      text (default: an indented tree), json, yaml, html (one self-contained\n"
-    "                 page: the tree beside a hex view, each node linked to its bytes), or\n"
-    "                 jsonl (batch mode below)\n"
+    "  -f KSY         the description; without it the format is detected (Format path below)\n"
+    "  -I DIR         a directory searched for the descriptions `imports` names (repeatable)\n"
+    "  -o FORMAT      text (default: an indented tree), json, yaml, html, or jsonl (batch\n"
+    "                 mode below); html is one self-contained page, the tree beside a hex\n"
+    "                 view of the file's first 1 MiB (nodes past it show no bytes)\n"
     "  -e EXPR        evaluate a Kaitai expression against the root object instead of\n"
     "                 printing the tree (repeatable); text prints `EXPR = value` lines,\n"
     "                 json (and yaml: JSON is YAML) one document:\n"
     "                 {\"status\": \"ok\"|\"error\", \"error\": {...}, \"results\": [{\"value\": V}|{\"error\": {...}}]}\n"
     "                 where status and error tell how the root's seq parsed; an EXPR that\n"
     "                 fails gets a located line on stderr (and its {\"error\"} in json)\n"
-    "  --max-bytes N  text: byte arrays shown up to N bytes (default 32)\n"
-    "  --spans        json, jsonl: each node also tells where its bytes are (`_span`,\n"
-    "                 `_spans`); html always does\n"
+    "  --max-bytes N  text: byte arrays in the tree and in -e lines shown up to N bytes\n"
+    "                 (N >= 1, default 32); not with the other formats, --at or --coverage\n"
+    "  --spans        json, jsonl: each struct also tells where its bytes are (`_span`,\n"
+    "                 `_spans`; JSON below); html always does; not with -e, --at or --coverage\n"
     "  --at OFFSET    instead of the tree, the deepest node holding byte OFFSET (123 or\n"
     "                 0x7b): its path, its span in the file and in its stream, its value in\n"
     "                 short and the bytes around it, the node's between [ and ]; json:\n"
@@ -58,14 +57,28 @@ static const char usage_text[] =
     "  -j N           jsonl: parse N files at a time on N threads (1..64, default 1); the\n"
     "                 lines stay in input order\n"
     "  --files-from LIST\n"
-    "                 jsonl: the file names, one a line, from LIST (- for stdin) instead\n"
-    "                 of FILE operands; a lone - operand with -o jsonl means the same\n"
-    "  --help         this help\n"
-    "  --version      the version\n"
+    "                 jsonl: the file names, one a line (empty lines skipped), from LIST\n"
+    "                 (- for stdin) instead of FILE operands; a lone - operand with -o jsonl\n"
+    "                 means the same (among other operands, - is stdin's bytes)\n"
+    "  -h, --help     this help\n"
+    "  -V, --version  the version\n"
+    "\n"
+    "Format path (without -f): the *.ksy files in $FMTDUMP_PATH (colon-separated\n"
+    "directories), then in ../formats and ../share/fmtdump/formats beside the fmtdump\n"
+    "executable (the build tree's formats/, the installed PREFIX/share/fmtdump/formats).\n"
+    "The one whose fixed leading bytes (a `contents`, or a fixed-size `valid` magic) match\n"
+    "the input wins: the longest match, then the earlier directory. One that does not load\n"
+    "is skipped with a warning on stderr (FILE:LINE:COL: message).\n"
     "\n"
     "JSON: structs are objects (seq fields in order, then instances), integers exact, byte\n"
     "arrays lowercase hex strings, enums their label (the integer when unnamed), absent\n"
     "values null; a failing node carries \"_error\": {kind, message, offset, path, file, line, col}.\n"
+    "A subtree left out is a marker, not an error: {\"_cycle\": true} (a struct inside itself,\n"
+    "or a loop in the data), {\"_depth_limit\": true} (deeper than 512), {\"_node_limit\": true}.\n"
+    "With --spans a struct's first key is \"_span\": {\"start\": S, \"end\": E, \"io\": IO} (null\n"
+    "when it has no bytes) and its last \"_spans\": {FIELD: SPAN, ...} for its fields with\n"
+    "bytes, an array's with \"items\": [SPAN|null, ...]; [S, E) is in the stream read from,\n"
+    "IO the file offset of that stream (null for processed bytes): the file has [IO+S, IO+E).\n"
     "\n"
     "Batch mode (-o jsonl): one compact JSON line per FILE, in order; the description (or\n"
     "each one on the format path) is loaded once for the whole batch:\n"
@@ -77,14 +90,27 @@ static const char usage_text[] =
     "code of its files (3 > 1 > 0); an invalid description or an -e that does not parse\n"
     "exits 2 before any line.\n"
     "\n"
+    "Limits: for an input of S bytes, a document may use 256 MiB + 64*S bytes of memory\n"
+    "(MemoryError) and 64 Ki + 8*S work units (objects, array items, evaluation steps,\n"
+    "64-byte blocks decoded: LimitError); process: zlib may give 64 MiB + 1032*S bytes;\n"
+    "nesting stops at 512 levels. A writer stops after 16 MiB + 64*S bytes of output or\n"
+    "8*(S + 4 Ki) structs and arrays (a LimitError \"_error\", or {\"_node_limit\": true}),\n"
+    "and closes what is open (the output stays valid).\n"
+    "The command has no options to change them; the library's fd_open_opts and\n"
+    "fd_emit_opts do.\n"
+    "\n"
     "Exit status:\n"
     "  0  parsed without error\n"
-    "  1  data error: the root failed to parse, the tree holds an error node, an -e\n"
-    "     failed, or --at found no node; the partial tree is still printed and stderr\n"
+    "  1  data error: the root's seq failed; the printed tree holds an \"_error\" (a limit\n"
+    "     tripped in the parse or the output budget too, not the markers above); an -e\n"
+    "     failed (an unknown name too: a NameError, as names are looked up in the parsed\n"
+    "     data); or --at found no node. The partial output is still printed and stderr\n"
     "     gets one located line\n"
-    "  2  usage error, invalid description (FILE:LINE:COL: message), an -e that does\n"
-    "     not parse (told on stderr before any output), or no format detected\n"
-    "  3  I/O error: the input cannot be opened or read, or the output cannot be written\n";
+    "  2  usage error (a refused combination, --max-bytes 0, -j outside 1..64 included),\n"
+    "     invalid description (FILE:LINE:COL: message), an -e that does not parse (told\n"
+    "     on stderr before any output), or no format detected\n"
+    "  3  I/O error: the input cannot be opened or read (stdin over 1 GiB too), or the\n"
+    "     output cannot be written\n";
 
 typedef struct cli_args {
     const char *ksy;
@@ -94,11 +120,11 @@ typedef struct cli_args {
     size_t nexprs;
     fd_out_format format;
     bool jsonl;            /* -o jsonl: the batch mode, several inputs allowed */
-    uint64_t max_bytes;
+    uint64_t max_bytes;    /* --max-bytes, 0 when not given */
     const char **inputs;
     size_t ninputs;
     const char *files_from;  /* --files-from: the batch's names, one a line */
-    unsigned jobs;           /* -j: batch threads */
+    unsigned jobs;           /* -j: batch threads, 0 when not given */
     bool spans;              /* --spans: json trees carry `_span` keys */
     bool at_set;             /* --at OFFSET: the node holding that byte */
     uint64_t at;
@@ -154,7 +180,7 @@ static int check_args(const cli_args *a)
         dashes += strcmp(a->inputs[k], "-") == 0;
     if (a->files_from && !a->jsonl)
         return usage_error("%s", "--files-from needs -o jsonl");
-    if (a->jobs > 1 && !a->jsonl)
+    if (a->jobs && !a->jsonl)
         return usage_error("%s", "-j needs -o jsonl");
     if (a->files_from && a->ninputs)
         return usage_error("--files-from and a FILE operand (%s): name the inputs one way", a->inputs[0]);
@@ -172,6 +198,10 @@ static int check_args(const cli_args *a)
         return usage_error("%s", "-e prints text, json or yaml");
     if (a->spans && a->format != FD_OUT_JSON && a->format != FD_OUT_HTML)
         return usage_error("%s", "--spans needs -o json, jsonl or html");
+    if (a->spans && (a->nexprs || a->at_set || a->coverage))
+        return usage_error("%s", "--spans marks up trees: not with -e, --at or --coverage");
+    if (a->max_bytes && (a->format != FD_OUT_TEXT || a->at_set || a->coverage))
+        return usage_error("%s", "--max-bytes needs -o text (the tree or -e lines), not --at or --coverage");
     if (dashes > 1)
         return usage_error("%s", "stdin (-) named more than once");
     return -1;

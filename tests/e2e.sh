@@ -64,12 +64,23 @@ expect_rc 0
 line "fmtdump $want"
 done_check
 
-check "--help lists the options and the exit codes"
+check "--help lists the options and the exit codes; -h and -V are its short forms"
 run --help
 expect_rc 0
 has "usage: fmtdump"
 has "--max-bytes"
 has "Exit status"
+has "-h, --help"
+has "-V, --version"
+cp "$T/out" "$T/help"
+run -h
+expect_rc 0
+cmp -s "$T/out" "$T/help" || fail "-h differs from --help"
+run -V
+expect_rc 0
+line "fmtdump $want"
+# The synopsis offers no combination that check_args refuses.
+sed -n '/^usage:/,/^$/p' "$T/help" | grep -q 'html.*-e ' && fail "the synopsis offers -e with -o html"
 done_check
 
 check "usage errors exit 2"
@@ -798,6 +809,28 @@ for args in "--at 1 -e version" "--at 1 --coverage" "--coverage -e version" "--a
     # shellcheck disable=SC2086
     run -f "$KSY" $args "$T/good.bin"
     [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+done
+done_check
+
+check "usage: --spans marks trees, --max-bytes shortens text, -j needs jsonl; refused elsewhere"
+for args in "--spans -o json -e version" "--spans -o jsonl -e version" "--spans -o json --at 1" \
+            "--spans -o json --coverage" "--max-bytes 2 -o json" "--max-bytes 2 -o yaml" "--max-bytes 2 -o html" \
+            "--max-bytes 2 -o jsonl" "--max-bytes 2 --at 1" "--max-bytes 2 --coverage" "-j 1" "-j 2 -o json"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args "$T/good.bin"
+    [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+    [ -s "$T/out" ] && fail "'$args': printed $(head -c 100 "$T/out")"
+done
+err_has "Try 'fmtdump --help'."
+run -f "$KSY" --max-bytes 1 -e 'chunks[3].body' "$T/good.bin"
+expect_rc 0
+line "chunks[3].body = [3 bytes] 01 ..."
+# What each synopsis line offers is accepted.
+for args in "-o text --max-bytes 2 -e version" "-o json --spans" "-o html --spans" "-o yaml -e version" \
+            "-o json -e version" "-o json --at 1" "--coverage" "-o jsonl -j 2 --spans" "-o jsonl -j 2 -e version"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args "$T/good.bin"
+    [ "$rc" = 0 ] || fail "'$args': exit $rc, expected 0: $(head -c 200 "$T/err")"
 done
 done_check
 

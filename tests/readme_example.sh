@@ -1,5 +1,5 @@
 #!/bin/sh
-# readme_example.sh - compile and run the README's library example, taken from the README itself.
+# readme_example.sh - compile and run the README's library examples, taken from the README itself.
 # usage: BUILD=build sh tests/readme_example.sh            against the build tree (`make example`)
 #        sh tests/readme_example.sh --installed PREFIX     against `make install PREFIX=...`, via pkg-config
 # CC, CFLAGS and LDFLAGS are honoured (make passes its own, so sanitizer builds link alike).
@@ -27,6 +27,10 @@ awk '/^## Library$/ { lib = 1; next } lib && /^## / { exit }
      lib && /^```c$/ { code = 1; next } code && /^```$/ { exit } code { print }' README.md >"$T/example.c"
 [ -s "$T/example.c" ] || { echo "readme_example: no \`\`\`c block under ## Library in README.md"; exit 1; }
 grep -q 'int main' "$T/example.c" || { echo "readme_example: the README's C block has no main"; exit 1; }
+# The second one, when there is one: the API guide's spans, coverage and sink example.
+awk '/^## Library$/ { lib = 1; next } lib && /^## / { exit }
+     lib && /^```c$/ { n++; code = 1; next } code && /^```$/ { code = 0; next } code && n == 2 { print }' \
+    README.md >"$T/example2.c"
 
 GEN=$BUILD/tests/gen_minidump
 [ -x "$GEN" ] || { echo "readme_example: $GEN missing (run make)"; exit 1; }
@@ -69,6 +73,17 @@ if [ -z "$PREFIX" ]; then
         pass "static: compiles against libfmtdump.a"
         run_cases static "$KSY" "$T/static"
     else fail "static: does not compile: $(head -c 600 "$T/cc")"; fi
+    # shellcheck disable=SC2086
+    if [ ! -s "$T/example2.c" ]; then
+        :
+    elif $CC $WARN $CFLAGS -I"$ROOT/include" -o "$T/second" "$T/example2.c" "$BUILD/libfmtdump.a" \
+        $LDFLAGS -lyaml -lz -lm 2>"$T/cc"; then
+        if "$T/second" "$KSY" "$T/sample.dmp" >"$T/out" 2>"$T/err" &&
+            grep -qx '/streams/3/data/exception_rec/code = 0xc0000005' "$T/out" &&
+            grep -q '^{"_span":{"start":8,' "$T/out" && grep -q '^[0-9]* of [0-9]* bytes covered, [0-9]* gaps$' "$T/out"; then
+            pass "second example: node at an offset, a sink with spans, coverage"
+        else fail "second example: unexpected output: $(head -c 300 "$T/out") $(head -c 300 "$T/err")"; fi
+    else fail "second example: does not compile: $(head -c 600 "$T/cc")"; fi
     # shellcheck disable=SC2086
     if $CC $WARN $CFLAGS -I"$ROOT/include" -o "$T/shared" "$T/example.c" -L"$BUILD" -lfmtdump \
         -Wl,-rpath,"$BUILD" $LDFLAGS 2>"$T/cc"; then
