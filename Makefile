@@ -237,7 +237,7 @@ adversarial: $(BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/adversarial.sh
 
 bench: $(BIN) $(TOOL_BIN)
-	@sh tests/bench.sh $(BUILD)
+	@SHARED=$(SHARED) sh tests/bench.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Every byte written here is invented: the project ships no third-party dumps. */
 
@@ -18,7 +19,8 @@ enum {
     MAX_STREAMS       = 16,
     MINIDUMP_VERSION  = 0xa793,
     CV_SIGNATURE_RSDS = 0x53445352,    /* "RSDS" as a little-endian u4 */
-    MAX_RANGES        = 10000000
+    MAX_RANGES        = 10000000,
+    MAX_RANGE_SIZE    = 1 << 30
 };
 
 /* Stream types used below (minidumpapiset.h numbering). */
@@ -687,8 +689,8 @@ static void build_dump(dump *d, const config *c)
     dump_finish(d);
 }
 
-/* N memory ranges of 16 bytes each, for timing large outputs. */
-static void build_many_ranges(dump *d, unsigned long count)
+/* N memory ranges of range_size bytes each, for timing large outputs. */
+static void build_many_ranges(dump *d, unsigned long count, unsigned long range_size)
 {
     config c = { .arch = ARCH_X86 };
     blobs o;
@@ -700,53 +702,86 @@ static void build_many_ranges(dump *d, unsigned long count)
     buf *b = &d->b;
     size_t data_at = b->len;
     for (unsigned long i = 0; i < count; i++)
-        put_pattern(b, (uint8_t)i, 16);
+        put_pattern(b, (uint8_t)i, range_size);
     size_t at = dump_start_stream(d);
     put_u32(b, (uint32_t)count);
     for (unsigned long i = 0; i < count; i++)
-        put_memory_descriptor(b, 0x10000000 + (uint64_t)i * 0x1000, (location){ 16, rva(data_at + i * 16) });
+        put_memory_descriptor(b, 0x10000000 + (uint64_t)i * 0x1000,
+                              (location){ rva(range_size), rva(data_at + i * range_size) });
     dump_end_stream(d, ST_MEMORY_LIST, at);
     dump_add(d, ST_UNUSED, 0, 0);
     dump_finish(d);
+}
+
+/* A full dump's shape: a Memory64List of N ranges of range_size bytes whose data,
+ * after the list, is never written; write_file leaves it a hole (a sparse file). */
+static uint64_t build_sparse_memory64(dump *d, unsigned long count, unsigned long range_size)
+{
+    config c = { .arch = ARCH_AMD64 };
+    blobs o;
+    memset(&o, 0, sizeof o);
+    dump_begin(d, 3);
+    o.csd = put_minidump_string(&d->b, arch_facts[ARCH_AMD64].csd);
+    put_system_info(d, &c, &o);
+
+    buf *b = &d->b;
+    size_t at = dump_start_stream(d);
+    put_u64(b, count);
+    size_t base_at = put_u64(b, 0);
+    for (unsigned long i = 0; i < count; i++) {
+        put_u64(b, 0x10000000 + (uint64_t)i * range_size);
+        put_u64(b, range_size);
+    }
+    dump_end_stream(d, ST_MEMORY64_LIST, at);
+    dump_add(d, ST_UNUSED, 0, 0);
+    dump_finish(d);
+    set_u64(b, base_at, b->len);
+    return (uint64_t)b->len + (uint64_t)count * range_size;
 }
 
 /* ---- variants ------------------------------------------------------------ */
 
 typedef enum mutation { KEEP, TRUNCATE_IN_THREADS, BREAK_MAGIC, APPEND_GAP } mutation;
 
+/* Which builder makes the variant; the counted ones read --count and --range-size. */
+typedef enum shape { SOUND, RANGES, SPARSE_MEMORY64 } shape;
+
 typedef struct variant {
     const char *name;
     const char *help;
     config config;
     mutation mutation;
-    bool counted;             /* built by build_many_ranges with --count */
+    shape shape;
 } variant;
 
 static const variant variants[] = {
     { "basic",       "x86: system info, 2 threads, 2 modules, memory, exception, misc info (44), padding and unknown streams",
-      { 0 }, KEEP, false },
-    { "amd64",       "basic with amd64 system info and contexts", { .arch = ARCH_AMD64 }, KEEP, false },
-    { "padded",      "basic with 4 padding bytes after each list count", { .pad_lists = true }, KEEP, false },
-    { "misc24",      "basic with a 24-byte MISC_INFO", { .misc_size = 24 }, KEEP, false },
-    { "misc232",     "basic with a 232-byte MISC_INFO_3", { .misc_size = 232 }, KEEP, false },
-    { "misc832",     "basic with an 832-byte MISC_INFO_4", { .misc_size = 832 }, KEEP, false },
-    { "misc1364",    "basic with a 1364-byte MISC_INFO_5", { .misc_size = 1364 }, KEEP, false },
-    { "mem64",       "basic with a Memory64List of 3 ranges instead of the MemoryList", { .memory64 = true }, KEEP, false },
+      { 0 }, KEEP, SOUND },
+    { "amd64",       "basic with amd64 system info and contexts", { .arch = ARCH_AMD64 }, KEEP, SOUND },
+    { "padded",      "basic with 4 padding bytes after each list count", { .pad_lists = true }, KEEP, SOUND },
+    { "misc24",      "basic with a 24-byte MISC_INFO", { .misc_size = 24 }, KEEP, SOUND },
+    { "misc232",     "basic with a 232-byte MISC_INFO_3", { .misc_size = 232 }, KEEP, SOUND },
+    { "misc832",     "basic with an 832-byte MISC_INFO_4", { .misc_size = 832 }, KEEP, SOUND },
+    { "misc1364",    "basic with a 1364-byte MISC_INFO_5", { .misc_size = 1364 }, KEEP, SOUND },
+    { "mem64",       "basic with a Memory64List of 3 ranges instead of the MemoryList", { .memory64 = true }, KEEP, SOUND },
     { "custom",      "basic plus stream 0x7e570001: \"TEST\", u2 count, count x {u4 id, u4 value}",
-      { .custom = true }, KEEP, false },
-    { "truncated",   "basic cut short inside the ThreadList", { 0 }, TRUNCATE_IN_THREADS, false },
-    { "badmagic",    "basic with the signature MDMX", { 0 }, BREAK_MAGIC, false },
-    { "hugecount",   "basic whose ThreadList claims 0xFFFFFFFF threads", { .thread_claim = 0xffffffff }, KEEP, false },
+      { .custom = true }, KEEP, SOUND },
+    { "truncated",   "basic cut short inside the ThreadList", { 0 }, TRUNCATE_IN_THREADS, SOUND },
+    { "badmagic",    "basic with the signature MDMX", { 0 }, BREAK_MAGIC, SOUND },
+    { "hugecount",   "basic whose ThreadList claims 0xFFFFFFFF threads", { .thread_claim = 0xffffffff }, KEEP, SOUND },
     { "loop",        "basic plus a HandleData info chain cycle and a stream whose rva is its own directory entry",
-      { .loop = true }, KEEP, false },
+      { .loop = true }, KEEP, SOUND },
     { "overlap",     "basic plus a raw stream laid over the others and a duplicate ThreadList entry",
-      { .overlap = true }, KEEP, false },
+      { .overlap = true }, KEEP, SOUND },
     { "be",          "basic written big-endian: signature \"PMDM\", every integer and UTF-16 string big-endian",
-      { .big_endian = true }, KEEP, false },
+      { .big_endian = true }, KEEP, SOUND },
     { "be-misc1364", "be with a 1364-byte MISC_INFO_5 (time zone and build strings in UTF-16BE)",
-      { .big_endian = true, .misc_size = 1364 }, KEEP, false },
-    { "gap",         "basic plus 64 bytes at the end that nothing references", { 0 }, APPEND_GAP, false },
-    { "many-ranges", "system info and a MemoryList of --count ranges (default 1000)", { 0 }, KEEP, true },
+      { .big_endian = true, .misc_size = 1364 }, KEEP, SOUND },
+    { "gap",         "basic plus 64 bytes at the end that nothing references", { 0 }, APPEND_GAP, SOUND },
+    { "many-ranges", "system info and a MemoryList of --count ranges (default 1000) of --range-size bytes (default 16)",
+      { 0 }, KEEP, RANGES },
+    { "mem64-sparse", "system info and a Memory64List of --count ranges of --range-size bytes whose data is a hole "
+      "(a sparse file)", { 0 }, KEEP, SPARSE_MEMORY64 },
 };
 
 static void mutate(dump *d, mutation m)
@@ -766,14 +801,17 @@ static void mutate(dump *d, mutation m)
     }
 }
 
-static void write_file(const char *path, const buf *b)
+/* The file is `size` bytes: past the buffer, a hole. */
+static void write_file(const char *path, const buf *b, uint64_t size)
 {
     FILE *f = fopen(path, "wb");
     if (!f) {
         fprintf(stderr, "gen_minidump: %s: %s\n", path, strerror(errno));
         exit(1);
     }
-    bool ok = fwrite(b->data, 1, b->len, f) == b->len;
+    bool ok = fwrite(b->data, 1, b->len, f) == b->len && fflush(f) == 0;
+    if (ok && size > b->len)
+        ok = (uint64_t)(off_t)size == size && ftruncate(fileno(f), (off_t)size) == 0;
     if (fclose(f) != 0 || !ok) {
         fprintf(stderr, "gen_minidump: %s: write failed\n", path);
         exit(1);
@@ -782,19 +820,19 @@ static void write_file(const char *path, const buf *b)
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: gen_minidump OUT [--variant NAME] [--count N]\n"
+    fprintf(out, "usage: gen_minidump OUT [--variant NAME] [--count N] [--range-size BYTES]\n"
                  "Writes a synthetic minidump to OUT.  Variants:\n");
     for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++)
         fprintf(out, "  %-12s %s\n", variants[i].name, variants[i].help);
 }
 
-static unsigned long parse_count(const char *s)
+static unsigned long parse_number(const char *s, const char *option, unsigned long max)
 {
     char *end;
     errno = 0;
     unsigned long n = strtoul(s, &end, 10);
-    if (errno || *end || end == s || n == 0 || n > MAX_RANGES) {
-        fprintf(stderr, "gen_minidump: --count wants 1..%d\n", MAX_RANGES);
+    if (errno || *end || end == s || n == 0 || n > max) {
+        fprintf(stderr, "gen_minidump: %s wants 1..%lu\n", option, max);
         exit(2);
     }
     return n;
@@ -803,7 +841,7 @@ static unsigned long parse_count(const char *s)
 int main(int argc, char **argv)
 {
     const char *out = NULL, *name = "basic";
-    unsigned long count = 1000;
+    unsigned long count = 1000, range_size = 16;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
@@ -811,7 +849,9 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--variant") == 0 && i + 1 < argc) {
             name = argv[++i];
         } else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
-            count = parse_count(argv[++i]);
+            count = parse_number(argv[++i], "--count", MAX_RANGES);
+        } else if (strcmp(argv[i], "--range-size") == 0 && i + 1 < argc) {
+            range_size = parse_number(argv[++i], "--range-size", MAX_RANGE_SIZE);
         } else if (argv[i][0] != '-' && !out) {
             out = argv[i];
         } else {
@@ -835,12 +875,20 @@ int main(int argc, char **argv)
     }
 
     dump d;
-    if (v->counted)
-        build_many_ranges(&d, count);
-    else
+    uint64_t size = 0;
+    switch (v->shape) {
+    case SOUND:
         build_dump(&d, &v->config);
+        break;
+    case RANGES:
+        build_many_ranges(&d, count, range_size);
+        break;
+    case SPARSE_MEMORY64:
+        size = build_sparse_memory64(&d, count, range_size);
+        break;
+    }
     mutate(&d, v->mutation);
-    write_file(out, &d.b);
+    write_file(out, &d.b, size);
     free(d.b.data);
     return 0;
 }

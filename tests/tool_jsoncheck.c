@@ -14,6 +14,7 @@ enum { MAX_DEPTH = 10000 };
 typedef struct scan {
     const uint8_t *p, *end, *start;
     const char *why;
+    unsigned long scalars;      /* values that are not arrays or objects (keys are not values) */
 } scan;
 
 static bool fail(scan *s, const char *why)
@@ -209,6 +210,8 @@ static bool value(scan *s, int depth, void (*ws)(scan *))
     ws(s);
     if (s->p == s->end)
         return fail(s, "value expected");
+    if (*s->p != '{' && *s->p != '[')
+        s->scalars++;
     switch (*s->p) {
     case '{': return container(s, depth, ws, '}');
     case '[': return container(s, depth, ws, ']');
@@ -229,12 +232,16 @@ int main(int argc, char **argv)
 {
     long want = -1;
     int a = 1;
-    if (argc == 4 && strcmp(argv[1], "--lines") == 0) {
-        want = strtol(argv[2], NULL, 10);
-        a = 3;
-    } else if (argc != 2) {
-        fprintf(stderr, "usage: jsoncheck [--lines N] FILE\n"
-                        "FILE is one JSON document, or (--lines) N lines of one JSON object each.\n");
+    bool count = argc > 1 && strcmp(argv[1], "--count") == 0;
+    if (count)
+        a++;
+    if (argc == a + 3 && strcmp(argv[a], "--lines") == 0) {
+        want = strtol(argv[a + 1], NULL, 10);
+        a += 2;
+    } else if (argc != a + 1) {
+        fprintf(stderr, "usage: jsoncheck [--count] [--lines N] FILE\n"
+                        "FILE is one JSON document, or (--lines) N lines of one JSON object each.\n"
+                        "--count: when it checks, print how many scalar values it holds (make bench).\n");
         return 2;
     }
     FILE *f = fopen(argv[a], "rb");
@@ -259,7 +266,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "jsoncheck: out of memory\n");
         return 2;
     }
-    scan s = { buf, buf + len, buf, NULL };
+    scan s = { buf, buf + len, buf, NULL, 0 };
     int rc = 0;
     if (want < 0) {
         if (!value(&s, 0, skip_ws) || (skip_ws(&s), s.p != s.end && !fail(&s, "text after the value"))) {
@@ -291,6 +298,8 @@ int main(int argc, char **argv)
             rc = 1;
         }
     }
+    if (rc == 0 && count)
+        printf("%lu\n", s.scalars);
     free(buf);
     return rc;
 }
