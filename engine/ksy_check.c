@@ -87,11 +87,16 @@ static int __attribute__((format(printf, 3, 4))) fail(ck *c, const fd_ksy_node *
 
 static size_t push(ck *c, const char *s, size_t n)
 {
-    size_t old = c->plen;
-    int w = snprintf(c->path + c->plen, sizeof c->path - c->plen, "%s%.*s", old ? "/" : "",
-                     (int)n, s);
-    if (w > 0)
-        c->plen += (size_t)w < sizeof c->path - c->plen ? (size_t)w : sizeof c->path - 1 - c->plen;
+    /* Runs for every key of the description: a copy, not a printf. */
+    size_t old = c->plen, k = old, room = sizeof c->path - 1;
+    if (old && k < room)
+        c->path[k++] = '/';
+    if (n > room - k)
+        n = room - k;
+    memcpy(c->path + k, s, n);
+    k += n;
+    c->path[k] = 0;
+    c->plen = k;
     return old;
 }
 

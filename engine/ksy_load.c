@@ -618,16 +618,15 @@ static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
  * pointer registers print in hex in the text output. */
 static bool hex_name(const char *id)
 {
-    static const char *const words[] = {"addr", "address", "ofs", "offset", "rva", "base",
-                                        "pointer", "ptr", "va", "teb", "rip", "eip", "pc", "sp",
-                                        "rsp", "esp", "rbp", "ebp", "lr", "fp", "code", "flags",
-                                        "mask", "checksum"};
+    /* One string, each word between spaces: a segment matches when " seg " is in it. */
+    static const char words[] = " addr address ofs offset rva base pointer ptr va teb rip eip pc sp"
+                                " rsp esp rbp ebp lr fp code flags mask checksum ";
     const char *p = id;
     while (*p) {
         const char *e = strchr(p, '_');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-            if (n == strlen(words[i]) && memcmp(p, words[i], n) == 0)
+        for (const char *w = words; n && w[1]; w = strchr(w + 1, ' '))
+            if (!strncmp(w + 1, p, n) && w[1 + n] == ' ')
                 return true;
         if (!e)
             break;
