@@ -52,8 +52,10 @@ static const char usage_text[] =
     "  --coverage     instead of the tree, the byte ranges of FILE that no leaf field\n"
     "                 (integer, float, enum, string, byte array) claims, with their sizes;\n"
     "                 it parses every instance first (as printing the tree does). json:\n"
-    "                 {\"size\", \"covered\", \"complete\", \"gaps\": [{\"start\", \"end\", \"size\"}...]};\n"
-    "                 complete is false (and stderr says so) when a guard cut the walk\n"
+    "                 {\"size\", \"covered\", \"complete\", \"errors\", \"gaps\": [{\"start\", \"end\",\n"
+    "                 \"size\"}...]}; complete is false (and stderr says so) when a guard cut\n"
+    "                 the walk; errors counts failed nodes (their unread bytes are gaps):\n"
+    "                 the first is told on stderr and the exit is 1\n"
     "  -j N           jsonl: parse N files at a time on N threads (1..64, default 1); the\n"
     "                 lines stay in input order\n"
     "  --files-from LIST\n"
@@ -73,8 +75,9 @@ static const char usage_text[] =
     "JSON: structs are objects (seq fields in order, then instances), integers exact, byte\n"
     "arrays lowercase hex strings, enums their label (the integer when unnamed), absent\n"
     "values null; a failing node carries \"_error\": {kind, message, offset, path, file, line, col}.\n"
-    "A subtree left out is a marker, not an error: {\"_cycle\": true} (a struct inside itself,\n"
-    "or a loop in the data), {\"_depth_limit\": true} (deeper than 512), {\"_node_limit\": true}.\n"
+    "A subtree left out is a marker: {\"_cycle\": true} (a struct inside itself, or a loop in\n"
+    "the data; no error), {\"_depth_limit\": true} (deeper than 512), {\"_node_limit\": true}\n"
+    "(these two are limits: exit 1, a located LimitError on stderr).\n"
     "With --spans a struct's first key is \"_span\": {\"start\": S, \"end\": E, \"io\": IO} (null\n"
     "when it has no bytes) and its last \"_spans\": {FIELD: SPAN, ...} for its fields with\n"
     "bytes, an array's with \"items\": [SPAN|null, ...]; [S, E) is in the stream read from,\n"
@@ -102,7 +105,8 @@ static const char usage_text[] =
     "Exit status:\n"
     "  0  parsed without error\n"
     "  1  data error: the root's seq failed; the printed tree holds an \"_error\" (a limit\n"
-    "     tripped in the parse or the output budget too, not the markers above); an -e\n"
+    "     tripped in the parse, the output budget, or a writer's node budget or depth limit\n"
+    "     that cut the tree); --coverage met a failed node; an -e\n"
     "     failed (an unknown name too: a NameError, as names are looked up in the parsed\n"
     "     data); or --at found no node. The partial output is still printed and stderr\n"
     "     gets one located line\n"
@@ -347,11 +351,16 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
     memset(&doc_err, 0, sizeof doc_err);
     bool doc_failed = fd_doc_error(doc, &doc_err);
     int code = CLI_EXIT_OK, out_rc = 0;
-    size_t nerr = 0;
+    uint64_t nerr = 0;
     if (a->at_set) {
         code = cli_at(doc, in->name, a->at, a->format == FD_OUT_JSON, &out_rc);
     } else if (a->coverage) {
-        code = cli_coverage(doc, in->name, a->format == FD_OUT_JSON, &out_rc);
+        fd_error first;
+        code = cli_coverage(doc, in->name, a->format == FD_OUT_JSON, &out_rc, &nerr, &first);
+        if (nerr && !doc_failed) {
+            doc_err = first;
+            doc_failed = true;
+        }
     } else if (a->nexprs) {
         if (a->format == FD_OUT_TEXT)
             out_rc = eval_text(doc, root, a, &code);

@@ -152,7 +152,7 @@ int cli_at(fd_doc *doc, const char *input, uint64_t offset, bool json, int *out_
     return CLI_EXIT_OK;
 }
 
-int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc)
+int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc, uint64_t *nerr, fd_error *first)
 {
     fd_coverage cov;
     fd_error err;
@@ -162,8 +162,9 @@ int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc)
     }
     uint64_t gap_bytes = cov.size - cov.covered;
     if (json) {
-        printf("{\"size\": %llu, \"covered\": %llu, \"complete\": %s, \"gaps\": [", (unsigned long long)cov.size,
-               (unsigned long long)cov.covered, cov.complete ? "true" : "false");
+        printf("{\"size\": %llu, \"covered\": %llu, \"complete\": %s, \"errors\": %llu, \"gaps\": [",
+               (unsigned long long)cov.size, (unsigned long long)cov.covered, cov.complete ? "true" : "false",
+               (unsigned long long)cov.errors);
         for (size_t i = 0; i < cov.ngaps; i++)
             printf("%s{\"start\": %llu, \"end\": %llu, \"size\": %llu}", i ? ",\n  " : "\n  ",
                    (unsigned long long)cov.gaps[i].start, (unsigned long long)cov.gaps[i].end,
@@ -181,5 +182,8 @@ int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc)
         fprintf(stderr, "fmtdump: %s: coverage incomplete: a guard (nesting depth, node budget) cut the walk;"
                         " nodes it did not reach may claim some of the gaps\n", input);
     *out_rc |= ferror(stdout) ? -1 : 0;
+    /* A failed node leaves its unread bytes as gaps: the caller reports it as a data error. */
+    *nerr = cov.errors;
+    *first = cov.first;
     return CLI_EXIT_OK;
 }

@@ -16,6 +16,6 @@ int cli_at(fd_doc *doc, const char *input, uint64_t offset, bool json, int *out_
 
 /* The unclaimed byte ranges of doc (instances parsed) on stdout, as text or JSON:
  * {"size": N, "covered": N, "complete": B, "gaps": [{"start": N, "end": N, "size": N}...]}. */
-int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc);
+int cli_coverage(fd_doc *doc, const char *input, bool json, int *out_rc, uint64_t *nerr, fd_error *first);
 
 #endif

@@ -18,7 +18,21 @@ typedef struct cover {
     uint64_t nodes, max_nodes;
     size_t depth;
     const fd_obj *anc[COVER_MAX_DEPTH];   /* structs on the path, NULL for arrays */
+    uint64_t errors;
+    fd_error scratch;        /* off the recursion's frames */
+    fd_error first, last;    /* last: a struct's own error that repeats its child's counts once */
 } cover;
+
+static void note_error(cover *c, const fd_error *e)
+{
+    if (c->errors && c->last.kind == e->kind && c->last.offset == e->offset &&
+        !strcmp(c->last.message, e->message) && !strcmp(c->last.path, e->path))
+        return;
+    if (!c->errors)
+        c->first = *e;
+    c->last = *e;
+    c->errors++;
+}
 
 static int range_cmp(const void *a, const void *b)
 {
@@ -131,6 +145,8 @@ static void cover_value(cover *c, fd_value v, const fd_span *span)
             return;
         cover_struct(c, v);
         c->depth--;
+        if (fd_struct_error(v, &c->scratch))
+            note_error(c, &c->scratch);
         return;
     }
     case FD_ARRAY: {
@@ -152,6 +168,10 @@ static void cover_value(cover *c, fd_value v, const fd_span *span)
     case FD_ENUM:
         if (span)
             claim_span(c, span);
+        return;
+    case FD_ERROR:
+        if (fd_value_error(v, &c->scratch))
+            note_error(c, &c->scratch);
         return;
     default:
         return;
@@ -189,6 +209,8 @@ bool fd_doc_coverage(fd_doc *doc, bool instances, fd_coverage *out, fd_error *er
         gaps[out->ngaps++] = (fd_range){at, doc->size};
     out->gaps = gaps;
     out->complete = !c->cut;
+    out->errors = c->errors;
+    out->first = c->first;
     free(c->r);
     free(c);
     return true;

@@ -281,6 +281,9 @@ typedef struct fd_coverage {
     size_t ngaps;
     bool complete;             /* false when a guard cut the walk: some gaps may be claimed
                                   by nodes it did not reach */
+    uint64_t errors;           /* failed nodes met (their unread bytes are gaps), counted as the
+                                  writers count `_error`s */
+    fd_error first;            /* the first of them (kind FD_ERR_NONE when errors == 0) */
 } fd_coverage;
 
 /* Parse (if not yet), walk the tree (evaluating instances when instances is

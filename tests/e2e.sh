@@ -771,15 +771,30 @@ json_ok
 has '{"offset":100000,"found":false}'
 done_check
 
-check "--coverage: a fully claimed input has no gaps; a trailing unread byte is one"
+check "--coverage: a fully claimed input has no gaps; a trailing byte cut short is one"
 run -f "$KSY" --coverage "$T/good.bin"
 expect_rc 0
 line "size 0x57 (87 bytes), covered 87 bytes, 0 gaps of 0 bytes"
 { cat "$T/good.bin"; printf 'Z'; } >"$T/plus1.bin"
+# The extra byte is a chunk cut short: a failed node, its byte a gap, exit 1.
 run -f "$KSY" --coverage -o json "$T/plus1.bin"
+expect_rc 1
 json_ok
-has '{"size":88,"covered":87,"complete":true,"gaps":[{"start":87,"end":88,"size":1}]}'
+has '{"size":88,"covered":87,"complete":true,"errors":1,"gaps":[{"start":87,"end":88,"size":1}]}'
+err_has "EndOfStreamError"
 done_check
+
+if [ -x "$GEN" ]; then
+    check "--coverage on a cut dump: the failed nodes counted, the first told on stderr, exit 1"
+    "$GEN" "$T/cut.dmp" --variant truncated || fail "gen"
+    run --coverage -o json "$T/cut.dmp"
+    expect_rc 1
+    json_ok
+    grep -q '"errors": [1-9]' "$T/out" || fail "no error count: $(head -c 200 "$T/out")"
+    err_has "EndOfStreamError"
+    err_has "(/streams/"
+    done_check
+fi
 
 check "--spans: json and jsonl trees say where each node's bytes are; not without it"
 run -f "$KSY" -o json --spans "$T/good.bin"

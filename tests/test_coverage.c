@@ -1,4 +1,4 @@
-/* test_coverage.c - fd_doc_coverage: the gaps no leaf claims, with and without instances, processed bytes, many ranges. */
+/* test_coverage.c - fd_doc_coverage: the gaps no leaf claims, with and without instances, failed nodes, processed bytes, many ranges. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -49,6 +49,27 @@ static void test_instances(void **state)
     assert_int_equal(c.ngaps, 2);
     assert_gap(&c, 0, 4, 10);
     assert_gap(&c, 1, 12, 16);
+    fx_close(&fx);
+}
+
+/* A pos instance past the end fails: counted, first kept with its path; its bytes stay a gap. */
+static void test_errors(void **state)
+{
+    (void)state;
+    uint8_t data[8] = {200, 0, 0, 0};
+    fixture fx;
+    fx_open(&fx, "ptr.ksy", ptr_ksy, data, sizeof data);
+    fd_coverage c;
+    fd_error err;
+    assert_true(fd_doc_coverage(fx.doc, false, &c, &err));
+    assert_int_equal(c.errors, 0);
+    assert_int_equal(c.first.kind, FD_ERR_NONE);
+    assert_true(fd_doc_coverage(fx.doc, true, &c, &err));
+    assert_int_equal(c.errors, 1);
+    assert_int_equal(c.first.kind, FD_ERR_EOS);
+    assert_string_equal(c.first.path, "/at");
+    assert_int_equal(c.covered, 4);
+    assert_gap(&c, 0, 4, 8);
     fx_close(&fx);
 }
 
@@ -148,6 +169,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_errors),
         cmocka_unit_test(test_processed),
         cmocka_unit_test(test_many_ranges),
         cmocka_unit_test(test_empty),
