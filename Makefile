@@ -148,6 +148,7 @@ corpus: $(BIN)
 	@if [ -d $(SHARED)/corpus ]; then rc=0; \
 		$(PYTHON) tests/corpus_check.py --fmtdump $(BIN) --shared $(SHARED) || rc=1; \
 		$(PYTHON) tests/groundtruth_check.py --fmtdump $(BIN) --shared $(SHARED) || rc=1; \
+		$(PYTHON) tests/spans_check.py --fmtdump $(BIN) --corpus $(SHARED)/corpus || rc=1; \
 		exit $$rc; \
 	else echo "corpus: $(SHARED)/corpus absent, skipped"; fi
 
@@ -163,7 +164,8 @@ kst: $(BIN)
 	else echo "kst: $(SHARED)/kst absent, skipped"; fi
 ksf: $(BIN)
 	@if [ -d $(SHARED)/ksf ]; then $(PYTHON) $(SHARED)/ksf/compare.py --fmtdump $(BIN) | tail -n 3 && \
-		$(PYTHON) tests/ksf_load_all.py --fmtdump $(BIN) --formats $(SHARED)/ksf/formats; \
+		$(PYTHON) tests/ksf_load_all.py --fmtdump $(BIN) --formats $(SHARED)/ksf/formats && \
+		$(PYTHON) tests/spans_check.py --fmtdump $(BIN) --ksf $(SHARED)/ksf; \
 	else echo "ksf: $(SHARED)/ksf absent, skipped"; fi
 
 # Sanitizer build (ASan + UBSan) running the whole test suite.
