@@ -148,7 +148,7 @@ static int batch_body(const cli_batch *b, cli_input *in, FILE *out, int *out_rc)
         spec = batch_spec(b, in, &err, &code);
     else
         code = CLI_EXIT_IO;
-    fd_doc *doc = spec ? cli_input_open(in, spec, &err) : NULL;
+    fd_doc *doc = spec ? cli_input_open(in, spec, &b->open, &err) : NULL;
     if (!doc) {
         if (spec)
             code = err.kind == FD_ERR_IO ? CLI_EXIT_IO : CLI_EXIT_DATA;
@@ -169,7 +169,7 @@ static int batch_body(const cli_batch *b, cli_input *in, FILE *out, int *out_rc)
          * written to memory, then after the status. */
         fd_emit_stats st;
         fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = FD_OUT_JSON, .compact = true,
-                           .spans = b->spans, .stats = &st};
+                           .spans = b->spans, .max_output = b->max_output, .stats = &st};
         batch_buf tree = {NULL, 0, 0};
         if (fd_emit_sink(buf_sink, &tree, root, &eo) != 0)
             *out_rc = -1;

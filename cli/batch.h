@@ -21,6 +21,8 @@ typedef struct cli_batch {
     size_t nexprs;
     unsigned jobs;                       /* threads parsing inputs; 1 = this one */
     bool spans;                          /* --spans: `_span` keys in the trees */
+    fd_open_opts open;                   /* --max-memory, --max-work (0: derived) */
+    uint64_t max_output;                 /* --max-output (0: derived) */
 } cli_batch;
 
 /* The batch's inputs: the FILE operands (where `-` is stdin's bytes), or the

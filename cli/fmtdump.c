@@ -56,6 +56,10 @@ static const char usage_text[] =
     "                 \"size\"}...]}; complete is false (and stderr says so) when a guard cut\n"
     "                 the walk; errors counts failed nodes (their unread bytes are gaps):\n"
     "                 the first is told on stderr and the exit is 1\n"
+    "  --max-memory N, --max-work N, --max-output N\n"
+    "                 the document's memory (bytes) and work (units) budgets and the tree\n"
+    "                 writer's output budget (bytes; not -e results), instead of the ones\n"
+    "                 derived from the input size (Limits below); K, M, G: binary multiples\n"
     "  -j N           jsonl: parse N files at a time on N threads (1..64, default 1); the\n"
     "                 lines stay in input order\n"
     "  --files-from LIST\n"
@@ -99,8 +103,8 @@ static const char usage_text[] =
     "nesting stops at 512 levels. A writer stops after 16 MiB + 64*S bytes of output or\n"
     "8*(S + 4 Ki) structs and arrays (a LimitError \"_error\", or {\"_node_limit\": true}),\n"
     "and closes what is open (the output stays valid).\n"
-    "The command has no options to change them; the library's fd_open_opts and\n"
-    "fd_emit_opts do.\n"
+    "--max-memory, --max-work and --max-output set the first, second and fourth for a run\n"
+    "(the library: fd_open_opts, fd_emit_opts); nesting and the node budget are fixed.\n"
     "\n"
     "Exit status:\n"
     "  0  parsed without error\n"
@@ -133,6 +137,8 @@ typedef struct cli_args {
     bool at_set;             /* --at OFFSET: the node holding that byte */
     uint64_t at;
     bool coverage;           /* --coverage: the bytes no leaf claims */
+    fd_open_opts open;       /* --max-memory, --max-work: 0 = derived from the input */
+    uint64_t max_output;     /* --max-output: 0 = derived from the input */
 } cli_args;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -153,6 +159,23 @@ static bool parse_count(const char *s, uint64_t *out)
     if (errno || *end || v == 0)
         return false;
     *out = v;
+    return true;
+}
+
+/* A size: digits with an optional K, M or G (binary multiples). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'M' || *end == 'G')
+        shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+    if (errno || v == 0 || end[shift ? 1 : 0] || v > (UINT64_MAX >> shift))
+        return false;
+    *out = (uint64_t)v << shift;
     return true;
 }
 
@@ -215,6 +238,7 @@ static int check_args(const cli_args *a)
 static int parse_args(int argc, char **argv, cli_args *a)
 {
     bool opts_done = false;
+    a->open.size = sizeof a->open;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (opts_done || arg[0] != '-' || arg[1] == '\0') {
@@ -238,6 +262,22 @@ static int parse_args(int argc, char **argv, cli_args *a)
         if (long_opt(argc, argv, &i, "--max-bytes", &val)) {
             if (!parse_count(val, &a->max_bytes))
                 return usage_error("--max-bytes wants a positive number, got '%s'", val ? val : "");
+            continue;
+        }
+        /* The document's and the writer's budgets, raised or lowered for this run. */
+        const struct { const char *name; uint64_t *dst; } budgets[] = {
+            {"--max-memory", &a->open.max_memory}, {"--max-work", &a->open.max_work},
+            {"--max-output", &a->max_output}};
+        size_t b = 0;
+        while (b < sizeof budgets / sizeof *budgets && !long_opt(argc, argv, &i, budgets[b].name, &val))
+            b++;
+        if (b < sizeof budgets / sizeof *budgets) {
+            if (!parse_size(val, budgets[b].dst)) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "%s wants a positive number (K, M or G: binary multiples), got '%.60s'",
+                         budgets[b].name, val ? val : "");
+                return usage_error("%s", msg);
+            }
             continue;
         }
         if (strcmp(arg, "--coverage") == 0) {
@@ -337,7 +377,7 @@ static int eval_text(fd_doc *doc, fd_value root, const cli_args *a, int *code)
 static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
 {
     fd_error err;
-    fd_doc *doc = cli_input_open(in, spec, &err);
+    fd_doc *doc = cli_input_open(in, spec, &a->open, &err);
     if (!doc) {
         if (err.kind == FD_ERR_IO) {
             fprintf(stderr, "fmtdump: %s\n", err.message);
@@ -370,7 +410,7 @@ static int run(const fd_spec *spec, const cli_args *a, const cli_input *in)
         /* The writer counts the error nodes it prints: no second walk for the exit code. */
         fd_emit_stats st;
         fd_emit_opts eo = {.size = sizeof(fd_emit_opts), .format = a->format, .max_bytes = a->max_bytes,
-                           .spans = a->spans, .stats = &st};
+                           .spans = a->spans, .max_output = a->max_output, .stats = &st};
         out_rc = fd_emit(stdout, root, &eo);
         nerr = st.errors;
         if (nerr && !doc_failed) {
@@ -439,7 +479,7 @@ static int run_batch(const cli_args *a, const char *argv0, const fd_load_opts *l
         list = "-";
     if (!cli_names_open(&names, list, a->inputs, a->ninputs))
         return CLI_EXIT_IO;
-    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1, a->spans};
+    cli_batch b = {spec, NULL, a->exprs, a->nexprs, a->jobs ? a->jobs : 1, a->spans, a->open, a->max_output};
     cli_detect_formats *formats = NULL;
     int code;
     if (!spec) {

@@ -103,11 +103,11 @@ long cli_input_head(const cli_input *in, uint8_t *buf, size_t cap, fd_error *err
     return (long)n;
 }
 
-fd_doc *cli_input_open(const cli_input *in, const fd_spec *spec, fd_error *err)
+fd_doc *cli_input_open(const cli_input *in, const fd_spec *spec, const fd_open_opts *opts, fd_error *err)
 {
     if (in->is_stdin)
-        return fd_doc_open_mem(spec, in->buf, in->len, NULL, err);
-    return fd_doc_open_file(spec, in->name, NULL, err);
+        return fd_doc_open_mem(spec, in->buf, in->len, opts, err);
+    return fd_doc_open_file(spec, in->name, opts, err);
 }
 
 void cli_input_release(cli_input *in)

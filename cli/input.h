@@ -26,7 +26,7 @@ bool cli_input_load(cli_input *in, fd_error *err);
  * be opened or is not a regular file (a FIFO is refused, not waited on). */
 long cli_input_head(const cli_input *in, uint8_t *buf, size_t cap, fd_error *err);
 /* The document: a mapped file, or stdin's bytes (which must outlive it). */
-fd_doc *cli_input_open(const cli_input *in, const fd_spec *spec, fd_error *err);
+fd_doc *cli_input_open(const cli_input *in, const fd_spec *spec, const fd_open_opts *opts, fd_error *err);
 void cli_input_release(cli_input *in);
 
 /* An error made by the command rather than the engine: no offset, no description location. */

@@ -852,6 +852,37 @@ for args in "-o text --max-bytes 2 -e version" "-o json --spans" "-o html --span
 done
 done_check
 
+check "budgets: --max-work, --max-memory, --max-output lower or raise the derived ones"
+run -f "$KSY" -o json "$T/good.bin"
+cp "$T/out" "$T/default.json"
+run -f "$KSY" -o json --max-work 1G --max-memory 1G --max-output 1G "$T/good.bin"
+expect_rc 0
+cmp -s "$T/out" "$T/default.json" || fail "raised budgets changed a sound tree"
+run -f "$KSY" -o json --max-work 3 "$T/good.bin"
+expect_rc 1
+json_ok
+err_has "LimitError"
+err_has "(3 units for a 87-byte input)"
+run -f "$KSY" -o json --max-output=300 "$T/good.bin"
+expect_rc 1
+json_ok
+err_has "LimitError: output budget of 300 bytes reached"
+run -f "$KSY" --max-memory 1K "$T/good.bin"
+expect_rc 1
+err_has "MemoryError: memory limit reached (1024 bytes)"
+run -f "$KSY" -o jsonl --max-work 3 "$T/good.bin"
+expect_rc 1
+has '"status":"error"'
+has '"kind":"LimitError"'
+for args in "--max-work 0" "--max-memory -1" "--max-output 3X" "--max-work 1KB" "--max-memory" "--max-output=" \
+            "--max-work 99999999999999999999"; do
+    # shellcheck disable=SC2086
+    run -f "$KSY" $args "$T/good.bin"
+    [ "$rc" = 2 ] || fail "'$args': exit $rc, expected 2"
+done
+err_has "a positive number"
+done_check
+
 if [ -x "$GEN" ]; then
     "$GEN" "$T/basic.dmp" --variant basic && "$GEN" "$T/gap.dmp" --variant gap || fail "gen"
     check "--at on a module name: that module's module_name (a lazy instance)"
