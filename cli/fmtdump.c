@@ -149,21 +149,8 @@ static int usage_error(const char *fmt, const char *arg)
     return CLI_EXIT_USAGE;
 }
 
-static bool parse_count(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return false;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v == 0)
-        return false;
-    *out = v;
-    return true;
-}
-
-/* A size: digits with an optional K, M or G (binary multiples). */
-static bool parse_size(const char *s, uint64_t *out)
+/* A positive decimal number; with suffix, an optional K, M or G (binary multiples) too. */
+static bool parse_number(const char *s, bool suffix, uint64_t *out)
 {
     char *end;
     if (!s || *s < '0' || *s > '9')
@@ -171,7 +158,7 @@ static bool parse_size(const char *s, uint64_t *out)
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
     unsigned shift = 0;
-    if (*end == 'K' || *end == 'M' || *end == 'G')
+    if (suffix && (*end == 'K' || *end == 'M' || *end == 'G'))
         shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
     if (errno || v == 0 || end[shift ? 1 : 0] || v > (UINT64_MAX >> shift))
         return false;
@@ -260,7 +247,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         const char *val = NULL;
         uint64_t n;
         if (long_opt(argc, argv, &i, "--max-bytes", &val)) {
-            if (!parse_count(val, &a->max_bytes))
+            if (!parse_number(val, false, &a->max_bytes))
                 return usage_error("--max-bytes wants a positive number, got '%s'", val ? val : "");
             continue;
         }
@@ -272,7 +259,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
         while (b < sizeof budgets / sizeof *budgets && !long_opt(argc, argv, &i, budgets[b].name, &val))
             b++;
         if (b < sizeof budgets / sizeof *budgets) {
-            if (!parse_size(val, budgets[b].dst)) {
+            if (!parse_number(val, true, budgets[b].dst)) {
                 char msg[160];
                 snprintf(msg, sizeof msg, "%s wants a positive number (K, M or G: binary multiples), got '%.60s'",
                          budgets[b].name, val ? val : "");
@@ -317,7 +304,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
             a->exprs[a->nexprs++] = val;
             break;
         case 'j':
-            if (!parse_count(val, &n) || n > CLI_BATCH_MAX_JOBS)
+            if (!parse_number(val, false, &n) || n > CLI_BATCH_MAX_JOBS)
                 return usage_error("-j wants 1..%s threads", CLI_BATCH_MAX_JOBS_STR);
             a->jobs = (unsigned)n;
             break;
