@@ -1,5 +1,5 @@
 #!/bin/sh
-# e2e_html.sh - the -o html page of a generated minidump, loaded in headless chromium: no script errors, tree and hex drawn.
+# e2e_html.sh - the -o html page of a generated minidump, loaded in headless chromium: no script errors, tree and hex drawn and seen in a screenshot.
 # usage: BUILD=build sh tests/e2e_html.sh      (also run by `make e2e`; skipped without chromium)
 set -u
 
@@ -60,6 +60,13 @@ check "html in chromium: a screenshot of the two panes"
 browse "file://$T/sample.html#0xb70" --screenshot="$T/shot.png" --window-size=1400,900 >/dev/null
 [ -s "$T/shot.png" ] || fail "no screenshot"
 [ -n "${E2E_HTML_SHOT:-}" ] && cp "$T/shot.png" "$E2E_HTML_SHOT"
+# The pixels: header bar, text and the selected row on the left, text and the node's
+# highlighted bytes on the right (python3 decodes the PNG; without it only the file is checked).
+if command -v python3 >/dev/null 2>&1; then
+    python3 "$ROOT/tests/png_panes.py" "$T/shot.png" >"$T/panes" || fail "$(cat "$T/panes")"
+else
+    echo "     (python3 absent: the screenshot's pixels are not checked)"
+fi
 done_check
 
 finish e2e-html
