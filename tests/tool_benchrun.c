@@ -6,8 +6,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "bench_time.h"
 
 /* Wall time comes from CLOCK_MONOTONIC around fork..wait, so it has microsecond
  * resolution (GNU time prints hundredths); peak RSS is wait4's ru_maxrss, the
@@ -15,23 +16,10 @@
 
 enum { MAX_RUNS = 101 };
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One run with stdout to `out` (truncated) and stderr discarded. */
 static int run_once(char **argv, const char *out, double *wall, long *rss_kib)
 {
-    double t0 = now();
+    double t0 = bench_now();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -48,7 +36,7 @@ static int run_once(char **argv, const char *out, double *wall, long *rss_kib)
     while (wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR)
             return -1;
-    *wall = now() - t0;
+    *wall = bench_now() - t0;
     *rss_kib = ru.ru_maxrss;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
@@ -75,8 +63,7 @@ int main(int argc, char **argv)
         if (rss > peak)
             peak = rss;
     }
-    qsort(wall, (size_t)runs, sizeof wall[0], cmp_double);
-    double median = runs % 2 ? wall[runs / 2] : (wall[runs / 2 - 1] + wall[runs / 2]) / 2;
+    double median = bench_median(wall, (size_t)runs);
     printf("%.6f %.6f %ld %d\n", median, wall[0], peak, rc);
     return 0;
 }

@@ -1,24 +1,12 @@
 /* tool_specload.c - times loading a .ksy through the public API (fd_spec_load_file) for make bench. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <fmtdump.h>
 
+#include "bench_time.h"
+
 enum { MAX_LOADS = 10000 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -34,9 +22,9 @@ int main(int argc, char **argv)
         return 2;
     for (int i = 0; i < n; i++) {
         fd_error err;
-        double t0 = now();
+        double t0 = bench_now();
         fd_spec *spec = fd_spec_load_file(argv[1], NULL, &err);
-        t[i] = now() - t0;
+        t[i] = bench_now() - t0;
         if (!spec) {
             char msg[512];
             fd_error_format(&err, msg, sizeof msg);
@@ -46,8 +34,8 @@ int main(int argc, char **argv)
         }
         fd_spec_free(spec);
     }
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
-    printf("%.6f %.6f\n", n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2, t[0]);
+    double median = bench_median(t, (size_t)n);
+    printf("%.6f %.6f\n", median, t[0]);
     free(t);
     return 0;
 }
