@@ -48,7 +48,7 @@ all: $(LIB) $(BIN)
 # independent, and hidden unless include/fmtdump.h declares them.
 $(ENGINE_OBJ): PIC = -fPIC -fvisibility=hidden
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h engine/*.h cli/*.h tests/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h engine/*.h cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(WARN) $(PIC) $(CFLAGS) -c $< -o $@
 
@@ -74,7 +74,7 @@ $(BUILD)/tests/test_%: tests/test_%.c $(LIB) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lcmocka
 
-$(BUILD)/tests/%: tests/tool_%.c $(LIB)
+$(BUILD)/tests/%: tests/tool_%.c $(LIB) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
