@@ -689,16 +689,21 @@ static void build_dump(dump *d, const config *c)
     dump_finish(d);
 }
 
-/* N memory ranges of range_size bytes each, for timing large outputs. */
-static void build_many_ranges(dump *d, unsigned long count, unsigned long range_size)
+/* The start of the large-output dumps: a 3-entry directory and system info only. */
+static void begin_sysinfo_dump(dump *d, arch a)
 {
-    config c = { .arch = ARCH_X86 };
+    config c = { .arch = a };
     blobs o;
     memset(&o, 0, sizeof o);
     dump_begin(d, 3);
-    o.csd = put_minidump_string(&d->b, arch_facts[ARCH_X86].csd);
+    o.csd = put_minidump_string(&d->b, arch_facts[a].csd);
     put_system_info(d, &c, &o);
+}
 
+/* N memory ranges of range_size bytes each, for timing large outputs. */
+static void build_many_ranges(dump *d, unsigned long count, unsigned long range_size)
+{
+    begin_sysinfo_dump(d, ARCH_X86);
     buf *b = &d->b;
     size_t data_at = b->len;
     for (unsigned long i = 0; i < count; i++)
@@ -717,13 +722,7 @@ static void build_many_ranges(dump *d, unsigned long count, unsigned long range_
  * after the list, is never written; write_file leaves it a hole (a sparse file). */
 static uint64_t build_sparse_memory64(dump *d, unsigned long count, unsigned long range_size)
 {
-    config c = { .arch = ARCH_AMD64 };
-    blobs o;
-    memset(&o, 0, sizeof o);
-    dump_begin(d, 3);
-    o.csd = put_minidump_string(&d->b, arch_facts[ARCH_AMD64].csd);
-    put_system_info(d, &c, &o);
-
+    begin_sysinfo_dump(d, ARCH_AMD64);
     buf *b = &d->b;
     size_t at = dump_start_stream(d);
     put_u64(b, count);
