@@ -18,6 +18,30 @@ struct fd_arena_chunk {
 #define FD_ARENA_MIN_CHUNK (4u << 10)
 #define FD_ARENA_MAX_CHUNK (1u << 20)
 
+/* Under ASan a freed chunk is not kept as the spare, so that a pointer
+ * kept past a rewind is a use after free it reports. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FD_ARENA_NO_REUSE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FD_ARENA_NO_REUSE 1
+#endif
+#endif
+#ifndef FD_ARENA_NO_REUSE
+#define FD_ARENA_NO_REUSE 0
+#endif
+
+/* Under ASan the bytes a rewind takes back are poisoned until allocated
+ * again, so a pointer kept past a rewind is reported where it is used. */
+#if FD_ARENA_NO_REUSE
+#include <sanitizer/asan_interface.h>
+#define ARENA_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define ARENA_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define ARENA_POISON(p, n) ((void)(p), (void)(n))
+#define ARENA_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 void fd_arena_init(fd_arena *a, uint64_t limit)
 {
     memset(a, 0, sizeof *a);
@@ -32,9 +56,16 @@ void fd_arena_free(fd_arena *a)
         free(c);
         c = next;
     }
+    free(a->spare);
+    a->spare = NULL;
     a->head = NULL;
     a->cur = a->end = NULL;
     a->used = 0;
+}
+
+static bool over_limit(const fd_arena *a, size_t size)
+{
+    return a->limit && a->used + size + sizeof(fd_arena_chunk) > a->limit;
 }
 
 /* exact: a chunk of just `need` bytes (allocations past the limit). */
@@ -45,12 +76,15 @@ static int arena_grow(fd_arena *a, size_t need, bool exact)
         size = FD_ARENA_MAX_CHUNK;
     if (size < need || exact)
         size = need;
-    if (size > SIZE_MAX - sizeof(fd_arena_chunk) ||
-        (a->limit && a->used + size + sizeof(fd_arena_chunk) > a->limit))
+    if (size > SIZE_MAX - sizeof(fd_arena_chunk) || over_limit(a, size))
         return -1;
-    fd_arena_chunk *c = malloc(sizeof(fd_arena_chunk) + size);
-    if (!c)
+    fd_arena_chunk *c = a->spare;
+    if (c && !exact && c->size >= size && !over_limit(a, c->size)) {
+        size = c->size;
+        a->spare = NULL;
+    } else if (!(c = malloc(sizeof(fd_arena_chunk) + size))) {
         return -1;
+    }
     c->size = size;
     c->next = a->head;
     a->head = c;
@@ -73,6 +107,7 @@ void *fd_arena_alloc(fd_arena *a, size_t n)
     }
     void *p = a->cur;
     a->cur += n;
+    ARENA_UNPOISON(p, n);
     return p;
 }
 
@@ -87,6 +122,7 @@ void *fd_arena_alloc_over(fd_arena *a, size_t n, uint64_t extra)
     if (arena_grow(a, n, true) == 0) {
         p = a->cur;
         a->cur += n;
+        ARENA_UNPOISON(p, n);
     }
     a->limit = limit;
     return p;
@@ -99,17 +135,39 @@ fd_arena_mark fd_arena_save(const fd_arena *a)
 }
 
 /* Chunks are only ever pushed, so the mark's chunk is still in the list:
- * free the ones above it and take its cursor back. */
+ * free the ones above it and take its cursor back.  The largest one stays
+ * as the spare: an arena rewound after each of many small computations
+ * would otherwise allocate and free a chunk for each of them. */
 void fd_arena_rewind(fd_arena *a, fd_arena_mark m)
 {
     while (a->head != m.head) {
         fd_arena_chunk *c = a->head;
         a->head = c->next;
-        free(c);
+        if (!FD_ARENA_NO_REUSE && (!a->spare || a->spare->size < c->size)) {
+            free(a->spare);
+            a->spare = c;
+        } else {
+            free(c);
+        }
     }
     a->cur = m.cur;
     a->end = m.end;
     a->used = m.used;
+    if (a->cur)
+        ARENA_POISON(a->cur, (size_t)(a->end - a->cur));
+}
+
+bool fd_arena_since(const fd_arena *a, fd_arena_mark m, const void *p)
+{
+    uintptr_t x = (uintptr_t)p;
+    for (const fd_arena_chunk *c = a->head; c; c = c->next) {
+        uintptr_t lo = (uintptr_t)(c + 1), hi = lo + c->size;
+        if (c == m.head)
+            return x >= (uintptr_t)m.cur && x < hi;
+        if (x >= lo && x < hi)
+            return true;
+    }
+    return false;
 }
 
 void *fd_arena_zalloc(fd_arena *a, size_t n)

@@ -2,6 +2,7 @@
 #ifndef FD_ARENA_H
 #define FD_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,7 @@ typedef struct fd_arena {
     uint8_t *cur, *end;
     uint64_t used;      /* bytes reserved in chunks, including their headers */
     uint64_t limit;     /* 0 = unlimited; allocations beyond it fail with NULL */
+    fd_arena_chunk *spare;  /* the largest chunk a rewind freed, for the next growth */
 } fd_arena;
 
 void fd_arena_init(fd_arena *a, uint64_t limit);
@@ -33,6 +35,8 @@ typedef struct fd_arena_mark {
 } fd_arena_mark;
 fd_arena_mark fd_arena_save(const fd_arena *a);
 void fd_arena_rewind(fd_arena *a, fd_arena_mark m);
+/* Whether p was allocated after mark m (and is still allocated). */
+bool fd_arena_since(const fd_arena *a, fd_arena_mark m, const void *p);
 void *fd_arena_memdup(fd_arena *a, const void *p, size_t n);
 /* NUL-terminated copy of p[0..n). */
 char *fd_arena_strndup(fd_arena *a, const char *p, size_t n);

@@ -155,7 +155,11 @@ static void cover_value(cover *c, fd_value v, const fd_span *span)
         size_t n = fd_array_len(v);
         for (size_t i = 0; i < n && !c->nomem; i++) {
             fd_span s;
-            cover_value(c, fd_array_get(v, i), fd_array_elem_span(v, i, &s) ? &s : NULL);
+            /* The walk keeps only ranges: an element is let go once covered. */
+            fd_arr *a = fd_v_as_arr(v);
+            fd_brief hold;
+            cover_value(c, fd_arr_brief_get(a, i, &hold), fd_array_elem_span(v, i, &s) ? &s : NULL);
+            fd_arr_brief_put(a, &hold);
         }
         c->depth--;
         return;

@@ -18,6 +18,8 @@ static void doc_limits(fd_doc *doc, const fd_open_opts *opts)
     fd_open_opts o = fd_open_opts_read(opts);
     uint64_t mem = o.max_memory ? o.max_memory : (256ull << 20) + doc->size * 64;
     fd_arena_init(&doc->arena, mem);
+    fd_arena_init(&doc->brief, mem);
+    doc->cur = &doc->arena;
     doc->work_limit = o.max_work ? o.max_work : (1ull << 16) + doc->size * 8;
     doc->stack_limit = o.max_stack ? o.max_stack : (2u << 20);
 }
@@ -93,6 +95,7 @@ void fd_doc_close(fd_doc *doc)
     if (!doc)
         return;
     fd_interp_free(doc);
+    fd_arena_free(&doc->brief);
     fd_arena_free(&doc->arena);
     if (doc->map)
         munmap(doc->map, doc->map_len);
@@ -294,13 +297,13 @@ static fd_value detach(fd_doc *doc, fd_value v, unsigned depth)
     }
     if (v.kind != FD_ARRAY || depth > FD_MAX_DEPTH)
         return v;
-    const fd_arr *a = fd_v_as_arr(v);
-    fd_arr *na = fd_arena_alloc(&doc->arena, sizeof *na);
+    fd_arr *a = fd_v_as_arr(v);
+    fd_arr *na = fd_arena_zalloc(&doc->arena, sizeof *na);
     fd_value *items = fd_arena_alloc(&doc->arena, (size_t)(a->n + 1) * sizeof *items);
     if (!na || !items)
         return fd_v_err(fd_interp_error(doc, FD_ERR_NOMEM, NULL, -1, NULL, NULL, -1, NULL, "out of memory"));
     for (uint64_t i = 0; i < a->n; i++) {
-        items[i] = detach(doc, a->items[i], depth + 1);
+        items[i] = detach(doc, fd_arr_at(a, i), depth + 1);
         if (fd_v_is_err(items[i]))
             return items[i];
     }
@@ -404,16 +407,21 @@ static bool repeats_ancestor(const node_walk *w, fd_value v)
 }
 
 
-static void walk_elem(node_walk *w, const fd_parr *pa, uint64_t i, fd_obj *owner, const char *field, int depth)
+static void walk_elem(node_walk *w, fd_parr *pa, uint64_t i, fd_obj *owner, const char *field, int depth)
 {
     fd_span sp;
-    if (!fd_parr_elem_span(pa, i, &sp) || repeats_ancestor(w, pa->arr.items[i]))
+    if (!fd_parr_elem_span(pa, i, &sp))
         return;
     bool cov = covers(w, &sp);
+    if (!cov && !w->inst)
+        return;  /* not read: a lazy array's element stays unread */
+    fd_value e = fd_arr_at(&pa->arr, i);
+    if (repeats_ancestor(w, e))
+        return;
     if (cov)
-        consider(w, pa->arr.items[i], &sp, owner, field, (int64_t)i, depth);
-    if ((cov || w->inst) && pa->arr.items[i].kind == FD_STRUCT)
-        walk_obj(w, fd_v_as_obj(pa->arr.items[i]), depth);
+        consider(w, e, &sp, owner, field, (int64_t)i, depth);
+    if (e.kind == FD_STRUCT)
+        walk_obj(w, fd_v_as_obj(e), depth);
 }
 
 /* Into a field's value: a struct, or the elements of an array read from a
@@ -425,7 +433,7 @@ static void walk_value(node_walk *w, fd_value v, fd_obj *owner, const char *fiel
         walk_obj(w, fd_v_as_obj(v), depth);
         return;
     }
-    const fd_parr *pa = fd_v_as_parr(v);
+    fd_parr *pa = fd_v_as_parr(v);
     if (!pa)
         return;
     if (w->inst) {

@@ -5,6 +5,7 @@
 #include "value.h"
 #include "version.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -117,6 +118,17 @@ void fd_emit_spill(fd_emit_ctx *c, const char *s, size_t n)
     }
     memcpy(c->buf, s, n);
     c->len = n;
+}
+
+fd_value fd_emit_elem(fd_value arr, size_t i, fd_brief *hold)
+{
+    assert(arr.kind == FD_ARRAY && i < fd_v_as_arr(arr)->n);
+    return fd_arr_brief_get(fd_v_as_arr(arr), i, hold);
+}
+
+void fd_emit_elem_done(fd_value arr, fd_brief *hold)
+{
+    fd_arr_brief_put(fd_v_as_arr(arr), hold);
 }
 
 void fd_emit_indent(fd_emit_ctx *c, size_t n)

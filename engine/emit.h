@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "fmtdump.h"
+#include "value.h"
 
 /* Values nested deeper than this are cut.  Struct nesting in the data is
  * bounded by the engine, but a chain of lazy `pos` instances is not; 512 also
@@ -109,6 +110,12 @@ static inline uint64_t fd_emit_bytes(const fd_emit_ctx *c)
 {
     return c->flushed + c->len;
 }
+
+/* Element i of array arr for a writer, which is done with it (and with all
+ * it reached through it) at fd_emit_elem_done: a lazy array's element then
+ * costs no memory once written (engine/interp.h, fd_arr_brief_get). */
+fd_value fd_emit_elem(fd_value arr, size_t i, fd_brief *hold);
+void fd_emit_elem_done(fd_value arr, fd_brief *hold);
 
 /* n spaces. */
 void fd_emit_indent(fd_emit_ctx *c, size_t n);

@@ -294,7 +294,9 @@ static void json_array(json_w *w, fd_value v, size_t depth)
     fd_emit_putc(c, '[');
     for (size_t i = 0; i < n && !c->stop; i++) {
         fd_emit_push_index(c, i);
-        json_item(w, fd_array_get(v, i), depth + 1, NULL, i == 0);
+        fd_brief hold;
+        json_item(w, fd_emit_elem(v, i, &hold), depth + 1, NULL, i == 0);
+        fd_emit_elem_done(v, &hold);
         fd_emit_pop(c);
     }
     json_newline(w, depth);

@@ -242,7 +242,9 @@ static void text_array(text_w *w, fd_value v, size_t ind, bool hex)
     size_t n = fd_array_len(v);
     for (size_t i = 0; i < n && !c->stop; i++) {
         fd_emit_push_index(c, i);
-        text_item(w, fd_array_get(v, i), ind, NULL, i, hex);
+        fd_brief hold;
+        text_item(w, fd_emit_elem(v, i, &hold), ind, NULL, i, hex);
+        fd_emit_elem_done(v, &hold);
         fd_emit_pop(c);
     }
 }

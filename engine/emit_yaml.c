@@ -329,7 +329,9 @@ static void yaml_container(yaml_w *w, fd_value v)
         yaml_open(w, true);
         for (size_t i = 0; i < n && !w->failed && !c->stop; i++) {
             fd_emit_push_index(c, i);
-            yaml_item(w, fd_array_get(v, i), NULL);
+            fd_brief hold;
+            yaml_item(w, fd_emit_elem(v, i, &hold), NULL);
+            fd_emit_elem_done(v, &hold);
             fd_emit_pop(c);
         }
         yaml_close(w, true);

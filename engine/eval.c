@@ -135,10 +135,10 @@ static int cmp_mem(const uint8_t *a, uint64_t an, const uint8_t *b, uint64_t bn)
 }
 
 /* Bytes against an array of small ints (a list literal that was not folded to bytes). */
-static int cmp_bytes_arr(const uint8_t *p, uint64_t n, const fd_arr *arr, bool *ok)
+static int cmp_bytes_arr(const uint8_t *p, uint64_t n, fd_arr *arr, bool *ok)
 {
     for (uint64_t i = 0; i < n && i < arr->n; i++) {
-        fd_value x = arr->items[i];
+        fd_value x = fd_arr_at(arr, i);
         if (!is_int(x)) {
             *ok = false;
             return -2;
@@ -178,9 +178,9 @@ int fd_value_cmp(fd_value a, fd_value b)
         return ok ? -c : -2;
     }
     if (a.kind == FD_ARRAY && b.kind == FD_ARRAY) {
-        const fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
+        fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
         for (uint64_t i = 0; i < x->n && i < y->n; i++) {
-            int c = fd_value_cmp(x->items[i], y->items[i]);
+            int c = fd_value_cmp(fd_arr_at(x, i), fd_arr_at(y, i));
             if (c)
                 return c;
         }
@@ -267,7 +267,7 @@ static fd_value obj_sizeof(fd_obj *o)
 
 static fd_value mk_str(const fd_ev *E, const char *p, size_t n)
 {
-    char *q = fd_arena_strndup(&E->doc->arena, p, n);
+    char *q = fd_arena_strndup(E->doc->cur, p, n);
     if (!q)
         return ev_err(E, FD_ERR_NOMEM, "out of memory");
     return fd_v_str(q, n);
@@ -331,7 +331,7 @@ static fd_value str_reverse(const fd_ev *E, fd_value s)
     size_t n = (size_t)s.x.len;
     if (spend_bytes(E, n))
         return budget_err(E);
-    char *q = fd_arena_alloc(&E->doc->arena, n + 1);
+    char *q = fd_arena_alloc(E->doc->cur, n + 1);
     if (!q)
         return ev_err(E, FD_ERR_NOMEM, "out of memory");
     /* Reverse code points, not bytes: copy each UTF-8 sequence whole. */
@@ -367,7 +367,7 @@ static fd_value concat(const fd_ev *E, const void *a, size_t an, const void *b, 
 {
     if (spend_bytes(E, (uint64_t)an + bn))
         return budget_err(E);
-    uint8_t *q = fd_arena_alloc(&E->doc->arena, an + bn + 1);
+    uint8_t *q = fd_arena_alloc(E->doc->cur, an + bn + 1);
     if (!q)
         return ev_err(E, FD_ERR_NOMEM, "out of memory");
     if (an)
@@ -413,7 +413,7 @@ static uint64_t coll_len(fd_value v)
 static fd_value coll_item(fd_value v, uint64_t i)
 {
     if (v.kind == FD_ARRAY)
-        return fd_v_as_arr(v)->items[i];
+        return fd_arr_at(fd_v_as_arr(v), i);
     return fd_v_uint(((const uint8_t *)v.v.p)[i]);
 }
 
@@ -426,8 +426,10 @@ static fd_value coll_minmax(const fd_ev *E, fd_value v, bool want_max)
     if (v.kind == FD_ARRAY ? fd_work_spend(E->doc, n) : spend_bytes(E, n))
         return budget_err(E);
     fd_value best = coll_item(v, 0);
-    for (uint64_t i = 1; i < n; i++) {
+    for (uint64_t i = 1; i < n && !fd_v_is_err(best); i++) {
         fd_value x = coll_item(v, i);
+        if (fd_v_is_err(x))
+            return x;
         int c = fd_value_cmp(x, best);
         if (c == -2)
             return ev_err(E, FD_ERR_TYPE, "cannot compare array items");
@@ -588,7 +590,7 @@ static NOINLINE fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value
             size_t tn;
             if (spend_bytes(E, a.x.len))
                 return budget_err(E);
-            if (fd_codec_decode(&E->doc->arena, id, a.v.p, (size_t)a.x.len, &txt, &tn) != FD_COK)
+            if (fd_codec_decode(E->doc->cur, id, a.v.p, (size_t)a.x.len, &txt, &tn) != FD_COK)
                 return ev_err(E, FD_ERR_ENCODING, "cannot decode %s text", fd_codec_name(id));
             return fd_v_str(txt, tn);
         }
@@ -605,7 +607,7 @@ static NOINLINE fd_value builtin_call(const fd_ev *E, const fd_expr *e, fd_value
             size_t on;
             if (spend_bytes(E, a.x.len))
                 return budget_err(E);
-            if (fd_codec_encode(&E->doc->arena, id, a.v.p, (size_t)a.x.len, &out, &on) != FD_COK)
+            if (fd_codec_encode(E->doc->cur, id, a.v.p, (size_t)a.x.len, &out, &on) != FD_COK)
                 return ev_err(E, FD_ERR_ENCODING, "cannot encode text as %s", fd_codec_name(id));
             return fd_v_bytes(out, on);
         }
@@ -725,12 +727,12 @@ static NOINLINE fd_value ev_cast(const fd_ev *E, const fd_expr *e, fd_value a)
 {
     if (e->npath == 1 && !strcmp(e->path[0], "bytes") && a.kind == FD_ARRAY) {
         /* An array of small ints becomes a byte array. */
-        const fd_arr *arr = fd_v_as_arr(a);
-        uint8_t *p = fd_arena_alloc(&E->doc->arena, (size_t)arr->n + 1);
+        fd_arr *arr = fd_v_as_arr(a);
+        uint8_t *p = fd_arena_alloc(E->doc->cur, (size_t)arr->n + 1);
         if (!p)
             return ev_err(E, FD_ERR_NOMEM, "out of memory");
         for (uint64_t i = 0; i < arr->n; i++) {
-            fd_value x = arr->items[i];
+            fd_value x = fd_arr_at(arr, i);
             if (!is_int(x) || fd_v_neg(x) || x.v.u > 255)
                 return ev_err(E, FD_ERR_CAST, "array item %llu is not a byte", (unsigned long long)i);
             p[i] = (uint8_t)x.v.u;
@@ -766,15 +768,18 @@ static NOINLINE fd_value arith(const fd_ev *E, const fd_expr *e, fd_value a, fd_
         if (a.kind == FD_BYTES && b.kind == FD_BYTES)
             return concat(E, a.v.p, (size_t)a.x.len, b.v.p, (size_t)b.x.len, false);
         if (a.kind == FD_ARRAY && b.kind == FD_ARRAY) {
-            const fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
+            fd_arr *x = fd_v_as_arr(a), *y = fd_v_as_arr(b);
             if (fd_work_spend(E->doc, x->n + y->n))
                 return budget_err(E);
-            fd_arr *z = fd_arena_alloc(&E->doc->arena, sizeof *z);
-            fd_value *items = fd_arena_alloc(&E->doc->arena, (size_t)(x->n + y->n + 1) * sizeof *items);
+            fd_arr *z = fd_arena_zalloc(E->doc->cur, sizeof *z);
+            fd_value *items = fd_arena_alloc(E->doc->cur, (size_t)(x->n + y->n + 1) * sizeof *items);
             if (!z || !items)
                 return ev_err(E, FD_ERR_NOMEM, "out of memory");
-            memcpy(items, x->items, (size_t)x->n * sizeof *items);
-            memcpy(items + x->n, y->items, (size_t)y->n * sizeof *items);
+            for (uint64_t i = 0; i < x->n + y->n; i++) {
+                items[i] = i < x->n ? fd_arr_at(x, i) : fd_arr_at(y, i - x->n);
+                if (fd_v_is_err(items[i]))
+                    return items[i];
+            }
             z->n = x->n + y->n;
             z->items = items;
             return fd_v_array(z);
@@ -908,15 +913,15 @@ static NOINLINE fd_value ev_list(const fd_ev *E, const fd_expr *e)
     if (e->bytes_list && e->sval)
         return fd_v_bytes((const uint8_t *)e->sval, e->slen);   /* built at bind time */
     if (e->bytes_list) {
-        uint8_t *p = fd_arena_alloc(&E->doc->arena, e->nargs + 1);
+        uint8_t *p = fd_arena_alloc(E->doc->cur, e->nargs + 1);
         if (!p)
             return ev_err(E, FD_ERR_NOMEM, "out of memory");
         for (uint32_t i = 0; i < e->nargs; i++)
             p[i] = (uint8_t)e->args[i]->lit.ival;
         return fd_v_bytes(p, e->nargs);
     }
-    fd_arr *arr = fd_arena_alloc(&E->doc->arena, sizeof *arr);
-    fd_value *items = fd_arena_alloc(&E->doc->arena, (e->nargs + 1) * sizeof *items);
+    fd_arr *arr = fd_arena_zalloc(E->doc->cur, sizeof *arr);
+    fd_value *items = fd_arena_alloc(E->doc->cur, (e->nargs + 1) * sizeof *items);
     if (!arr || !items)
         return ev_err(E, FD_ERR_NOMEM, "out of memory");
     for (uint32_t i = 0; i < e->nargs; i++) {

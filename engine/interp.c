@@ -379,6 +379,41 @@ static bool fast_attr(const fd_attr *a)
            a->repeat == FD_REP_NONE && a->valid.kind == FD_VALID_NONE;
 }
 
+/* A field whose bytes are read one way: no size, terminator, process,
+ * check or parent override (its `if` and repeat count are evaluated before). */
+static bool plain_reading(const fd_attr *a)
+{
+    return !a->size && !a->size_eos && a->terminator < 0 && !a->contents && a->proc == FD_PROC_NONE &&
+           a->valid.kind == FD_VALID_NONE && !a->parent && !a->parent_none && !a->enm;
+}
+
+/* The size of t when reading it from enough bytes cannot fail and needs
+ * nothing but those bytes and a byte order: fixed-width numbers and structs
+ * of them, no params, nothing evaluated in the seq.  An array of such a type
+ * can be read element by element on demand with the same result as at once
+ * (see fd_lazy); -1 when t is not so. */
+static int64_t flat_size(const fd_type *t, int depth)
+{
+    if (depth > 8 || t->nparams || t->endian_sw || t->fixed_size <= 0)
+        return -1;
+    int64_t size = 0;
+    for (uint32_t i = 0; i < t->nseq; i++) {
+        const fd_attr *a = &t->seq[i];
+        if (fast_attr(a)) {
+            size += a->type.width;
+            continue;
+        }
+        if (a->type.prim != FD_P_USER || a->type.nargs || !plain_reading(a) || a->if_expr ||
+            a->repeat != FD_REP_NONE || a->type.user->module != t->module)
+            return -1;
+        int64_t n = flat_size(a->type.user, depth + 1);
+        if (n < 0)
+            return -1;
+        size += n;
+    }
+    return size == t->fixed_size ? size : -1;
+}
+
 static uint32_t plan_hash(const fd_type *t, uint32_t mask)
 {
     uint64_t h = (uint64_t)(uintptr_t)t * UINT64_C(0x9e3779b97f4a7c15);
@@ -429,6 +464,7 @@ static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
         off += t->seq[i].type.width;
     }
     p->fast_bytes = off;
+    p->flat = flat_size(t, 0);
     plan_insert(doc->plans, doc->plan_cap, p);
     doc->nplans++;
     return p;
@@ -442,12 +478,13 @@ static fd_obj *obj_alloc(fd_doc *doc, const fd_type *t, const fd_plan *plan)
     size_t n = sizeof(fd_obj) + (((size_t)t->nslots + 7) & ~(size_t)7) +
                (size_t)(t->nslots - plan->nfast) * sizeof(fd_value) + (size_t)t->ninst * sizeof(fd_inst_span) +
                (size_t)(t->nseq - plan->nfast) * sizeof(fd_seq_span);
-    fd_obj *o = fd_arena_zalloc(&doc->arena, n);
+    fd_obj *o = fd_arena_zalloc(doc->cur, n);
     if (!o)
         return NULL;
     doc->kept++;
     o->type = t;
     o->doc = doc;
+    o->brief = doc->cur == &doc->brief;
     o->owner_slot = -1;
     o->owner_index = -1;
     o->nfast = (uint8_t)plan->nfast;
@@ -549,7 +586,7 @@ static fd_errrec *new_obj(fd_doc *doc, const fd_site *st, const fd_type *t, fd_o
 
 static fd_stream *stream_new(fd_doc *doc, const uint8_t *p, uint64_t n, uint64_t origin)
 {
-    fd_stream *s = fd_arena_alloc(&doc->arena, sizeof *s);
+    fd_stream *s = fd_arena_alloc(doc->cur, sizeof *s);
     if (s)
         fd_stream_init(s, p, n, origin);
     return s;
@@ -567,13 +604,13 @@ static fd_errrec *read_prim(const fd_site *st, const fd_typeref *t, fd_stream *s
     int rc;
     switch (t->prim) {
     case FD_P_UINT: {
-        uint64_t u;
+        uint64_t u = 0;
         rc = fd_stream_read_uint(s, t->width, le, &u);
         *out = fd_v_uint(u);
         break;
     }
     case FD_P_SINT: {
-        int64_t i;
+        int64_t i = 0;
         rc = fd_stream_read_sint(s, t->width, le, &i);
         *out = fd_v_int(i);
         break;
@@ -616,7 +653,7 @@ static fd_errrec *run_process(const fd_site *st, const fd_ctx *ctx, int64_t at,
     const fd_attr *a = st->attr;
     fd_value buf8[8];
     uint32_t nargs = a->nproc_args;
-    fd_value *args = nargs <= 8 ? buf8 : fd_arena_alloc(&st->doc->arena, nargs * sizeof *args);
+    fd_value *args = nargs <= 8 ? buf8 : fd_arena_alloc(st->doc->cur, nargs * sizeof *args);
     if (!args)
         return nomem(st, NULL);
     for (uint32_t i = 0; i < nargs; i++) {
@@ -679,7 +716,7 @@ static fd_errrec *parse_user(const fd_site *st, const fd_ctx *ctx, const fd_type
     fd_doc *doc = st->doc;
     fd_value buf16[16];
     uint32_t nargs = t->nargs;
-    fd_value *args = nargs <= 16 ? buf16 : fd_arena_alloc(&doc->arena, nargs * sizeof *args);
+    fd_value *args = nargs <= 16 ? buf16 : fd_arena_alloc(doc->cur, nargs * sizeof *args);
     if (!args)
         return nomem(st, s);
     for (uint32_t i = 0; i < nargs; i++) {
@@ -740,8 +777,8 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
         return read_prim(st, t, s, out);
     }
     /* Kaitai's order: read raw -> strip pad -> terminate -> process -> decode/parse. */
-    const uint8_t *buf;
-    uint64_t n;
+    const uint8_t *buf = NULL;
+    uint64_t n = 0;
     int64_t origin = fd_stream_abs(s);
     uint8_t term[4] = { 0, 0, 0, 0 };
     int tlen = 0;
@@ -792,7 +829,7 @@ static fd_errrec *parse_typed(const fd_site *st, const fd_ctx *ctx, const fd_typ
             return site_err_at(st, FD_ERR_ENCODING, origin, "unknown encoding: %s", t->enc_name ? t->enc_name : "(none)");
         const char *txt;
         size_t tn;
-        int rc = fd_codec_decode(&doc->arena, t->encoding, buf, (size_t)n, &txt, &tn);
+        int rc = fd_codec_decode(doc->cur, t->encoding, buf, (size_t)n, &txt, &tn);
         if (rc == FD_CNOMEM)
             return nomem(st, s);
         if (rc != FD_COK)
@@ -1098,7 +1135,7 @@ static bool build_note(fd_doc *doc, fd_arr_build *b, uint64_t i, uint64_t start,
     uint64_t *pairs;
     if (b->in_scratch)
         pairs = (uint64_t *)(void *)(doc->scratch + b->base + b->cap * sizeof(fd_value));
-    else if (!(pairs = fd_arena_alloc(&doc->arena, b->cap * 2 * sizeof *pairs)))
+    else if (!(pairs = fd_arena_alloc(doc->cur, b->cap * 2 * sizeof *pairs)))
         return false;
     for (uint64_t k = 0; k < i; k++) {
         fd_span sp;
@@ -1139,9 +1176,9 @@ static bool build_finish(fd_doc *doc, fd_arr_build *b)
     uint64_t *pairs = NULL;
     bool ok = true;
     if (n) {
-        items = fd_arena_memdup(&doc->arena, pa->arr.items, (size_t)n * sizeof *items);
+        items = fd_arena_memdup(doc->cur, pa->arr.items, (size_t)n * sizeof *items);
         if (pa->mode == FD_AS_PAIRS)
-            pairs = fd_arena_memdup(&doc->arena, pa->pairs, (size_t)n * 2 * sizeof *pairs);
+            pairs = fd_arena_memdup(doc->cur, pa->pairs, (size_t)n * 2 * sizeof *pairs);
         ok = items && (pa->mode != FD_AS_PAIRS || pairs);
     }
     doc->scratch_used = b->base;
@@ -1198,6 +1235,139 @@ static fd_errrec *parse_repeat(fd_site *st, fd_ctx *ctx, fd_arr_build *b, fd_str
     return NULL;
 }
 
+/* ---- lazy arrays ---------------------------------------------------------- */
+
+/* How a lazy array reads element i: as attribute attr of owner, from io at
+ * start + i * stride (fd_parr). */
+struct fd_lazy {
+    fd_obj *owner;
+    const fd_attr *attr;
+    uint32_t slot;
+    fd_stream *io;
+};
+
+/* Make pa a lazy array of count elements (UINT64_MAX: as many as the rest of
+ * s holds, for repeat: eos) when reading them at once could neither fail nor
+ * differ: a flat type (flat_size) in a plain field, a byte order already
+ * decided, every element's bytes there and the work budget able to pay for
+ * them.  Otherwise false, and the array is read now. */
+static bool lazy_array(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_t slot, fd_stream *s, fd_parr *pa,
+                       uint64_t count)
+{
+    const fd_typeref *t = &a->type;
+    if (t->prim != FD_P_USER || t->nargs || !plain_reading(a) || s->bits_left ||
+        t->user->module != obj->type->module)
+        return false;
+    if (t->user->endian == FD_END_INHERIT && !obj->endian_known)
+        return false;
+    const fd_plan *plan = plan_get(doc, t->user);
+    if (!plan || plan->flat <= 0)
+        return false;
+    uint64_t stride = (uint64_t)plan->flat, left = fd_stream_left(s);
+    if (count == UINT64_MAX) {
+        if (left % stride)
+            return false;   /* the last element is cut short: read now, for its error */
+        count = left / stride;
+    }
+    if (count == 0 || count > left / stride || doc->work > doc->work_limit || count > doc->work_limit - doc->work)
+        return false;
+    fd_lazy *lz = fd_arena_alloc(doc->cur, sizeof *lz);
+    if (!lz)
+        return false;
+    /* One unit per element now, as reading them at once would spend. */
+    doc->work += count;
+    *lz = (fd_lazy){ obj, a, slot, s };
+    pa->arr.n = count;
+    pa->arr.lazy = lz;
+    pa->mode = FD_AS_STRIDE;
+    pa->start = s->pos;
+    pa->stride = stride;
+    fd_stream_seek(s, s->pos + count * stride);
+    return true;
+}
+
+/* Read element i of lazy array a into arena `into`. */
+static fd_value lazy_read(fd_arr *a, uint64_t i, fd_arena *into)
+{
+    const fd_lazy *lz = a->lazy;
+    const fd_parr *pa = (const fd_parr *)(void *)a;
+    fd_doc *doc = lz->owner->doc;
+    fd_site st = { doc, lz->owner, lz->attr, lz->slot, (int64_t)i };
+    fd_ctx ctx = { .self = lz->owner, .index = (int64_t)i };
+    fd_arena *cur = doc->cur;
+    fd_stream saved = *lz->io;
+    doc->cur = into;
+    fd_stream_seek(lz->io, pa->start + i * pa->stride);
+    fd_value v = fd_v_null();
+    fd_errrec *r = parse_typed(&st, &ctx, &lz->attr->type, lz->io, &v);
+    *lz->io = saved;
+    doc->cur = cur;
+    return r ? fd_v_err(r) : v;
+}
+
+/* Brief object o now points at what was just allocated: every hold that o
+ * predates must keep its memory. */
+static void brief_note(fd_doc *doc, const void *o)
+{
+    for (fd_brief *h = doc->brief_top; h && !fd_arena_since(&doc->brief, h->mark, o); h = h->up)
+        h->escaped = true;
+}
+
+fd_value fd_lazy_at(fd_arr *a, uint64_t i)
+{
+    assert(a->lazy && i < a->n);
+    if (a->items && a->items[i].kind != FD_NULL)
+        return a->items[i];
+    fd_obj *owner = a->lazy->owner;
+    fd_doc *doc = owner->doc;
+    fd_arena *into = fd_obj_arena(owner);
+    if (!a->items) {
+        /* Elements asked for by an expression or the API are kept, as an
+         * eager read would keep them: one slot each, filled on first use. */
+        if (!(a->items = fd_arena_zalloc(into, (size_t)a->n * sizeof *a->items))) {
+            const fd_attr *at = a->lazy->attr;
+            return fd_v_err(nomem_at(doc, owner, at->id, (int64_t)i, &at->loc, a->lazy->io));
+        }
+        doc->kept++;
+    }
+    fd_value v = lazy_read(a, i, into);
+    if (!fd_v_is_err(v)) {
+        a->items[i] = v;
+        if (owner->brief)
+            brief_note(doc, a);
+    }
+    return v;
+}
+
+fd_value fd_arr_brief_get(fd_arr *a, uint64_t i, fd_brief *hold)
+{
+    assert(i < a->n);
+    if (!a->lazy)
+        return a->items[i];
+    fd_doc *doc = a->lazy->owner->doc;
+    if (!doc->brief_top) {
+        /* The brief arena may take what the document's memory budget has left. */
+        const fd_arena *ar = &doc->arena;
+        doc->brief.limit = !ar->limit ? 0 : ar->used < ar->limit ? ar->limit - ar->used : 1;
+    }
+    *hold = (fd_brief){ fd_arena_save(&doc->brief), doc->brief_top, false };
+    doc->brief_top = hold;
+    if (a->items && a->items[i].kind != FD_NULL)
+        return a->items[i];
+    return lazy_read(a, i, &doc->brief);
+}
+
+void fd_arr_brief_put(fd_arr *a, fd_brief *hold)
+{
+    if (!a->lazy)
+        return;
+    fd_doc *doc = a->lazy->owner->doc;
+    assert(doc->brief_top == hold);
+    doc->brief_top = hold->up;
+    if (!hold->escaped)
+        fd_arena_rewind(&doc->brief, hold->mark);
+}
+
 /* Parse attribute a of obj from s (seq field or parse instance) into *out.
  * On failure *out may hold a partial array or struct. */
 static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_t slot, fd_stream *s, fd_value *out)
@@ -1207,7 +1377,7 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
     if (a->repeat == FD_REP_NONE)
         return parse_element(&st, &ctx, s, out);
 
-    fd_parr *pa = fd_arena_zalloc(&doc->arena, sizeof *pa);
+    fd_parr *pa = fd_arena_zalloc(doc->cur, sizeof *pa);
     if (!pa)
         return nomem(&st, s);
     pa->io = s;
@@ -1224,14 +1394,18 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
         if (r)
             return r;
         count = (!u && n < 0) ? 0 : (uint64_t)n;
+        if (lazy_array(doc, obj, a, slot, s, pa, count))
+            return NULL;
         /* A count the remaining bytes can justify is allocated at once; a
          * larger one grows as elements really appear. */
         uint64_t left = fd_stream_left(s) + 1;
         if (count <= left && count <= (1u << 20))
             cap = count;
     }
+    if (a->repeat == FD_REP_EOS && lazy_array(doc, obj, a, slot, s, pa, UINT64_MAX))
+        return NULL;
     fd_value *items = NULL;
-    if (cap && !(items = fd_arena_alloc(&doc->arena, cap * sizeof *items)))
+    if (cap && !(items = fd_arena_alloc(doc->cur, cap * sizeof *items)))
         return nomem(&st, s);
     fd_arr_build b;
     build_start(doc, &b, pa, items, cap);
@@ -1485,6 +1659,9 @@ static __attribute__((noinline)) fd_value slot_eval(fd_obj *obj, uint32_t i, fd_
     state[i] = FD_SLOT_BUSY;
     int depth = doc->depth++;
     fd_value v = fd_v_null();
+    /* What the instance makes lives where obj lives. */
+    fd_arena *cur = doc->cur;
+    doc->cur = fd_obj_arena(obj);
     fd_errrec *r = eval_instance(doc, obj, i, a, &v);
     doc->depth--;
     /* Still busy, or assigned early for its own `valid` (parse_element). */
@@ -1494,22 +1671,30 @@ static __attribute__((noinline)) fd_value slot_eval(fd_obj *obj, uint32_t i, fd_
          * the caller already was), not because of the data: evaluated again
          * from a shallower point, the instance may well succeed. */
         state[i] = FD_SLOT_UNSET;
+        doc->cur = cur;
         return fd_v_err(r);
     }
     if (r) {
         fd_value ev = fd_v_err(r);
         if (v.kind == FD_STRUCT || v.kind == FD_ARRAY) {
-            fd_value *keep = fd_arena_memdup(&doc->arena, &v, sizeof v);
+            fd_value *keep = fd_arena_memdup(doc->cur, &v, sizeof v);
             ev.x.aux = keep;
             if (partial && keep)
                 *partial = v;
         }
+        doc->cur = cur;
         set_slot(obj, i, ev, FD_SLOT_FAILED);
         doc->kept++;
+        if (obj->brief)
+            brief_note(doc, obj);
         return ev;
     }
+    doc->cur = cur;
     set_slot(obj, i, v, FD_SLOT_DONE);
     doc->kept++;
+    if (obj->brief && !(v.kind == FD_NULL || v.kind == FD_BOOL || v.kind == FD_INT || v.kind == FD_FLOAT ||
+                        v.kind == FD_ENUM))
+        brief_note(doc, obj);
     return v;
 }
 

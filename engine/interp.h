@@ -17,6 +17,7 @@ typedef struct fd_plan {
     const fd_type *type;
     uint32_t nfast;
     uint32_t fast_bytes;   /* sum of their widths */
+    int64_t flat;          /* byte size when an array of the type may be lazy, else -1 */
     uint32_t off[];        /* off[i]: offset of fast field i from the object's start */
 } fd_plan;
 
@@ -45,6 +46,11 @@ typedef struct fd_side {
 struct fd_doc {
     const fd_spec *spec;
     fd_arena arena;
+    /* Where the parse being run allocates: the arena, or brief while a
+     * writer holds elements of a lazy array it lets go of afterwards. */
+    fd_arena *cur;
+    fd_arena brief;
+    fd_brief *brief_top;   /* the innermost hold, NULL when none */
     const uint8_t *data;
     uint64_t size;
     void *map;             /* mmap'd region, NULL when the caller owns the buffer */
@@ -128,6 +134,28 @@ bool fd_obj_rereads(const fd_obj *a, const fd_obj *b);
 bool fd_obj_span(const fd_obj *o, fd_span *out);
 bool fd_obj_field_span(const fd_obj *o, uint32_t slot, fd_span *out);
 bool fd_parr_elem_span(const fd_parr *pa, uint64_t i, fd_span *out);
+
+/* A lazy array (fd_arr.lazy) is an array of one struct type of fixed size
+ * whose reading cannot fail: its elements are read when asked for.  A writer
+ * that is done with each element before the next asks for it with
+ * fd_arr_brief_get and lets go with fd_arr_brief_put: the element is read
+ * into the brief arena, and the put takes back what was allocated there
+ * since the get.  Holds nest (an element holding a lazy array); an object
+ * older than a hold that comes to point past its mark (an instance of it
+ * evaluated meanwhile) makes that hold keep its memory.  The document's own
+ * tables may keep addresses of brief objects (fd_side keys, fd_wide_span):
+ * those are only looked up for an object whose links or spans say it has an
+ * entry, and an object at a reused address makes its own, newer one, so a
+ * stale entry is never read.  So a writer's memory stays the size of one
+ * element, whatever the array's length.  Elements already kept (fd_arr_at)
+ * are given as they are. */
+fd_value fd_arr_brief_get(fd_arr *a, uint64_t i, fd_brief *hold);
+void fd_arr_brief_put(fd_arr *a, fd_brief *hold);
+/* Where what o makes (its children, its instances' values) is allocated. */
+static inline fd_arena *fd_obj_arena(const fd_obj *o)
+{
+    return o->brief ? &o->doc->brief : &o->doc->arena;
+}
 
 /* Parse the root object's seq (once). */
 void fd_interp_parse_root(fd_doc *doc);

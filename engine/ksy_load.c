@@ -618,19 +618,17 @@ static int get_repeat(ld *b, const fd_ksy_node *m, fd_attr *a)
  * pointer registers print in hex in the text output. */
 static bool hex_name(const char *id)
 {
-    /* One string, each word between spaces: a segment matches when " seg " is in it. */
-    static const char words[] = " addr address ofs offset rva base pointer ptr va teb rip eip pc sp"
-                                " rsp esp rbp ebp lr fp code flags mask checksum ";
-    const char *p = id;
-    while (*p) {
-        const char *e = strchr(p, '_');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        for (const char *w = words; n && w[1]; w = strchr(w + 1, ' '))
-            if (!strncmp(w + 1, p, n) && w[1 + n] == ' ')
+    static const char *const words[] = {
+        "addr", "address", "ofs", "offset", "rva", "base", "pointer", "ptr", "va", "teb", "rip", "eip", "pc",
+        "sp", "rsp", "esp", "rbp", "ebp", "lr", "fp", "code", "flags", "mask", "checksum",
+    };
+    /* Runs for every attribute: a segment's first byte rules most words out. */
+    for (const char *p = id; *p;) {
+        size_t n = strcspn(p, "_");
+        for (size_t w = 0; w < sizeof words / sizeof *words; w++)
+            if (words[w][0] == p[0] && !strncmp(words[w], p, n) && !words[w][n])
                 return true;
-        if (!e)
-            break;
-        p = e + 1;
+        p += n + (p[n] == '_');
     }
     return false;
 }

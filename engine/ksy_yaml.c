@@ -234,9 +234,12 @@ const fd_ksy_node *fd_ksy_get(const fd_ksy_node *m, const char *key)
 {
     if (!m || m->kind != FD_KSY_MAP)
         return NULL;
-    for (uint32_t i = 0; i + 1 < m->nkids; i += 2)
-        if (m->kids[i]->kind == FD_KSY_SCALAR && strcmp(m->kids[i]->s, key) == 0)
+    /* The builder asks a map for each key it knows: the first byte rules out most. */
+    for (uint32_t i = 0; i + 1 < m->nkids; i += 2) {
+        const fd_ksy_node *k = m->kids[i];
+        if (k->kind == FD_KSY_SCALAR && k->s[0] == key[0] && strcmp(k->s, key) == 0)
             return m->kids[i + 1];
+    }
     return NULL;
 }
 

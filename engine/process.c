@@ -184,7 +184,7 @@ static int zlib_run(fd_doc *doc, const uint8_t *in, size_t n, uint8_t *dst, size
 static int proc_zlib(fd_doc *doc, const uint8_t *in, size_t n, uint64_t limit,
                      const uint8_t **out, size_t *outn, char *msg, size_t msgcap)
 {
-    uint64_t room = arena_room(&doc->arena);
+    uint64_t room = arena_room(doc->cur);
     uint64_t max = limit < room ? limit : room;
     if (max > SIZE_MAX - 1)
         max = SIZE_MAX - 1;
@@ -198,7 +198,7 @@ static int proc_zlib(fd_doc *doc, const uint8_t *in, size_t n, uint64_t limit,
     if (rc != 0)
         return rc;
     /* One spare byte: the second pass never meets a full buffer before the end. */
-    uint8_t *buf = fd_arena_alloc(&doc->arena, (size_t)used + 1);
+    uint8_t *buf = fd_arena_alloc(doc->cur, (size_t)used + 1);
     if (!buf)
         return proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "zlib: out of memory for %llu bytes", (unsigned long long)used);
     uint64_t again = 0;
@@ -289,10 +289,10 @@ static int proc_custom(fd_doc *doc, const char *name, const fd_proc_ref *ref, co
         rc = proc_fail(msg, msgcap, "process routine %s returned no buffer", name);
     } else if (charge(doc, resn, &charged) || fd_work_spend(doc, 1)) {
         rc = proc_fail_kind(FD_ERR_LIMIT, msg, msgcap, "work budget exhausted");
-    } else if (resn > arena_room(&doc->arena)) {
+    } else if (resn > arena_room(doc->cur)) {
         rc = proc_fail_kind(FD_ERR_NOMEM, msg, msgcap, "process routine %s: out of memory for %zu bytes", name, resn);
     } else {
-        const uint8_t *copy = fd_arena_memdup(&doc->arena, res, resn);
+        const uint8_t *copy = fd_arena_memdup(doc->cur, res, resn);
         if (copy) {
             *out = copy;
             *outn = resn;
@@ -329,8 +329,8 @@ int fd_process_apply(fd_doc *doc, fd_proc_kind kind, const char *name, const fd_
     case FD_PROC_ROR:
         if (fd_work_spend(doc, n / FD_WORK_BYTES_PER_UNIT + 1))
             return proc_fail_kind(FD_ERR_LIMIT, msg, msgcap, "work budget exhausted");
-        rc = kind == FD_PROC_XOR ? proc_xor(&doc->arena, args, nargs, in, n, out, msg, msgcap)
-                                 : proc_rotate(&doc->arena, kind == FD_PROC_ROL, args, nargs, in, n, out, msg, msgcap);
+        rc = kind == FD_PROC_XOR ? proc_xor(doc->cur, args, nargs, in, n, out, msg, msgcap)
+                                 : proc_rotate(doc->cur, kind == FD_PROC_ROL, args, nargs, in, n, out, msg, msgcap);
         break;
     default:
         return proc_fail(msg, msgcap, "unknown process kind %d", (int)kind);

@@ -95,7 +95,7 @@ fd_value fd_array_get(fd_value arr, size_t i)
 {
     if (arr.kind != FD_ARRAY || i >= fd_v_as_arr(arr)->n)
         return fd_v_null();
-    return fd_v_as_arr(arr)->items[i];
+    return fd_arr_at(fd_v_as_arr(arr), i);
 }
 
 static const fd_obj *as_obj(fd_value v) { return v.kind == FD_STRUCT ? fd_v_as_obj(v) : NULL; }
@@ -167,7 +167,11 @@ fd_value fd_struct_to_string(fd_value obj)
         return fd_v_null();
     fd_obj *o = fd_v_as_obj(obj);
     fd_ctx ctx = { .self = o, .index = -1 };
-    return fd_eval_expr(o->doc, &ctx, o->type->to_string);
+    fd_arena *cur = o->doc->cur;
+    o->doc->cur = fd_obj_arena(o);
+    fd_value v = fd_eval_expr(o->doc, &ctx, o->type->to_string);
+    o->doc->cur = cur;
+    return v;
 }
 
 bool fd_struct_error(fd_value obj, fd_error *err)

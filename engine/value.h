@@ -50,6 +50,7 @@ struct fd_obj {
      * that stopped this object's own seq is there too (FD_OL_ERR). */
     unsigned links : 3;
     unsigned sized : 1;    /* io is its own substream (size / size-eos / process) */
+    unsigned brief : 1;    /* lives in the document's brief arena (see fd_brief_begin) */
     unsigned is_le : 1;    /* decided endianness */
     unsigned endian_known : 1;
 };
@@ -101,9 +102,13 @@ enum {
     FD_AS_PAIRS            /* pairs[2i], pairs[2i+1] */
 };
 
+typedef struct fd_lazy fd_lazy;
+/* items is NULL for a lazy array until an element is asked for outside a
+ * writer (fd_arr_at): lazy arrays are read from the input on demand. */
 typedef struct fd_arr {
     uint64_t n;
     fd_value *items;
+    fd_lazy *lazy;         /* NULL: every element is in items */
 } fd_arr;
 
 /* An array read from a stream (value flag FD_VF_SPANS): the fields after arr
@@ -133,6 +138,21 @@ static inline fd_value fd_v_obj(fd_obj *o) { fd_value v = {0}; v.kind = FD_STRUC
 static inline fd_value fd_v_stream(fd_stream *s) { fd_value v = {0}; v.kind = FD_STREAM; v.v.p = s; return v; }
 static inline fd_value fd_v_type(const fd_type *t) { fd_value v = {0}; v.kind = FD_TYPE; v.v.p = t; return v; }
 static inline fd_value fd_v_err(fd_errrec *e) { fd_value v = {0}; v.kind = FD_ERROR; v.v.p = e; return v; }
+
+/* A writer's hold on one element of an array (fd_arr_brief_get, interp.h). */
+typedef struct fd_brief {
+    fd_arena_mark mark;    /* the brief arena before the element was read */
+    struct fd_brief *up;   /* the hold this one is nested in */
+    bool escaped;          /* something older than the mark points past it */
+} fd_brief;
+
+/* Element i < a->n of a lazy array, read (once) into the document's arena. */
+fd_value fd_lazy_at(fd_arr *a, uint64_t i);
+/* Element i < a->n of any array: the way everything but a writer reads one. */
+static inline fd_value fd_arr_at(fd_arr *a, uint64_t i)
+{
+    return a->lazy ? fd_lazy_at(a, i) : a->items[i];
+}
 
 static inline fd_obj *fd_v_as_obj(fd_value v) { return (fd_obj *)v.v.p; }
 static inline fd_arr *fd_v_as_arr(fd_value v) { return (fd_arr *)v.v.p; }

@@ -515,14 +515,16 @@ static void test_long_argument_lists(void **state)
     fx_close(&fx);
 }
 
-/* Running out of memory is reported like any error: kind, path, offset, rule. */
+/* Running out of memory is reported like any error: kind, path, offset, rule.
+ * The `valid` makes the array one that is read at once (not lazy). */
 static void test_memory_error_located(void **state)
 {
     (void)state;
     static const char *const ksy =
         "meta:\n  id: t\n  endian: le\n"
         "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
-        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
+        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n"
+        "        valid:\n          max: 65535\n";
     static uint8_t data[256 << 10];
     fd_error err;
     fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);

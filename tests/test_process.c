@@ -18,6 +18,7 @@ static fd_doc *doc_new(uint64_t mem, uint64_t work)
     fd_doc *d = calloc(1, sizeof *d);
     assert_non_null(d);
     fd_arena_init(&d->arena, mem);
+    d->cur = &d->arena;
     d->work_limit = work;
     return d;
 }

@@ -1,0 +1,243 @@
+/* test_lazy.c - lazy arrays: the same tree as reading at once, writers in the memory of one element, kept pointers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "interp.h"
+
+/* Pairs of u2: a flat type, so `items` is lazy.  EAGER_PAIR adds a check
+ * that always holds, which makes the same array one read at once. */
+#define PAIRS_KSY(PAIR_B_EXTRA)                                                   \
+    "meta:\n  id: t\n  endian: le\n"                                              \
+    "seq:\n  - id: n\n    type: u1\n"                                             \
+    "  - id: items\n    type: pair\n    repeat: expr\n    repeat-expr: n\n"       \
+    "  - id: tail\n    type: u1\n"                                                \
+    "types:\n  pair:\n    seq:\n      - id: a\n        type: u1\n"                \
+    "      - id: b\n        type: wrap\n" PAIR_B_EXTRA                            \
+    "    instances:\n      sum:\n        value: a + b.c\n"                        \
+    "      text:\n        value: 'a.to_s + \"/\" + b.c.to_s'\n"                   \
+    "  wrap:\n    seq:\n      - id: c\n        type: u2\n"
+static const char *const lazy_ksy = PAIRS_KSY("");
+static const char *const eager_ksy = PAIRS_KSY("        valid:\n          expr: true\n");
+
+static const uint8_t pairs_data[] = { 4, 1, 2, 0, 3, 4, 0, 5, 6, 0, 7, 0xff, 0xff, 9 };
+
+typedef struct membuf {
+    char *p;
+    size_t n, cap;
+} membuf;
+
+static int mem_sink(void *user, const char *buf, size_t n)
+{
+    membuf *m = user;
+    if (m->n + n + 1 > m->cap) {
+        m->cap = 2 * (m->n + n + 1);
+        m->p = realloc(m->p, m->cap);
+        assert_non_null(m->p);
+    }
+    memcpy(m->p + m->n, buf, n);
+    m->n += n;
+    m->p[m->n] = 0;
+    return 0;
+}
+
+/* The writer's output for v (caller frees); stats when not NULL. */
+static char *write_tree(fd_value v, fd_out_format format, bool spans, fd_emit_stats *stats)
+{
+    membuf m = { 0 };
+    fd_emit_opts opts = { .format = format, .spans = spans, .stats = stats };
+    assert_int_equal(fd_emit_sink(mem_sink, &m, v, &opts), 0);
+    return m.p ? m.p : strdup("");
+}
+
+static bool is_lazy(fd_value arr)
+{
+    return fd_value_kind(arr) == FD_ARRAY && fd_v_as_arr(arr)->lazy != NULL;
+}
+
+/* Every writer prints the same bytes for the lazy and the eager read. */
+static void test_same_tree(void **state)
+{
+    (void)state;
+    fixture lz, eg;
+    fx_open(&lz, "t.ksy", lazy_ksy, pairs_data, sizeof pairs_data);
+    fx_open(&eg, "t.ksy", eager_ksy, pairs_data, sizeof pairs_data);
+    assert_true(is_lazy(fd_struct_get(lz.root, "items")));
+    assert_false(is_lazy(fd_struct_get(eg.root, "items")));
+    static const fd_out_format formats[] = { FD_OUT_TEXT, FD_OUT_JSON, FD_OUT_YAML };
+    for (size_t f = 0; f < sizeof formats / sizeof *formats; f++) {
+        for (int spans = 0; spans <= (formats[f] == FD_OUT_JSON); spans++) {
+            char *a = write_tree(lz.root, formats[f], spans, NULL);
+            char *b = write_tree(eg.root, formats[f], spans, NULL);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+        }
+    }
+    char *json = write_tree(lz.root, FD_OUT_JSON, false, NULL);
+    assert_non_null(strstr(json, "\"text\": \"5/6\""));
+    assert_non_null(strstr(json, "\"tail\": 9"));
+    free(json);
+    fx_close(&lz);
+    fx_close(&eg);
+}
+
+/* Elements asked for through the API are read once and kept; writers then
+ * show the kept ones. */
+static void test_kept_elements(void **state)
+{
+    (void)state;
+    fixture fx;
+    fx_open(&fx, "t.ksy", lazy_ksy, pairs_data, sizeof pairs_data);
+    fd_value items = fd_struct_get(fx.root, "items");
+    assert_int_equal(fd_array_len(items), 4);
+    fd_value e2 = fd_array_get(items, 2);
+    assert_int_equal(fd_value_kind(e2), FD_STRUCT);
+    assert_ptr_equal(fd_array_get(items, 2).v.p, e2.v.p);
+    assert_int_equal(fd_value_int(fx_eval(&fx, "items[3].sum")), 0xffff + 7);
+    assert_int_equal(fd_value_int(fx_eval(&fx, "items[1].b.c")), 4);
+    fd_span sp;
+    assert_true(fd_array_elem_span(items, 3, &sp));
+    assert_int_equal(sp.start, 10);
+    assert_int_equal(sp.end, 13);
+    assert_true(fd_struct_span(e2, &sp));
+    assert_int_equal(sp.start, 7);
+    char *json = write_tree(fx.root, FD_OUT_JSON, false, NULL);
+    assert_non_null(strstr(json, "\"sum\": 65542"));
+    free(json);
+    fx_close(&fx);
+}
+
+/* 64 Ki elements under a 256 KiB memory budget: kept, they would not fit
+ * (test_memory_error_located in test_interp.c), written, each is let go. */
+static void test_writer_memory(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: le\n"
+        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
+        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
+    static uint8_t data[256 << 10];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)i;
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = FD_OPEN_OPTS_INIT;
+    opts.max_memory = 256 << 10;
+    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
+    assert_non_null(doc);
+    assert_false(fd_doc_error(doc, &err));
+    fd_value root = fd_doc_root(doc);
+    fd_emit_stats st;
+    for (int f = FD_OUT_TEXT; f <= FD_OUT_YAML; f++) {
+        char *out = write_tree(root, (fd_out_format)f, false, &st);
+        assert_int_equal(st.errors, 0);
+        assert_true(strlen(out) > sizeof data);
+        free(out);
+    }
+    fd_coverage cov;
+    assert_true(fd_doc_coverage(doc, true, &cov, &err));
+    assert_int_equal(cov.ngaps, 0);
+    assert_int_equal(cov.errors, 0);
+    assert_true(doc->arena.used < (64u << 10));
+    /* An element kept needs the table of kept elements: 16 bytes each. */
+    fd_value last = fd_eval(doc, root, "items[65535].b", &err);
+    assert_true(fd_value_error(last, &err));
+    assert_int_equal(err.kind, FD_ERR_NOMEM);
+    assert_string_equal(err.path, "/items/65535");
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
+/* Lazy arrays inside lazy elements.  While an item is written, its `up`
+ * evaluates `label` of the rec holding it, which is older than the item:
+ * that string must outlive the item (the rec prints it afterwards).  `cut`
+ * names the root as parent, which the document records beside the object:
+ * that record must outlive the writer's hold too.  The eager variant (a
+ * check that always holds) prints the reference bytes. */
+#define NESTED_KSY(REC_EXTRA)                                                          \
+    "meta:\n  id: t\n  endian: le\n"                                                   \
+    "seq:\n  - id: recs\n    type: rec\n    repeat: expr\n    repeat-expr: 3\n"        \
+    "types:\n  rec:\n    seq:\n      - id: ofs\n        type: u1\n" REC_EXTRA          \
+    "      - id: n\n        type: u1\n"                                                \
+    "    instances:\n"                                                                 \
+    "      items:\n        pos: ofs\n        type: item\n"                             \
+    "        repeat: expr\n        repeat-expr: n\n"                                   \
+    "      label:\n        value: '\"rec\" + ofs.to_s + \"-\" + n.to_s'\n"             \
+    "  item:\n    seq:\n      - id: v\n        type: u1\n"                             \
+    "    instances:\n      up:\n        value: _parent.label\n"                        \
+    "      cut:\n        pos: 200\n        type: item2\n        parent: _root\n"       \
+    "  item2:\n    seq:\n      - id: w\n        type: u1\n"
+
+static void test_nested_kept_pointers(void **state)
+{
+    (void)state;
+    /* The same number of lines in both, so that errors name the same lines. */
+    static const char *const lazy_nested = NESTED_KSY("        doc: the offset\n        doc-ref: none\n");
+    static const char *const eager_nested = NESTED_KSY("        valid:\n          expr: true\n");
+    static const uint8_t data[] = { 6, 2, 8, 3, 11, 1, 10, 11, 20, 21, 22, 30 };
+    fixture lz, eg;
+    fx_open(&lz, "t.ksy", lazy_nested, data, sizeof data);
+    fx_open(&eg, "t.ksy", eager_nested, data, sizeof data);
+    assert_true(is_lazy(fd_struct_get(lz.root, "recs")));
+    assert_false(is_lazy(fd_struct_get(eg.root, "recs")));
+    static const fd_out_format formats[] = { FD_OUT_TEXT, FD_OUT_JSON, FD_OUT_YAML };
+    for (size_t f = 0; f < sizeof formats / sizeof *formats; f++) {
+        fd_emit_stats sa, sb;
+        char *a = write_tree(lz.root, formats[f], formats[f] == FD_OUT_JSON, &sa);
+        char *b = write_tree(eg.root, formats[f], formats[f] == FD_OUT_JSON, &sb);
+        assert_string_equal(a, b);
+        assert_int_equal(sa.errors, sb.errors);
+        assert_int_equal(sa.errors, 6);   /* each item's `cut` reads past the end */
+        if (formats[f] == FD_OUT_JSON) {
+            assert_non_null(strstr(a, "\"up\": \"rec8-3\""));
+            assert_non_null(strstr(a, "\"label\": \"rec8-3\""));
+            assert_non_null(strstr(a, "/recs/1/items/2/cut"));
+        }
+        free(a);
+        free(b);
+    }
+    fx_close(&lz);
+    fx_close(&eg);
+}
+
+/* A `repeat: eos` whose last element is cut short is read at once, so the
+ * element that fails is there with its error, as without lazy arrays. */
+static void test_cut_eos_reads_at_once(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: le\n"
+        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
+        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
+    static const uint8_t data[] = { 1, 0, 2, 0, 3, 0 };
+    fixture fx;
+    fx_open(&fx, "t.ksy", ksy, data, sizeof data);
+    fd_value items = fd_struct_get(fx.root, "items");
+    assert_false(is_lazy(items));
+    assert_int_equal(fd_array_len(items), 2);
+    fd_error err;
+    assert_true(fd_doc_error(fx.doc, &err));
+    assert_int_equal(err.kind, FD_ERR_EOS);
+    assert_string_equal(err.path, "/items/1/b");
+    fx_close(&fx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_tree),
+        cmocka_unit_test(test_kept_elements),
+        cmocka_unit_test(test_writer_memory),
+        cmocka_unit_test(test_nested_kept_pointers),
+        cmocka_unit_test(test_cut_eos_reads_at_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
