@@ -7,7 +7,10 @@
 # values in the output (scalars of its JSON, counted once outside the timing) and values/s.
 # The side-by-side with Kaitai's compiled JavaScript parser installs kaitai-struct-compiler
 # and kaitai-struct from npm once into BENCH_JS_CACHE (default BUILD_DIR/bench-js); without
-# node, npm or the network that part prints why it is skipped. Always exits 0.
+# node, npm or the network that part prints why it is skipped. The compiler's cpp_stl output
+# for the same description, built with g++ -O2 on our own runtime (tests/kaitai_cpp) into
+# BENCH_CPP_CACHE (default BUILD_DIR/bench-cpp), prints the same dump as -o json prints it.
+# Always exits 0.
 set -u
 
 BUILD=$(cd "${1:-build}" && pwd) || exit 0
@@ -15,6 +18,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared}
 RUNS=${BENCH_RUNS:-5}
 JS_CACHE=${BENCH_JS_CACHE:-$BUILD/bench-js}
+CPP_CACHE=${BENCH_CPP_CACHE:-$BUILD/bench-cpp}
 KSC_VERSION=0.11.0
 FMTDUMP=$BUILD/fmtdump
 GEN=$BUILD/tests/gen_minidump
@@ -173,34 +177,33 @@ echo "         net of the fixed cost ($(calc "printf \"%.2f ms\", $fixed * 1000"
 # ---- 7. Kaitai Struct's own parsers, side by side --------------------------------
 
 echo
-js_skip() {
-    echo "Kaitai JS: skipped ($1)"
-}
+gen=$JS_CACHE/gen
 
-js_bench() {
+# Installs the compiler and the JavaScript runtime from npm once, and compiles the description
+# to javascript and cpp_stl (into gen/cpp) again only when it changed; prints why it cannot.
+kaitai_prepare() {
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-        js_skip "node or npm not found"
-        return
+        echo "Kaitai: skipped (node or npm not found)"
+        return 1
     fi
     mods=$JS_CACHE/node_modules
     have=$(node -e 'try { console.log(require(process.argv[1] + "/kaitai-struct-compiler/package.json").version) } catch (e) {}' "$mods" 2>/dev/null)
     if [ "$have" != "$KSC_VERSION" ] || [ ! -f "$mods/kaitai-struct/KaitaiStream.js" ] || [ ! -f "$mods/js-yaml/package.json" ]; then
-        mkdir -p "$JS_CACHE" || { js_skip "cannot create $JS_CACHE"; return; }
+        mkdir -p "$JS_CACHE" || { echo "Kaitai: skipped (cannot create $JS_CACHE)"; return 1; }
         limit=
         if command -v timeout >/dev/null 2>&1; then limit="timeout 300"; fi
         if ! $limit npm install --prefix "$JS_CACHE" --no-audit --no-fund --no-save --loglevel=error \
                 --fetch-retries=1 --fetch-timeout=60000 \
                 "kaitai-struct-compiler@$KSC_VERSION" "kaitai-struct@$KSC_VERSION" "js-yaml@4" \
                 >"$JS_CACHE/install.log" 2>&1; then
-            js_skip "npm install failed, offline?; see $JS_CACHE/install.log"
-            return
+            echo "Kaitai: skipped (npm install failed, offline?; see $JS_CACHE/install.log)"
+            return 1
         fi
     fi
 
-    # The parser is compiled again only when the description changed.
-    gen=$JS_CACHE/gen
-    if ! cmp -s "$KSY" "$gen/windows_minidump.ksy" || [ ! -f "$gen/WindowsMinidump.js" ]; then
-        rm -rf "$gen" && mkdir -p "$gen"
+    if ! cmp -s "$KSY" "$gen/windows_minidump.ksy" || [ ! -f "$gen/WindowsMinidump.js" ] ||
+        [ ! -f "$gen/cpp/windows_minidump.h" ] || [ ! -f "$gen/cpp/windows_minidump.cpp" ]; then
+        rm -rf "$gen" && mkdir -p "$gen/cpp"
         if ! node - "$mods" "$KSY" "$gen" >"$work/ksc.log" 2>&1 <<'EOF'
 const fs = require("fs"), path = require("path");
 const [mods, ksyPath, out] = process.argv.slice(2);
@@ -212,28 +215,35 @@ const fail = (lang) => (e) => {
     console.log(lang + ": " + (e && e.getMessage ? e.getMessage() : String(e && e.message ? e.message : e)));
     process.exit(1);
 };
+const write = (dir) => (files) => {
+    for (const f of Object.keys(files))
+        fs.writeFileSync(path.join(dir, f), files[f]);
+};
 let ksy;
 try {
     ksy = load(ksyPath);
 } catch (e) {
     fail("YAML")(e);
 }
-// cpp_stl only to learn whether the C++ target accepts the description too.
-compiler.compile("javascript", ksy, importer, false).then((files) => {
-    for (const f of Object.keys(files))
-        fs.writeFileSync(path.join(out, f), files[f]);
-    return compiler.compile("cpp_stl", load(ksyPath), importer, false);
-}, fail("javascript")).then(() => {}, fail("cpp_stl"));
+compiler.compile("javascript", ksy, importer, false).then(write(out), fail("javascript"))
+    .then(() => compiler.compile("cpp_stl", load(ksyPath), importer, false))
+    .then(write(path.join(out, "cpp")), fail("cpp_stl"));
 EOF
         then
             echo "Kaitai: kaitai-struct-compiler $KSC_VERSION rejects windows_minidump.ksy: $(head -c 2000 "$work/ksc.log")"
             rm -rf "$gen"
-            return
+            return 1
         fi
         cp "$KSY" "$gen/windows_minidump.ksy"
     fi
     echo "Kaitai: kaitai-struct-compiler $KSC_VERSION accepts windows_minidump.ksy (javascript, cpp_stl); node $(node --version)"
+}
 
+js_skip() {
+    echo "Kaitai JS: skipped ($1)"
+}
+
+js_bench() {
     # What the script walks is what fmtdump -o json prints: fields, instances, hex strings.
     node "$ROOT/tests/bench_kaitai.js" "$gen/WindowsMinidump.js" "$work/r200000.dmp" >"$work/js.out" 2>"$work/js.err"
     js_values='' js_s=''
@@ -255,13 +265,75 @@ EOF
         "vs the in-script time alone: $(calc "printf \"%.1f\", $js_s / $med200k")x"
 }
 
-js_bench
+cpp_skip() {
+    echo "Kaitai C++: skipped ($1)"
+}
 
-# Kaitai's C++ runtime (kaitaistream.cpp) is in no Debian package nor in the npm packages.
-if find "$JS_CACHE/node_modules" -name 'kaitaistream.cpp' 2>/dev/null | grep -q . ||
-    { command -v apt-cache >/dev/null 2>&1 && apt-cache search --names-only kaitai 2>/dev/null | grep -qiv python; }; then
-    echo "Kaitai C++: a runtime seems available; this bench does not time it"
+# Kaitai's C++ runtime is in no Debian or npm package: tests/kaitai_cpp/kaitai is our own,
+# written from the API the generated code calls, reading through std::istream as Kaitai's
+# does. The walker, generated by tests/kaitai_cpp_walker.py, prints the tree as -o json does.
+# It is built with g++ -O2 into CPP_CACHE again only when one of its sources changed.
+cpp_bench() {
+    if ! command -v g++ >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+        cpp_skip "g++ or python3 not found"
+        return
+    fi
+    kc=$ROOT/tests/kaitai_cpp
+    mkdir -p "$CPP_CACHE" || { cpp_skip "cannot create $CPP_CACHE"; return; }
+    stamp="$(cat "$gen/cpp/windows_minidump.h" "$gen/cpp/windows_minidump.cpp" "$KSY" "$ROOT/tests/kaitai_cpp_walker.py" \
+        "$kc/json_writer.h" "$kc/kaitai/"* | cksum) $(g++ --version | head -n 1)"
+    if [ ! -x "$CPP_CACHE/walker" ] || [ "$(cat "$CPP_CACHE/stamp" 2>/dev/null)" != "$stamp" ]; then
+        rm -f "$CPP_CACHE/walker" "$CPP_CACHE/stamp"
+        if ! python3 "$ROOT/tests/kaitai_cpp_walker.py" "$KSY" "$gen/cpp/windows_minidump.h" "$CPP_CACHE/walker.cpp" \
+                >"$CPP_CACHE/build.log" 2>&1 ||
+            ! g++ -std=c++11 -O2 -I"$kc" -I"$gen/cpp" -o "$CPP_CACHE/walker" "$CPP_CACHE/walker.cpp" \
+                "$gen/cpp/windows_minidump.cpp" "$kc/kaitai/kaitaistream.cpp" >>"$CPP_CACHE/build.log" 2>&1; then
+            cpp_skip "the walker does not build: $(head -c 300 "$CPP_CACHE/build.log"); see $CPP_CACHE/build.log"
+            rm -f "$CPP_CACHE/walker"
+            return
+        fi
+        echo "$stamp" >"$CPP_CACHE/stamp"
+    fi
+
+    "$FMTDUMP" -o json "$work/r200000.dmp" >"$work/out.json" 2>/dev/null
+    for mode in file memory; do
+        opt=
+        [ $mode = file ] || opt=--memory
+        if ! "$CPP_CACHE/walker" $opt "$work/r200000.dmp" >"$work/cpp.json" 2>"$work/cpp.err"; then
+            cpp_skip "the parser failed on the 200k dump: $(head -c 300 "$work/cpp.err")"
+            return
+        fi
+        if cmp -s "$work/cpp.json" "$work/out.json"; then
+            same="byte-identical to fmtdump's"
+        else
+            same="not fmtdump's ($(cmp "$work/cpp.json" "$work/out.json" 2>&1 | head -n 1))"
+        fi
+        cpp_values=$(count_values "$work/cpp.json")
+        echo "Kaitai C++ ($mode): values printed $cpp_values, by fmtdump -o json $values200k; its JSON is $same"
+    done
+    rm -f "$work/cpp.json" "$work/out.json"
+    header
+    measure "$CPP_CACHE/walker" "$work/r200000.dmp"
+    row "Kaitai C++ -O2, std::ifstream, 200k ranges" "$cpp_values" -
+    med_file=$med
+    measure "$CPP_CACHE/walker" --memory "$work/r200000.dmp"
+    row "Kaitai C++ -O2, read into memory, 200k ranges" "$cpp_values" -
+    echo "runtime: ours (tests/kaitai_cpp, from the API the generated code calls), reads through std::istream:"
+    echo "         an std::ifstream on the file, or (memory) an std::istringstream on the file read into a string;"
+    echo "         parse + walk + print as -o json prints, $(g++ --version | head -n 1)"
+    echo "fmtdump -o json vs Kaitai C++ -O2 (process wall): $(faster "$med200k" "$med_file") (std::ifstream)," \
+        "$(faster "$med200k" "$med") (from memory)"
+}
+
+# faster OURS THEIRS: "N.Nx faster" or "N.Nx slower" for OURS seconds against THEIRS.
+faster() {
+    calc "r = $2 / $1; if (r >= 1) printf \"%.1fx faster\", r; else printf \"%.1fx slower\", 1 / r"
+}
+
+if kaitai_prepare; then
+    js_bench
+    cpp_bench
 else
-    echo "Kaitai C++: runtime not available from Debian/npm"
+    cpp_skip "it needs kaitai-struct-compiler from npm"
 fi
 exit 0
