@@ -428,7 +428,7 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
         count_cut(c, v, &cut, "writer depth limit", FD_EMIT_MAX_DEPTH, "levels");
         return FD_EMIT_TOO_DEEP;
     }
-    if (!c->max_nodes && fd_value_kind(v) == FD_STRUCT)
+    if (!c->max_nodes && v.kind == FD_STRUCT)
         c->max_nodes = fd_node_budget(v);
     if (c->max_nodes && c->nodes >= c->max_nodes) {
         fd_error cut;
@@ -437,8 +437,8 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
         c->st.truncated = true;
         return FD_EMIT_BUDGET;
     }
-    if (fd_value_kind(v) == FD_STRUCT) {
-        fd_emit_anc me = {v, fd_struct_type_name(v), fd_struct_offset(v)};
+    if (v.kind == FD_STRUCT) {
+        fd_emit_anc me = {v};
         for (size_t k = 0; k < c->nanc; k++) {
             const fd_emit_anc *a = &c->anc[k];
             if (fd_obj_rereads(fd_v_as_obj(a->v), fd_v_as_obj(v)))
@@ -455,7 +455,7 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
 void fd_emit_leave(fd_emit_ctx *c, fd_value v)
 {
     c->depth--;
-    if (fd_value_kind(v) == FD_STRUCT)
+    if (v.kind == FD_STRUCT)
         c->nanc--;
     fd_emit_set_limit(c);
 }
@@ -531,7 +531,7 @@ static void count_cut(fd_emit_ctx *c, fd_value v, fd_error *err, const char *wha
     err->kind = FD_ERR_LIMIT;
     err->offset = fd_value_kind(v) == FD_STRUCT ? fd_struct_offset(v) : -1;
     for (size_t k = c->nanc; err->offset < 0 && k > 0; k--)
-        err->offset = c->anc[k - 1].offset;
+        err->offset = fd_struct_offset(c->anc[k - 1].v);
     char tmp[24];
     const char *num = fd_emit_fmt_u64(tmp, n);
     snprintf(err->message, sizeof err->message, "%s of %.*s %s reached", what, (int)(tmp + sizeof tmp - num),

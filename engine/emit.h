@@ -31,8 +31,6 @@ typedef enum fd_emit_guard {
 /* A struct being written, as seen by the cycle check. */
 typedef struct fd_emit_anc {
     fd_value v;
-    const char *type;
-    int64_t offset;
 } fd_emit_anc;
 
 /* One step of the path to the value being written: a field name, or an

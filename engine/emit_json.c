@@ -152,12 +152,12 @@ static void json_cut(json_w *w, fd_emit_guard g)
 }
 
 /* Bytes v takes at most, its subtree aside (a container counts its brackets). */
-static uint64_t json_bound(json_w *w, fd_value v, uint64_t before)
+static uint64_t json_bound(json_w *w, const fd_value *v, uint64_t before)
 {
     size_t n = 0;
-    switch (fd_value_kind(v)) {
+    switch (v->kind) {
     case FD_STR: {
-        const char *s = fd_value_str(v, &n);
+        const char *s = fd_value_str(*v, &n);
         uint64_t rough = 6 * (uint64_t)n + 2;
         /* Walk a long string only when the rough bound does not fit. */
         if (s && w->c->limit && !fd_emit_room(w->c, fd_emit_bytes(w->c), before + rough))
@@ -165,10 +165,10 @@ static uint64_t json_bound(json_w *w, fd_value v, uint64_t before)
         return rough;
     }
     case FD_BYTES:
-        fd_value_bytes(v, &n);
+        fd_value_bytes(*v, &n);
         return 2 * (uint64_t)n + 2;
     case FD_ENUM: {
-        const char *name = fd_value_enum_name(v);
+        const char *name = fd_value_enum_name(*v);
         return name ? 6 * (uint64_t)strlen(name) + 2 : 24;
     }
     case FD_ERROR:
@@ -181,7 +181,7 @@ static uint64_t json_bound(json_w *w, fd_value v, uint64_t before)
     }
 }
 
-static void json_value(json_w *w, fd_value v, size_t depth);
+static void json_value(json_w *w, const fd_value *v, size_t depth);
 
 /* A SPAN without its closing brace, for "items" to follow. */
 static void json_span_open(json_w *w, const fd_span *sp)
@@ -214,7 +214,7 @@ static void json_field_spans(json_w *w, fd_value v, size_t depth, bool *first)
         if (!name || !fd_struct_field_span(v, i, &sp))
             continue;
         fd_value f = fd_struct_field(v, i);
-        size_t items = fd_value_kind(f) == FD_ARRAY ? fd_array_len(f) : 0;
+        size_t items = f.kind == FD_ARRAY ? fd_array_len(f) : 0;
         size_t klen = strlen(name);
         uint64_t need = 16 + 2 * (uint64_t)depth + 6 * (uint64_t)klen + JSON_SPAN_MAX * (1 + (uint64_t)items);
         bool fits = fd_emit_fits(c, v, need);
@@ -239,7 +239,7 @@ static void json_field_spans(json_w *w, fd_value v, size_t depth, bool *first)
             break;
         }
         json_span_open(w, &sp);
-        if (fd_value_kind(f) == FD_ARRAY) {
+        if (f.kind == FD_ARRAY) {
             fd_emit_puts(c, w->compact ? ",\"items\":[" : ", \"items\": [");
             for (size_t k = 0; k < items; k++) {
                 fd_span e;
@@ -264,12 +264,12 @@ static void json_field_spans(json_w *w, fd_value v, size_t depth, bool *first)
 
 /* One array element or struct field (name != NULL): its separator, key and
  * value, or the LimitError marker when the budget has no room for them. */
-static void json_item(json_w *w, fd_value v, size_t depth, const char *name, bool first)
+static void json_item(json_w *w, const fd_value *v, size_t depth, const char *name, bool first)
 {
     fd_emit_ctx *c = w->c;
     size_t klen = name ? strlen(name) : 0;
     uint64_t before = 1 + (w->compact ? 0 : 1 + 2 * (uint64_t)depth) + (name ? 6 * (uint64_t)klen + 4 : 0);
-    bool fits = fd_emit_fits(c, v, before + json_bound(w, v, before));
+    bool fits = fd_emit_fits(c, *v, before + json_bound(w, v, before));
     if (!first)
         fd_emit_putc(c, ',');
     json_newline(w, depth);
@@ -279,14 +279,14 @@ static void json_item(json_w *w, fd_value v, size_t depth, const char *name, boo
         json_value(w, v, depth);
         return;
     }
-    fd_emit_tripped(c, v, &c->scratch);
+    fd_emit_tripped(c, *v, &c->scratch);
     json_error_value(w, &c->scratch);
 }
 
-static void json_array(json_w *w, fd_value v, size_t depth)
+static void json_array(json_w *w, const fd_value *v, size_t depth)
 {
     fd_emit_ctx *c = w->c;
-    size_t n = fd_array_len(v);
+    size_t n = fd_array_len(*v);
     if (n == 0) {
         fd_emit_put(c, "[]", 2);
         return;
@@ -295,18 +295,19 @@ static void json_array(json_w *w, fd_value v, size_t depth)
     for (size_t i = 0; i < n && !c->stop; i++) {
         fd_emit_push_index(c, i);
         fd_brief hold;
-        json_item(w, fd_emit_elem(v, i, &hold), depth + 1, NULL, i == 0);
-        fd_emit_elem_done(v, &hold);
+        fd_value e = fd_emit_elem(*v, i, &hold);
+        json_item(w, &e, depth + 1, NULL, i == 0);
+        fd_emit_elem_done(*v, &hold);
         fd_emit_pop(c);
     }
     json_newline(w, depth);
     fd_emit_putc(c, ']');
 }
 
-static void json_struct(json_w *w, fd_value v, size_t depth)
+static void json_struct(json_w *w, const fd_value *v, size_t depth)
 {
     fd_emit_ctx *c = w->c;
-    size_t n = fd_struct_nfields(v);
+    size_t n = fd_struct_nfields(*v);
     bool first = true, noted = false;
     fd_emit_putc(c, '{');
     if (w->spans) {
@@ -314,7 +315,7 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
         fd_span sp;
         json_newline(w, depth + 1);
         json_key(w, "_span", 5);
-        if (fd_struct_span(v, &sp)) {
+        if (fd_struct_span(*v, &sp)) {
             json_span_open(w, &sp);
             fd_emit_putc(c, '}');
         } else {
@@ -323,50 +324,51 @@ static void json_struct(json_w *w, fd_value v, size_t depth)
         first = false;
     }
     for (size_t i = 0; i < n && !c->stop; i++) {
-        const char *name = fd_emit_field(c, v, i, &noted);
+        const char *name = fd_emit_field(c, *v, i, &noted);
         if (!name)
             continue;
         fd_emit_push_name(c, name);
-        json_item(w, fd_struct_field(v, i), depth + 1, name, first);
+        fd_value f = fd_struct_field(*v, i);
+        json_item(w, &f, depth + 1, name, first);
         fd_emit_pop(c);
         first = false;
     }
-    const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
+    const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, *v, noted);
     if (err) {
         uint64_t need = 4 + 2 * (uint64_t)depth + 10 + json_error_len(c, err);
-        bool fits = fd_emit_fits(c, v, need);
+        bool fits = fd_emit_fits(c, *v, need);
         if (!first)
             fd_emit_putc(c, ',');
         first = false;
         json_newline(w, depth + 1);
         json_key(w, "_error", 6);
         if (!fits)
-            fd_emit_tripped(c, v, &c->scratch);
+            fd_emit_tripped(c, *v, &c->scratch);
         json_error_body(c, &c->scratch, w->compact);
     }
     if (w->spans && !c->stop)
-        json_field_spans(w, v, depth, &first);
+        json_field_spans(w, *v, depth, &first);
     if (!first)
         json_newline(w, depth);
     fd_emit_putc(c, '}');
 }
 
-static void json_value(json_w *w, fd_value v, size_t depth)
+static void json_value(json_w *w, const fd_value *v, size_t depth)
 {
     fd_emit_ctx *c = w->c;
-    switch (fd_value_kind(v)) {
+    switch (v->kind) {
     case FD_BOOL:
-        if (fd_value_bool(v))
+        if (fd_value_bool(*v))
             fd_emit_put(c, "true", 4);
         else
             fd_emit_put(c, "false", 5);
         return;
     case FD_INT:
-        fd_emit_int_value(c, v);
+        fd_emit_int_value(c, *v);
         return;
     case FD_FLOAT: {
         char buf[40];
-        size_t n = fd_emit_format_double(fd_value_float(v), buf, sizeof buf);
+        size_t n = fd_emit_format_double(fd_value_float(*v), buf, sizeof buf);
         if (n)
             fd_emit_put(c, buf, n);
         else
@@ -375,13 +377,13 @@ static void json_value(json_w *w, fd_value v, size_t depth)
     }
     case FD_STR: {
         size_t n = 0;
-        const char *s = fd_value_str(v, &n);
+        const char *s = fd_value_str(*v, &n);
         fd_emit_json_string(c, s ? s : "", s ? n : 0);
         return;
     }
     case FD_BYTES: {
         size_t n = 0;
-        const uint8_t *p = fd_value_bytes(v, &n);
+        const uint8_t *p = fd_value_bytes(*v, &n);
         fd_emit_putc(c, '"');
         if (p)
             fd_emit_hex_bytes(c, p, n, false);
@@ -389,29 +391,29 @@ static void json_value(json_w *w, fd_value v, size_t depth)
         return;
     }
     case FD_ENUM: {
-        const char *name = fd_value_enum_name(v);
+        const char *name = fd_value_enum_name(*v);
         if (name)
             fd_emit_json_string(c, name, strlen(name));
         else
-            fd_emit_int_value(c, v);
+            fd_emit_int_value(c, *v);
         return;
     }
     case FD_ARRAY:
     case FD_STRUCT: {
-        fd_emit_guard g = fd_emit_enter(c, v);
+        fd_emit_guard g = fd_emit_enter(c, *v);
         if (g != FD_EMIT_GO) {
             json_cut(w, g);
             return;
         }
-        if (fd_value_kind(v) == FD_ARRAY)
+        if (v->kind == FD_ARRAY)
             json_array(w, v, depth);
         else
             json_struct(w, v, depth);
-        fd_emit_leave(c, v);
+        fd_emit_leave(c, *v);
         return;
     }
     case FD_ERROR:
-        fd_emit_value_error(c, v, &c->scratch);
+        fd_emit_value_error(c, *v, &c->scratch);
         json_error_value(w, &c->scratch);
         return;
     case FD_NULL:
@@ -436,8 +438,8 @@ void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
     /* Zeroed: a key is copied with the rest of its slot. */
     memset(w->keys, 0, sizeof w->keys);
     fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, c->tail);
-    if (fd_emit_fits(c, v, json_bound(w, v, 0))) {
-        json_value(w, v, 0);
+    if (fd_emit_fits(c, v, json_bound(w, &v, 0))) {
+        json_value(w, &v, 0);
     } else {
         fd_emit_tripped(c, v, &c->scratch);
         json_error_value(w, &c->scratch);
