@@ -226,8 +226,12 @@ bool fd_ksy_is_null(const fd_ksy_node *n)
         return true;
     if (n->kind != FD_KSY_SCALAR || n->style != FD_KSY_PLAIN)
         return false;
-    return n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-           strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0;
+    if (n->len == 0)
+        return true;
+    if (n->len != 1 && n->len != 4)
+        return false;
+    return strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 || strcmp(n->s, "Null") == 0 ||
+           strcmp(n->s, "NULL") == 0;
 }
 
 const fd_ksy_node *fd_ksy_get(const fd_ksy_node *m, const char *key)
@@ -255,7 +259,8 @@ int fd_ksy_bool(const fd_ksy_node *n)
 {
     static const char *const t[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
     static const char *const f[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
-    if (!fd_ksy_is_scalar(n) || n->style != FD_KSY_PLAIN)
+    /* Asked of every expression: anything longer than "false" is not one. */
+    if (!fd_ksy_is_scalar(n) || n->style != FD_KSY_PLAIN || n->len < 2 || n->len > 5 || !strchr("tTyYoOfFnN", n->s[0]))
         return -1;
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         if (strcmp(n->s, t[i]) == 0)

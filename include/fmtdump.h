@@ -212,7 +212,12 @@ const char *fd_value_enum_type(fd_value v);                 /* ENUM's enum name 
 /* For an FD_ERROR value. */
 bool fd_value_error(fd_value v, fd_error *err);
 
-/* Arrays. */
+/* Arrays.  An array of a struct type of fixed size that reads without checks
+ * (numbers, and structs of them) is read element by element when asked for:
+ * fd_array_get reads an element once and keeps it, as every other value is
+ * kept.  The writers and fd_doc_coverage read each element of such an array
+ * and let it go once written, so a huge array costs them the memory of one
+ * element. */
 size_t fd_array_len(fd_value arr);
 fd_value fd_array_get(fd_value arr, size_t i);
 
