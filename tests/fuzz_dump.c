@@ -33,6 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fd_emit_opts opts = { .format = FD_OUT_JSON, .compact = true };
     fd_emit(sink, fd_doc_root(doc), &opts);
+    /* Elements the coverage walk and a second writer read again, beside what
+     * the first run memoized. */
+    fd_coverage cov;
+    fd_doc_coverage(doc, true, &cov, NULL);
+    opts.format = FD_OUT_TEXT;
+    fd_emit(sink, fd_doc_root(doc), &opts);
     fd_doc_close(doc);
     return 0;
 }
