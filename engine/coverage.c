@@ -194,7 +194,10 @@ bool fd_doc_coverage(fd_doc *doc, bool instances, fd_coverage *out, fd_error *er
     fd_value root = fd_doc_root(doc);
     c->max_nodes = fd_node_budget(root);
     fd_span s;
+    uint64_t work;
+    fd_doc *walked = fd_walk_begin(root, &work);
     cover_value(c, root, fd_struct_span(root, &s) ? &s : NULL);
+    fd_walk_end(walked, work);
     if (c->nomem)
         goto nomem;
     ranges_merge(c);

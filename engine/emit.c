@@ -28,6 +28,8 @@ int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *op
         return -1;
     }
     int rc = 0;
+    uint64_t work;
+    fd_doc *doc = fd_walk_begin(v, &work);
     switch (opts->format) {
     case FD_OUT_JSON:
         fd_emit_json_tree(c, v, opts);
@@ -43,6 +45,7 @@ int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *op
         fd_emit_text(c, v, opts);
         break;
     }
+    fd_walk_end(doc, work);
     int frc = fd_emit_ctx_free(c, opts);
     return rc ? rc : frc;
 }

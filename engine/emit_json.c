@@ -1,5 +1,6 @@
 /* emit_json.c - the JSON writer: structs as objects, exact integers, bytes as hex, errors as `_error`. */
 #include "emit.h"
+#include "interp.h"
 
 /*
  * With fd_emit_opts.spans every struct object tells where its bytes are:
@@ -458,7 +459,10 @@ int fd_emit_json_value(FILE *out, fd_value v, bool compact)
     fd_emit_ctx *c = fd_emit_ctx_new(fd_emit_file_sink, out, NULL);
     if (!c)
         return -1;
+    uint64_t work;
+    fd_doc *doc = fd_walk_begin(v, &work);
     fd_emit_json_body(c, v, compact, false);
+    fd_walk_end(doc, work);
     return fd_emit_ctx_free(c, NULL);
 }
 

@@ -391,8 +391,9 @@ static bool plain_reading(const fd_attr *a)
  * nothing but those bytes and a byte order: fixed-width numbers and structs
  * of them, no params, nothing evaluated in the seq.  An array of such a type
  * can be read element by element on demand with the same result as at once
- * (see fd_lazy); -1 when t is not so. */
-static int64_t flat_size(const fd_type *t, int depth)
+ * (see fd_lazy); -1 when t is not so.  *inherits is set when some number in
+ * it takes its byte order from the object that creates t. */
+static int64_t flat_size(const fd_type *t, int depth, bool *inherits)
 {
     if (depth > 8 || t->nparams || t->endian_sw || t->fixed_size <= 0)
         return -1;
@@ -401,12 +402,17 @@ static int64_t flat_size(const fd_type *t, int depth)
         const fd_attr *a = &t->seq[i];
         if (fast_attr(a)) {
             size += a->type.width;
+            if (a->type.width > 1 && a->type.endian == FD_END_INHERIT && t->endian == FD_END_INHERIT)
+                *inherits = true;
             continue;
         }
         if (a->type.prim != FD_P_USER || a->type.nargs || !plain_reading(a) || a->if_expr ||
             a->repeat != FD_REP_NONE || a->type.user->module != t->module)
             return -1;
-        int64_t n = flat_size(a->type.user, depth + 1);
+        bool inner = false;
+        int64_t n = flat_size(a->type.user, depth + 1, &inner);
+        if (inner && t->endian == FD_END_INHERIT)
+            *inherits = true;
         if (n < 0)
             return -1;
         size += n;
@@ -464,7 +470,9 @@ static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
         off += t->seq[i].type.width;
     }
     p->fast_bytes = off;
-    p->flat = flat_size(t, 0);
+    bool inherits = false;
+    p->flat = flat_size(t, 0, &inherits);
+    p->flat_inherits = inherits;
     plan_insert(doc->plans, doc->plan_cap, p);
     doc->nplans++;
     return p;
@@ -1258,10 +1266,8 @@ static bool lazy_array(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_t slot
     if (t->prim != FD_P_USER || t->nargs || !plain_reading(a) || s->bits_left ||
         t->user->module != obj->type->module)
         return false;
-    if (t->user->endian == FD_END_INHERIT && !obj->endian_known)
-        return false;
     const fd_plan *plan = plan_get(doc, t->user);
-    if (!plan || plan->flat <= 0)
+    if (!plan || plan->flat <= 0 || (plan->flat_inherits && !obj->endian_known))
         return false;
     uint64_t stride = (uint64_t)plan->flat, left = fd_stream_left(s);
     if (count == UINT64_MAX) {
@@ -1303,6 +1309,23 @@ static fd_value lazy_read(fd_arr *a, uint64_t i, fd_arena *into)
     *lz->io = saved;
     doc->cur = cur;
     return r ? fd_v_err(r) : v;
+}
+
+fd_doc *fd_walk_begin(fd_value v, uint64_t *work)
+{
+    fd_doc *doc = NULL;
+    if (v.kind == FD_STRUCT)
+        doc = fd_v_as_obj(v)->doc;
+    else if (v.kind == FD_ARRAY && fd_v_as_arr(v)->lazy)
+        doc = fd_v_as_arr(v)->lazy->owner->doc;
+    *work = doc ? doc->work : 0;
+    return doc;
+}
+
+void fd_walk_end(fd_doc *doc, uint64_t work)
+{
+    if (doc)
+        doc->work = work;
 }
 
 /* Brief object o now points at what was just allocated: every hold that o

@@ -18,6 +18,7 @@ typedef struct fd_plan {
     uint32_t nfast;
     uint32_t fast_bytes;   /* sum of their widths */
     int64_t flat;          /* byte size when an array of the type may be lazy, else -1 */
+    bool flat_inherits;    /* ...and it needs the byte order of its creator */
     uint32_t off[];        /* off[i]: offset of fast field i from the object's start */
 } fd_plan;
 
@@ -151,6 +152,16 @@ bool fd_parr_elem_span(const fd_parr *pa, uint64_t i, fd_span *out);
  * are given as they are. */
 fd_value fd_arr_brief_get(fd_arr *a, uint64_t i, fd_brief *hold);
 void fd_arr_brief_put(fd_arr *a, fd_brief *hold);
+
+/* A walk over a tree (a writer run, the coverage walk) gives back the work
+ * it spent when it ends, as a query does (fd_expr_eval): what it memoized is
+ * not spent again by the next walk, and the elements it let go are read
+ * again by the next walk within the same allowance.  So a document written
+ * many times (an editor redrawing it) never runs dry, and each walk is still
+ * bounded by the budget.  NULL when v belongs to no document walk_begin can
+ * find (a value that is neither a struct nor a lazy array). */
+fd_doc *fd_walk_begin(fd_value v, uint64_t *work);
+void fd_walk_end(fd_doc *doc, uint64_t work);
 /* Where what o makes (its children, its instances' values) is allocated. */
 static inline fd_arena *fd_obj_arena(const fd_obj *o)
 {

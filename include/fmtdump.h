@@ -186,7 +186,10 @@ typedef struct fd_open_opts {
     uint64_t max_stack;    /* C stack the parse may use below its first call; 0 = 2 MiB
                               (lower it when calling from a thread with a small stack) */
     uint64_t max_work;     /* work units (elements, evaluation steps, decoded bytes);
-                              0 = derived from the input size */
+                              0 = derived from the input size.  The parse draws on it;
+                              a writer run, fd_doc_coverage and a query each get back
+                              what they spent when they end, so that a document written
+                              or queried many times never runs dry */
 } fd_open_opts;
 
 fd_doc *fd_doc_open_file(const fd_spec *spec, const char *path, const fd_open_opts *opts, fd_error *err);

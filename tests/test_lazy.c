@@ -208,6 +208,38 @@ static void test_nested_kept_pointers(void **state)
     fx_close(&eg);
 }
 
+/* Each writer run gets back the work it spent: the elements it lets go are
+ * read again by the next run, which must not find the budget spent. */
+static void test_runs_share_no_budget(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n"
+        "seq:\n  - id: items\n    type: one\n    repeat: eos\n"
+        "types:\n  one:\n    seq:\n      - id: v\n        type: u1\n"
+        "    instances:\n      twice:\n        value: v * 2 + 1\n";
+    static uint8_t data[1000];
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = FD_OPEN_OPTS_INIT;
+    opts.max_work = 12000;   /* the parse and about two runs */
+    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
+    assert_non_null(doc);
+    fd_value root = fd_doc_root(doc);
+    assert_true(is_lazy(fd_struct_get(root, "items")));
+    for (int run = 0; run < 6; run++) {
+        fd_emit_stats st;
+        free(write_tree(root, run % 2 ? FD_OUT_TEXT : FD_OUT_JSON, false, &st));
+        assert_int_equal(st.errors, 0);
+        fd_coverage cov;
+        assert_true(fd_doc_coverage(doc, true, &cov, &err));
+        assert_int_equal(cov.errors, 0);
+    }
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
 /* A `repeat: eos` whose last element is cut short is read at once, so the
  * element that fails is there with its error, as without lazy arrays. */
 static void test_cut_eos_reads_at_once(void **state)
@@ -237,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_kept_elements),
         cmocka_unit_test(test_writer_memory),
         cmocka_unit_test(test_nested_kept_pointers),
+        cmocka_unit_test(test_runs_share_no_budget),
         cmocka_unit_test(test_cut_eos_reads_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
