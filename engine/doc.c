@@ -359,6 +359,7 @@ bool fd_expr_check(const char *text, fd_error *err)
 /* ---- spans: which node holds a byte ------------------------------------ */
 
 typedef struct node_walk {
+    fd_doc *doc;
     uint64_t off;
     bool inst;
     const fd_obj *anc[FD_MAX_DEPTH];   /* objects on the current path, for the cycle check */
@@ -384,6 +385,8 @@ static void consider(node_walk *w, fd_value v, const fd_span *sp, const fd_obj *
 {
     if (depth <= w->best_depth)
         return;
+    /* The answer may be in elements held briefly: they stay. */
+    fd_brief_keep(w->doc);
     w->best_depth = depth;
     w->best = v;
     w->best_span = *sp;
@@ -415,13 +418,16 @@ static void walk_elem(node_walk *w, fd_parr *pa, uint64_t i, fd_obj *owner, cons
     bool cov = covers(w, &sp);
     if (!cov && !w->inst)
         return;  /* not read: a lazy array's element stays unread */
-    fd_value e = fd_arr_at(&pa->arr, i);
-    if (repeats_ancestor(w, e))
-        return;
-    if (cov)
-        consider(w, e, &sp, owner, field, (int64_t)i, depth);
-    if (e.kind == FD_STRUCT)
-        walk_obj(w, fd_v_as_obj(e), depth);
+    /* Held only while walked, unless the answer is found in it (consider). */
+    fd_brief hold;
+    fd_value e = fd_arr_brief_get(&pa->arr, i, &hold);
+    if (!repeats_ancestor(w, e)) {
+        if (cov)
+            consider(w, e, &sp, owner, field, (int64_t)i, depth);
+        if (e.kind == FD_STRUCT)
+            walk_obj(w, fd_v_as_obj(e), depth);
+    }
+    fd_arr_brief_put(&pa->arr, &hold);
 }
 
 /* Into a field's value: a struct, or the elements of an array read from a
@@ -485,7 +491,7 @@ static void walk_obj(node_walk *w, fd_obj *o, int depth)
 fd_value fd_doc_node_at(fd_doc *doc, uint64_t offset, bool instances, char *path, size_t pathcap, fd_span *span)
 {
     fd_interp_parse_root(doc);
-    node_walk w = { .off = offset, .inst = instances, .best_depth = -1, .best_index = -1 };
+    node_walk w = { .doc = doc, .off = offset, .inst = instances, .best_depth = -1, .best_index = -1 };
     if (doc->root) {
         fd_span sp;
         fd_obj_span(doc->root, &sp);

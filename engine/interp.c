@@ -1311,6 +1311,12 @@ static fd_value lazy_read(fd_arr *a, uint64_t i, fd_arena *into)
     return r ? fd_v_err(r) : v;
 }
 
+void fd_brief_keep(fd_doc *doc)
+{
+    for (fd_brief *h = doc->brief_top; h; h = h->up)
+        h->escaped = true;
+}
+
 fd_doc *fd_walk_begin(fd_value v, uint64_t *work)
 {
     fd_doc *doc = NULL;

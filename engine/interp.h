@@ -152,6 +152,8 @@ bool fd_parr_elem_span(const fd_parr *pa, uint64_t i, fd_span *out);
  * are given as they are. */
 fd_value fd_arr_brief_get(fd_arr *a, uint64_t i, fd_brief *hold);
 void fd_arr_brief_put(fd_arr *a, fd_brief *hold);
+/* Keep what every current hold holds: a walk that found its answer there. */
+void fd_brief_keep(fd_doc *doc);
 
 /* A walk over a tree (a writer run, the coverage walk) gives back the work
  * it spent when it ends, as a query does (fd_expr_eval): what it memoized is

@@ -208,6 +208,43 @@ static void test_nested_kept_pointers(void **state)
     fx_close(&eg);
 }
 
+/* fd_doc_node_at walks every element when instances count, holding each
+ * only while it looks at it: the node it returns (in an element) stays
+ * valid, and the walk fits a budget the kept elements would not. */
+static void test_node_at_holds_briefly(void **state)
+{
+    (void)state;
+    static const char *const ksy =
+        "meta:\n  id: t\n  endian: le\n"
+        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
+        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n"
+        "    instances:\n      peer:\n        pos: a % 1024 * 4\n        type: u4\n";
+    static uint8_t data[256 << 10];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7);
+    fd_error err;
+    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
+    assert_non_null(spec);
+    fd_open_opts opts = FD_OPEN_OPTS_INIT;
+    opts.max_memory = 256 << 10;
+    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
+    assert_non_null(doc);
+    char path[256];
+    fd_span sp;
+    fd_value v = fd_doc_node_at(doc, 0x20002, true, path, sizeof path, &sp);
+    assert_string_equal(path, "/items/32768/b");
+    assert_int_equal(fd_value_uint(v), (uint16_t)(0x20002 * 7 % 256 | (0x20003 * 7 % 256) << 8));
+    assert_int_equal(sp.start, 0x20002);
+    /* Then the whole tree, the found element among the ones read again. */
+    fd_emit_stats st;
+    char *json = write_tree(fd_doc_root(doc), FD_OUT_JSON, false, &st);
+    assert_int_equal(st.errors, 0);
+    free(json);
+    assert_int_equal(fd_value_uint(v), (uint16_t)(0x20002 * 7 % 256 | (0x20003 * 7 % 256) << 8));
+    fd_doc_close(doc);
+    fd_spec_free(spec);
+}
+
 /* Each writer run gets back the work it spent: the elements it lets go are
  * read again by the next run, which must not find the budget spent. */
 static void test_runs_share_no_budget(void **state)
@@ -269,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_kept_elements),
         cmocka_unit_test(test_writer_memory),
         cmocka_unit_test(test_nested_kept_pointers),
+        cmocka_unit_test(test_node_at_holds_briefly),
         cmocka_unit_test(test_runs_share_no_budget),
         cmocka_unit_test(test_cut_eos_reads_at_once),
     };
