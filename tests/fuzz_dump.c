@@ -37,8 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * the first run memoized. */
     fd_coverage cov;
     fd_doc_coverage(doc, true, &cov, NULL);
+    /* The node at a byte is kept from the walk that found it: write it after a tree run. */
+    char path[512];
+    fd_value at = fd_doc_node_at(doc, size / 2, true, path, sizeof path, NULL);
     opts.format = FD_OUT_TEXT;
     fd_emit(sink, fd_doc_root(doc), &opts);
+    fd_emit(sink, at, &opts);
     fd_doc_close(doc);
     return 0;
 }
