@@ -170,32 +170,6 @@ static bool yaml_valid(const char *s, size_t n)
     return ok;
 }
 
-/* A growing buffer behind an fd_sink_fn; refuses bytes past `refuse_after`. */
-typedef struct membuf {
-    char *p;
-    size_t n, cap;
-    size_t calls;
-    size_t refuse_after;
-} membuf;
-
-static int mem_sink(void *user, const char *buf, size_t n)
-{
-    membuf *m = user;
-    assert_true(n > 0);
-    m->calls++;
-    if (m->refuse_after && m->n + n > m->refuse_after)
-        return -1;
-    if (m->n + n + 1 > m->cap) {
-        m->cap = 2 * (m->n + n + 1);
-        m->p = realloc(m->p, m->cap);
-        assert_non_null(m->p);
-    }
-    memcpy(m->p + m->n, buf, n);
-    m->n += n;
-    m->p[m->n] = 0;
-    return 0;
-}
-
 /* The whole output of one writer as a NUL-terminated string (caller frees). */
 static char *emit_to_string(fd_value v, fd_out_format format, bool compact, uint64_t max_bytes)
 {
@@ -328,10 +302,10 @@ static void test_sink(void **state)
     fixture fx;
     fx_open(&fx, "t.ksy", KSY, DATA, sizeof DATA);
     char *file = emit_to_string(fx.root, FD_OUT_JSON, false, 0);
-    membuf m = {0};
+    fx_membuf m = {0};
     fd_emit_stats st;
     fd_emit_opts opts = {.format = FD_OUT_JSON, .stats = &st};
-    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
     assert_string_equal(m.p, file);
     assert_int_equal(st.bytes, strlen(file));
     assert_int_equal(m.calls, 1);
@@ -341,8 +315,8 @@ static void test_sink(void **state)
     assert_string_equal(st.first.path, "/broken");
     assert_false(st.truncated);
     assert_true(json_valid(m.p, m.n));
-    membuf r = {.refuse_after = 1};
-    assert_int_equal(fd_emit_sink(mem_sink, &r, fx.root, &opts), -1);
+    fx_membuf r = {.refuse_after = 1};
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &r, fx.root, &opts), -1);
     assert_int_equal(st.bytes, 0);
     free(m.p);
     free(r.p);
@@ -365,10 +339,10 @@ static void test_stats_counts(void **state)
     fx_open(&fx, "s.ksy", ksy, data, sizeof data);
     fd_out_format formats[] = {FD_OUT_JSON, FD_OUT_YAML, FD_OUT_TEXT};
     for (size_t k = 0; k < 3; k++) {
-        membuf m = {0};
+        fx_membuf m = {0};
         fd_emit_stats st;
         fd_emit_opts opts = {.format = formats[k], .stats = &st};
-        assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+        assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
         /* sub's EndOfStreamError (repeated by the root), bad1, bad2. */
         assert_int_equal(st.errors, 3);
         assert_int_equal(st.first.kind, FD_ERR_EOS);
@@ -403,11 +377,11 @@ static void test_output_budget(void **state)
     fd_out_format formats[] = {FD_OUT_JSON, FD_OUT_JSON, FD_OUT_YAML, FD_OUT_TEXT};
     for (size_t k = 0; k < 4; k++) {
         for (int compact = 0; compact < 2; compact++) {
-            membuf m = {0}, again = {0};
+            fx_membuf m = {0}, again = {0};
             fd_emit_stats st;
             fd_emit_opts opts = {.format = formats[k], .compact = compact, .max_output = 1u << 20,
                                  .stats = &st};
-            assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+            assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
             assert_true(st.truncated);
             assert_int_equal(st.errors, 1);
             assert_int_equal(st.first.kind, FD_ERR_LIMIT);
@@ -422,7 +396,7 @@ static void test_output_budget(void **state)
             if (formats[k] == FD_OUT_YAML)
                 assert_true(yaml_valid(m.p, m.n));
             assert_has(m.p, "output budget of 1048576 bytes reached");
-            assert_int_equal(fd_emit_sink(mem_sink, &again, fx.root, &opts), 0);
+            assert_int_equal(fd_emit_sink(fx_mem_sink, &again, fx.root, &opts), 0);
             assert_int_equal(again.n, m.n);
             assert_memory_equal(again.p, m.p, m.n);
             free(m.p);
@@ -430,10 +404,10 @@ static void test_output_budget(void **state)
         }
     }
     /* Without max_output: 16 MiB + 64 x the input size. */
-    membuf m = {0};
+    fx_membuf m = {0};
     fd_emit_stats st;
     fd_emit_opts opts = {.format = FD_OUT_JSON, .compact = true, .stats = &st};
-    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
     assert_true(st.truncated);
     assert_true(m.n <= FD_EMIT_BASE_OUTPUT + FD_EMIT_OUTPUT_PER_BYTE * sizeof one);
     assert_true(m.n > FD_EMIT_BASE_OUTPUT - (1u << 20));
@@ -449,10 +423,10 @@ static void test_tiny_budget(void **state)
     (void)state;
     fixture fx;
     fx_open(&fx, "t.ksy", KSY, DATA, sizeof DATA);
-    membuf m = {0};
+    fx_membuf m = {0};
     fd_emit_stats st;
     fd_emit_opts opts = {.format = FD_OUT_JSON, .max_output = 10, .stats = &st};
-    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
     assert_true(json_valid(m.p, m.n));
     assert_has(m.p, "{\"_error\": {\"kind\": \"LimitError\"");
     assert_has(m.p, "\"offset\": 0, \"path\": \"/\"");
@@ -482,9 +456,9 @@ static void test_json_spans(void **state)
     (void)state;
     fixture fx;
     fx_open(&fx, "sp.ksy", SPAN_KSY, SPAN_DATA, sizeof SPAN_DATA);
-    membuf m = {0};
+    fx_membuf m = {0};
     fd_emit_opts opts = {.format = FD_OUT_JSON, .compact = true, .spans = true};
-    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
     assert_true(json_valid(m.p, m.n));
     assert_string_equal(m.p,
         "{\"_span\":{\"start\":0,\"end\":22,\"io\":0},\"a\":513,\"arr\":[3,4,5],"
@@ -497,9 +471,9 @@ static void test_json_spans(void **state)
         "{\"start\":3,\"end\":4,\"io\":0},{\"start\":4,\"end\":5,\"io\":0}]},"
         "\"sub\":{\"start\":5,\"end\":6,\"io\":0},\"z\":{\"start\":6,\"end\":8,\"io\":0},"
         "\"name\":{\"start\":8,\"end\":22,\"io\":0}}}\n");
-    membuf pretty = {0};
+    fx_membuf pretty = {0};
     opts.compact = false;
-    assert_int_equal(fd_emit_sink(mem_sink, &pretty, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &pretty, fx.root, &opts), 0);
     assert_true(json_valid(pretty.p, pretty.n));
     assert_has(pretty.p, "{\n  \"_span\": {\"start\": 0, \"end\": 22, \"io\": 0},\n  \"a\": 513,");
     assert_has(pretty.p, "  \"_spans\": {\n    \"a\": {\"start\": 0, \"end\": 2, \"io\": 0},\n");
@@ -528,10 +502,10 @@ static void test_html_page(void **state)
     (void)state;
     fixture fx;
     fx_open(&fx, "sp.ksy", SPAN_KSY, SPAN_DATA, sizeof SPAN_DATA);
-    membuf m = {0};
+    fx_membuf m = {0};
     fd_emit_stats st;
     fd_emit_opts opts = {.format = FD_OUT_HTML, .stats = &st};
-    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
     assert_int_equal(strncmp(m.p, "<!DOCTYPE html>\n", 16), 0);
     assert_has(m.p, "<title>fmtdump: sp</title>");
     assert_has(m.p, "content=\"default-src 'none';");
@@ -554,9 +528,9 @@ static void test_html_page(void **state)
     assert_int_equal(st.bytes, m.n);
     free(m.p);
     /* A window of 4 bytes embeds 4. */
-    membuf w = {0};
+    fx_membuf w = {0};
     opts.html_window = 4;
-    assert_int_equal(fd_emit_sink(mem_sink, &w, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &w, fx.root, &opts), 0);
     assert_has(w.p, "\"window\":4}");
     assert_has(w.p, "\nAQIDBA==\n");
     free(w.p);
@@ -570,10 +544,10 @@ static void test_html_budget(void **state)
     static const uint8_t one[] = {1};
     fixture fx;
     fx_open(&fx, "amp.ksy", AMP_KSY, one, sizeof one);
-    membuf m = {0};
+    fx_membuf m = {0};
     fd_emit_stats st;
     fd_emit_opts opts = {.format = FD_OUT_HTML, .max_output = 1u << 20, .stats = &st};
-    assert_int_equal(fd_emit_sink(mem_sink, &m, fx.root, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, fx.root, &opts), 0);
     assert_true(st.truncated);
     assert_true(m.n <= opts.max_output);
     assert_true(strcmp(m.p + m.n - 8, "</html>\n") == 0);

@@ -28,31 +28,31 @@ static const char *const eager_ksy = PAIRS_KSY("        valid:\n          expr: 
 
 static const uint8_t pairs_data[] = { 4, 1, 2, 0, 3, 4, 0, 5, 6, 0, 7, 0xff, 0xff, 9 };
 
-typedef struct membuf {
-    char *p;
-    size_t n, cap;
-} membuf;
+/* The whole input as pairs of u2 (another flat type); EXTRA adds to the type. */
+#define U2_PAIRS_KSY(EXTRA)                                                                         \
+    "meta:\n  id: t\n  endian: le\n"                                                               \
+    "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"                                      \
+    "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n" EXTRA
 
-static int mem_sink(void *user, const char *buf, size_t n)
+/* 256 KiB of input under a 256 KiB memory budget: the 64 Ki pairs kept
+ * would not fit (test_memory_error_located in test_interp.c). */
+static uint8_t big_data[256 << 10];
+
+static void open_big(fixture *fx, const char *ksy, unsigned mul)
 {
-    membuf *m = user;
-    if (m->n + n + 1 > m->cap) {
-        m->cap = 2 * (m->n + n + 1);
-        m->p = realloc(m->p, m->cap);
-        assert_non_null(m->p);
-    }
-    memcpy(m->p + m->n, buf, n);
-    m->n += n;
-    m->p[m->n] = 0;
-    return 0;
+    for (size_t i = 0; i < sizeof big_data; i++)
+        big_data[i] = (uint8_t)(i * mul);
+    fd_open_opts opts = FD_OPEN_OPTS_INIT;
+    opts.max_memory = sizeof big_data;
+    fx_open_with(fx, "t.ksy", ksy, big_data, sizeof big_data, &opts);
 }
 
 /* The writer's output for v (caller frees); stats when not NULL. */
 static char *write_tree(fd_value v, fd_out_format format, bool spans, fd_emit_stats *stats)
 {
-    membuf m = { 0 };
+    fx_membuf m = { 0 };
     fd_emit_opts opts = { .format = format, .spans = spans, .stats = stats };
-    assert_int_equal(fd_emit_sink(mem_sink, &m, v, &opts), 0);
+    assert_int_equal(fd_emit_sink(fx_mem_sink, &m, v, &opts), 0);
     return m.p ? m.p : strdup("");
 }
 
@@ -114,32 +114,21 @@ static void test_kept_elements(void **state)
     fx_close(&fx);
 }
 
-/* 64 Ki elements under a 256 KiB memory budget: kept, they would not fit
- * (test_memory_error_located in test_interp.c), written, each is let go. */
+/* Written, each of the 64 Ki elements is let go. */
 static void test_writer_memory(void **state)
 {
     (void)state;
-    static const char *const ksy =
-        "meta:\n  id: t\n  endian: le\n"
-        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
-        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
-    static uint8_t data[256 << 10];
-    for (size_t i = 0; i < sizeof data; i++)
-        data[i] = (uint8_t)i;
+    fixture fx;
+    open_big(&fx, U2_PAIRS_KSY(""), 1);
+    fd_doc *doc = fx.doc;
     fd_error err;
-    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
-    assert_non_null(spec);
-    fd_open_opts opts = FD_OPEN_OPTS_INIT;
-    opts.max_memory = 256 << 10;
-    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
-    assert_non_null(doc);
     assert_false(fd_doc_error(doc, &err));
-    fd_value root = fd_doc_root(doc);
+    fd_value root = fx.root;
     fd_emit_stats st;
     for (int f = FD_OUT_TEXT; f <= FD_OUT_YAML; f++) {
         char *out = write_tree(root, (fd_out_format)f, false, &st);
         assert_int_equal(st.errors, 0);
-        assert_true(strlen(out) > sizeof data);
+        assert_true(strlen(out) > sizeof big_data);
         free(out);
     }
     fd_coverage cov;
@@ -152,8 +141,7 @@ static void test_writer_memory(void **state)
     assert_true(fd_value_error(last, &err));
     assert_int_equal(err.kind, FD_ERR_NOMEM);
     assert_string_equal(err.path, "/items/65535");
-    fd_doc_close(doc);
-    fd_spec_free(spec);
+    fx_close(&fx);
 }
 
 /* Lazy arrays inside lazy elements.  While an item is written, its `up`
@@ -214,21 +202,9 @@ static void test_nested_kept_pointers(void **state)
 static void test_node_at_holds_briefly(void **state)
 {
     (void)state;
-    static const char *const ksy =
-        "meta:\n  id: t\n  endian: le\n"
-        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
-        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n"
-        "    instances:\n      peer:\n        pos: a % 1024 * 4\n        type: u4\n";
-    static uint8_t data[256 << 10];
-    for (size_t i = 0; i < sizeof data; i++)
-        data[i] = (uint8_t)(i * 7);
-    fd_error err;
-    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
-    assert_non_null(spec);
-    fd_open_opts opts = FD_OPEN_OPTS_INIT;
-    opts.max_memory = 256 << 10;
-    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
-    assert_non_null(doc);
+    fixture fx;
+    open_big(&fx, U2_PAIRS_KSY("    instances:\n      peer:\n        pos: a % 1024 * 4\n        type: u4\n"), 7);
+    fd_doc *doc = fx.doc;
     char path[256];
     fd_span sp;
     fd_value v = fd_doc_node_at(doc, 0x20002, true, path, sizeof path, &sp);
@@ -241,8 +217,7 @@ static void test_node_at_holds_briefly(void **state)
     assert_int_equal(st.errors, 0);
     free(json);
     assert_int_equal(fd_value_uint(v), (uint16_t)(0x20002 * 7 % 256 | (0x20003 * 7 % 256) << 8));
-    fd_doc_close(doc);
-    fd_spec_free(spec);
+    fx_close(&fx);
 }
 
 /* Each writer run gets back the work it spent: the elements it lets go are
@@ -255,15 +230,14 @@ static void test_runs_share_no_budget(void **state)
         "seq:\n  - id: items\n    type: one\n    repeat: eos\n"
         "types:\n  one:\n    seq:\n      - id: v\n        type: u1\n"
         "    instances:\n      twice:\n        value: v * 2 + 1\n";
-    static uint8_t data[1000];
-    fd_error err;
-    fd_spec *spec = fd_spec_load_mem("t.ksy", ksy, strlen(ksy), NULL, &err);
-    assert_non_null(spec);
+    static const uint8_t data[1000];
     fd_open_opts opts = FD_OPEN_OPTS_INIT;
     opts.max_work = 12000;   /* the parse and about two runs */
-    fd_doc *doc = fd_doc_open_mem(spec, data, sizeof data, &opts, &err);
-    assert_non_null(doc);
-    fd_value root = fd_doc_root(doc);
+    fixture fx;
+    fx_open_with(&fx, "t.ksy", ksy, data, sizeof data, &opts);
+    fd_doc *doc = fx.doc;
+    fd_value root = fx.root;
+    fd_error err;
     assert_true(is_lazy(fd_struct_get(root, "items")));
     for (int run = 0; run < 6; run++) {
         fd_emit_stats st;
@@ -273,8 +247,7 @@ static void test_runs_share_no_budget(void **state)
         assert_true(fd_doc_coverage(doc, true, &cov, &err));
         assert_int_equal(cov.errors, 0);
     }
-    fd_doc_close(doc);
-    fd_spec_free(spec);
+    fx_close(&fx);
 }
 
 /* A `repeat: eos` whose last element is cut short is read at once, so the
@@ -282,13 +255,9 @@ static void test_runs_share_no_budget(void **state)
 static void test_cut_eos_reads_at_once(void **state)
 {
     (void)state;
-    static const char *const ksy =
-        "meta:\n  id: t\n  endian: le\n"
-        "seq:\n  - id: items\n    type: pair\n    repeat: eos\n"
-        "types:\n  pair:\n    seq:\n      - id: a\n        type: u2\n      - id: b\n        type: u2\n";
     static const uint8_t data[] = { 1, 0, 2, 0, 3, 0 };
     fixture fx;
-    fx_open(&fx, "t.ksy", ksy, data, sizeof data);
+    fx_open(&fx, "t.ksy", U2_PAIRS_KSY(""), data, sizeof data);
     fd_value items = fd_struct_get(fx.root, "items");
     assert_false(is_lazy(items));
     assert_int_equal(fd_array_len(items), 2);
