@@ -160,7 +160,7 @@ void fd_brief_keep(fd_doc *doc);
  * not spent again by the next walk, and the elements it let go are read
  * again by the next walk within the same allowance.  So a document written
  * many times (an editor redrawing it) never runs dry, and each walk is still
- * bounded by the budget.  NULL when v belongs to no document walk_begin can
+ * bounded by the budget.  NULL when v belongs to no document fd_walk_begin can
  * find (a value that is neither a struct nor a lazy array). */
 fd_doc *fd_walk_begin(fd_value v, uint64_t *work);
 void fd_walk_end(fd_doc *doc, uint64_t work);

@@ -50,7 +50,7 @@ struct fd_obj {
      * that stopped this object's own seq is there too (FD_OL_ERR). */
     unsigned links : 3;
     unsigned sized : 1;    /* io is its own substream (size / size-eos / process) */
-    unsigned brief : 1;    /* lives in the document's brief arena (see fd_brief_begin) */
+    unsigned brief : 1;    /* lives in the document's brief arena (see fd_arr_brief_get) */
     unsigned is_le : 1;    /* decided endianness */
     unsigned endian_known : 1;
 };
