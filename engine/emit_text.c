@@ -58,19 +58,19 @@ static void text_string(fd_emit_ctx *c, const char *str, size_t n)
     fd_emit_putc(c, '"');
 }
 
-static void text_int(fd_emit_ctx *c, fd_value v, bool hex)
+static void text_int(fd_emit_ctx *c, const fd_value *v, bool hex)
 {
-    bool neg = !fd_value_is_unsigned(v) && fd_value_int(v) < 0;
+    bool neg = !fd_value_is_unsigned(*v) && fd_value_int(*v) < 0;
     if (hex && !neg)
-        fd_emit_hex(c, fd_value_uint(v));
+        fd_emit_hex(c, fd_value_uint(*v));
     else
-        fd_emit_int_value(c, v);
+        fd_emit_int_value(c, *v);
 }
 
-static void text_bytes(text_w *w, fd_value v)
+static void text_bytes(text_w *w, const fd_value *v)
 {
     size_t n = 0;
-    const uint8_t *p = fd_value_bytes(v, &n);
+    const uint8_t *p = fd_value_bytes(*v, &n);
     if (!p)
         n = 0;
     fd_emit_putc(w->c, '[');
@@ -83,19 +83,19 @@ static void text_bytes(text_w *w, fd_value v)
 }
 
 /* A scalar on the rest of its line. */
-static void text_scalar(text_w *w, fd_value v, bool hex)
+static void text_scalar(text_w *w, const fd_value *v, bool hex)
 {
     fd_emit_ctx *c = w->c;
-    switch (fd_value_kind(v)) {
+    switch (v->kind) {
     case FD_BOOL:
-        fd_emit_puts(c, fd_value_bool(v) ? "true" : "false");
+        fd_emit_puts(c, fd_value_bool(*v) ? "true" : "false");
         return;
     case FD_INT:
         text_int(c, v, hex);
         return;
     case FD_FLOAT: {
         char buf[40];
-        double d = fd_value_float(v);
+        double d = fd_value_float(*v);
         size_t n = fd_emit_format_double(d, buf, sizeof buf);
         if (n)
             fd_emit_put(c, buf, n);
@@ -107,7 +107,7 @@ static void text_scalar(text_w *w, fd_value v, bool hex)
         /* Text is for reading: a string longer than a screenful is cut (at a
          * UTF-8 boundary) and its size shown, as byte arrays are. */
         size_t n = 0;
-        const char *s = fd_value_str(v, &n);
+        const char *s = fd_value_str(*v, &n);
         size_t cap = w->max_bytes > TEXT_MAX_STRING ? (size_t)w->max_bytes : TEXT_MAX_STRING;
         size_t shown = n;
         if (s && n > cap) {
@@ -127,7 +127,7 @@ static void text_scalar(text_w *w, fd_value v, bool hex)
         text_bytes(w, v);
         return;
     case FD_ENUM: {
-        const char *name = fd_value_enum_name(v);
+        const char *name = fd_value_enum_name(*v);
         if (!name) {
             text_int(c, v, true);
             return;
@@ -151,7 +151,7 @@ static void text_scalar(text_w *w, fd_value v, bool hex)
     }
 }
 
-static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos);
+static void text_value(text_w *w, const fd_value *v, size_t ind, bool hex, text_pos pos);
 
 static void text_error(fd_emit_ctx *c, const fd_error *err, text_pos pos)
 {
@@ -162,24 +162,24 @@ static void text_error(fd_emit_ctx *c, const fd_error *err, text_pos pos)
 
 /* Bytes of the line text_value writes for v at most (its subtree aside):
  * byte arrays and strings are cut, so this is small. */
-static uint64_t text_bound(const text_w *w, fd_value v)
+static uint64_t text_bound(const text_w *w, const fd_value *v)
 {
     size_t n = 0;
     uint64_t cap = w->max_bytes > TEXT_MAX_STRING ? w->max_bytes : TEXT_MAX_STRING;
-    switch (fd_value_kind(v)) {
+    switch (v->kind) {
     case FD_BYTES:
-        fd_value_bytes(v, &n);
+        fd_value_bytes(*v, &n);
         return 48 + 3 * (n < w->max_bytes ? n : w->max_bytes);
     case FD_STR:
-        fd_value_str(v, &n);
+        fd_value_str(*v, &n);
         return 48 + 4 * (n < cap ? n : cap);
     case FD_ENUM: {
-        const char *name = fd_value_enum_name(v);
+        const char *name = fd_value_enum_name(*v);
         return 64 + (name ? strlen(name) : 0);
     }
     case FD_STRUCT: {
         /* The type name and its to-string, a string cut as above. */
-        const char *t = fd_struct_type_name(v);
+        const char *t = fd_struct_type_name(*v);
         return 64 + (t ? strlen(t) : 0) + 4 * cap;
     }
     case FD_ERROR:
@@ -191,11 +191,11 @@ static uint64_t text_bound(const text_w *w, fd_value v)
 
 /* The line of one field or element (name, or [i] when name is NULL) at
  * indentation ind, or the LimitError when the budget has no room for it. */
-static void text_item(text_w *w, fd_value v, size_t ind, const char *name, uint64_t i, bool hex)
+static void text_item(text_w *w, const fd_value *v, size_t ind, const char *name, uint64_t i, bool hex)
 {
     fd_emit_ctx *c = w->c;
     size_t nlen = name ? strlen(name) : 0;
-    bool fits = fd_emit_fits(c, v, ind + nlen + 24 + text_bound(w, v));
+    bool fits = fd_emit_fits(c, *v, ind + nlen + 24 + text_bound(w, v));
     fd_emit_indent(c, ind);
     if (name) {
         fd_emit_put(c, name, nlen);
@@ -208,55 +208,57 @@ static void text_item(text_w *w, fd_value v, size_t ind, const char *name, uint6
         text_value(w, v, ind, hex, TEXT_FIELD);
         return;
     }
-    fd_emit_tripped(c, v, &c->scratch);
+    fd_emit_tripped(c, *v, &c->scratch);
     text_error(c, &c->scratch, TEXT_FIELD);
 }
 
-static void text_struct(text_w *w, fd_value v, size_t ind)
+static void text_struct(text_w *w, const fd_value *v, size_t ind)
 {
     fd_emit_ctx *c = w->c;
-    size_t n = fd_struct_nfields(v);
+    size_t n = fd_struct_nfields(*v);
     bool noted = false;
     for (size_t i = 0; i < n && !c->stop; i++) {
-        const char *name = fd_emit_field(c, v, i, &noted);
+        const char *name = fd_emit_field(c, *v, i, &noted);
         if (!name)
             continue;
         fd_emit_push_name(c, name);
-        text_item(w, fd_struct_field(v, i), ind, name, 0, fd_struct_field_hex(v, i));
+        fd_value f = fd_struct_field(*v, i);
+        text_item(w, &f, ind, name, 0, fd_struct_field_hex(*v, i));
         fd_emit_pop(c);
     }
-    const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, v, noted);
+    const fd_error *err = c->stop ? NULL : fd_emit_own_error(c, *v, noted);
     if (err) {
-        bool fits = fd_emit_fits(c, v, ind + 3 * 256 + 128);
+        bool fits = fd_emit_fits(c, *v, ind + 3 * 256 + 128);
         fd_emit_indent(c, ind);
         fd_emit_puts(c, "_error");
         if (!fits)
-            fd_emit_tripped(c, v, &c->scratch);
+            fd_emit_tripped(c, *v, &c->scratch);
         text_error(c, &c->scratch, TEXT_FIELD);
     }
 }
 
-static void text_array(text_w *w, fd_value v, size_t ind, bool hex)
+static void text_array(text_w *w, const fd_value *v, size_t ind, bool hex)
 {
     fd_emit_ctx *c = w->c;
-    size_t n = fd_array_len(v);
+    size_t n = fd_array_len(*v);
     for (size_t i = 0; i < n && !c->stop; i++) {
         fd_emit_push_index(c, i);
         fd_brief hold;
-        text_item(w, fd_emit_elem(v, i, &hold), ind, NULL, i, hex);
-        fd_emit_elem_done(v, &hold);
+        fd_value e = fd_emit_elem(*v, i, &hold);
+        text_item(w, &e, ind, NULL, i, hex);
+        fd_emit_elem_done(*v, &hold);
         fd_emit_pop(c);
     }
 }
 
 /* The rest of a line after a name (ind is that line's indentation), then the
  * indented lines of a struct or an array. */
-static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos)
+static void text_value(text_w *w, const fd_value *v, size_t ind, bool hex, text_pos pos)
 {
     fd_emit_ctx *c = w->c;
-    fd_kind k = fd_value_kind(v);
+    fd_kind k = v->kind;
     if (k == FD_ERROR) {
-        fd_emit_value_error(c, v, &c->scratch);
+        fd_emit_value_error(c, *v, &c->scratch);
         text_error(c, &c->scratch, pos);
         return;
     }
@@ -270,24 +272,24 @@ static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos
     if (pos == TEXT_FIELD)
         fd_emit_putc(c, ' ');
     if (k == FD_STRUCT) {
-        const char *t = fd_struct_type_name(v);
+        const char *t = fd_struct_type_name(*v);
         if (pos == TEXT_FIELD)
             fd_emit_putc(c, '(');
         fd_emit_puts(c, t ? t : "?");
         if (pos == TEXT_FIELD)
             fd_emit_putc(c, ')');
         /* A type's `to-string` is how its author wants it shown. */
-        fd_value shown = fd_struct_to_string(v);
+        fd_value shown = fd_struct_to_string(*v);
         if (fd_value_kind(shown) == FD_STR) {
             fd_emit_putc(c, ' ');
-            text_scalar(w, shown, false);
+            text_scalar(w, &shown, false);
         }
     } else {
         fd_emit_putc(c, '[');
-        fd_emit_u64(c, fd_array_len(v));
+        fd_emit_u64(c, fd_array_len(*v));
         fd_emit_putc(c, ']');
     }
-    fd_emit_guard g = fd_emit_enter(c, v);
+    fd_emit_guard g = fd_emit_enter(c, *v);
     if (g != FD_EMIT_GO) {
         fd_emit_puts(c, g == FD_EMIT_CYCLE ? " <cycle>\n" : g == FD_EMIT_TOO_DEEP ? " <depth limit>\n"
                                                                                 : " <node limit>\n");
@@ -298,14 +300,14 @@ static void text_value(text_w *w, fd_value v, size_t ind, bool hex, text_pos pos
         text_struct(w, v, ind + 2);
     else
         text_array(w, v, ind + 2, hex);
-    fd_emit_leave(c, v);
+    fd_emit_leave(c, *v);
 }
 
 void fd_emit_text(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts)
 {
     text_w w = {c, opts->max_bytes ? opts->max_bytes : TEXT_DEFAULT_MAX_BYTES};
-    if (fd_emit_fits(c, v, text_bound(&w, v))) {
-        text_value(&w, v, 0, false, TEXT_TOP);
+    if (fd_emit_fits(c, v, text_bound(&w, &v))) {
+        text_value(&w, &v, 0, false, TEXT_TOP);
         return;
     }
     fd_emit_tripped(c, v, &c->scratch);
