@@ -37,7 +37,7 @@ public:
 private:
     static std::string position(kstream* io)
     {
-        return io ? kstream::to_string(io->pos()) : std::string("?");
+        return io ? std::to_string(static_cast<unsigned long long>(io->pos())) : std::string("?");
     }
 };
 

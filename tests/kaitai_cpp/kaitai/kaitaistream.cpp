@@ -30,7 +30,7 @@ void kstream::seek(uint64_t pos)
     m_io->seekg(static_cast<std::streamoff>(pos), std::ios::beg);
     if (!*m_io) {
         m_io->clear();
-        throw end_of_stream_error("seek to " + to_string(pos) + " failed");
+        throw end_of_stream_error("seek to " + std::to_string(static_cast<unsigned long long>(pos)) + " failed");
     }
 }
 
@@ -59,8 +59,8 @@ void kstream::read_exact(char* buf, std::streamsize len)
     std::streamsize got = m_io->gcount();
     if (got != len) {
         m_io->clear();
-        throw end_of_stream_error("requested " + to_string(static_cast<uint64_t>(len)) + " bytes, but only " +
-                                  to_string(static_cast<uint64_t>(got)) + " bytes available");
+        throw end_of_stream_error("requested " + std::to_string(static_cast<long long>(len)) + " bytes, but only " +
+                                  std::to_string(static_cast<long long>(got)) + " bytes available");
     }
 }
 
@@ -209,17 +209,6 @@ std::string kstream::bytes_to_str(const std::string& src, const char* src_enc)
         return out;
     }
     throw std::runtime_error("bytes_to_str: unsupported encoding " + enc);
-}
-
-std::string kstream::to_string(uint64_t v)
-{
-    char buf[24];
-    int i = sizeof buf;
-    do {
-        buf[--i] = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return std::string(buf + i, sizeof buf - i);
 }
 
 }

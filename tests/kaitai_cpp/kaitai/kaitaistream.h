@@ -57,7 +57,6 @@ public:
     // ASCII (bytes >= 0x80 read as Latin-1), UTF-8 (kept as is), UTF-16LE/BE (to UTF-8,
     // ill-formed units as U+FFFD); any other encoding throws.
     static std::string bytes_to_str(const std::string& src, const char* src_enc);
-    static std::string to_string(uint64_t v);
 
 private:
     kstream(const kstream&);
