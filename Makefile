@@ -78,6 +78,10 @@ $(BUILD)/tests/%: tests/tool_%.c $(LIB) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) -Itests $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
 
+# The CLI's parse cache, for every fmtdump the targets below run: in the build
+# tree rather than ~/.cache, unless the caller set one.
+export FMTDUMP_CACHE ?= $(abspath $(BUILD))/cache
+
 # Unit tests (CMocka, one binary per engine module), end-to-end CLI tests,
 # then the libraries: the shared one's exports, the README's example against both.
 test: unit e2e libtest

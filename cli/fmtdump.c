@@ -76,6 +76,10 @@ static const char usage_text[] =
     "the input wins: the longest match, then the earlier directory. One that does not load\n"
     "is skipped with a warning on stderr (FILE:LINE:COL: message).\n"
     "\n"
+    "Parse cache: each description loaded is kept parsed in $FMTDUMP_CACHE (empty: none;\n"
+    "default $XDG_CACHE_HOME/fmtdump or ~/.cache/fmtdump) and read from there while the\n"
+    "file is unchanged; every check still runs on each load.\n"
+    "\n"
     "JSON: structs are objects (seq fields in order, then instances), integers exact, byte\n"
     "arrays lowercase hex strings, enums their label (the integer when unnamed), absent\n"
     "values null; a failing node carries \"_error\": {kind, message, offset, path, file, line, col}.\n"
@@ -490,6 +494,22 @@ out:
     return code;
 }
 
+/* The parse cache's directory: $FMTDUMP_CACHE (empty: none), else
+ * $XDG_CACHE_HOME/fmtdump, else $HOME/.cache/fmtdump; NULL for none. */
+static const char *cache_dir(char *buf, size_t cap)
+{
+    const char *env = getenv("FMTDUMP_CACHE");
+    if (env)
+        return *env ? env : NULL;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n = -1;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, cap, "%s/fmtdump", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(buf, cap, "%s/.cache/fmtdump", home);
+    return n > 0 && (size_t)n < cap ? buf : NULL;
+}
+
 int main(int argc, char **argv)
 {
     cli_args a = {0};
@@ -509,7 +529,11 @@ int main(int argc, char **argv)
         code = CLI_EXIT_USAGE;
         goto out;
     }
-    fd_load_opts lo = {.import_dirs = a.imports, .nimport_dirs = a.nimports};
+    char cache[4096];
+    fd_load_opts lo = FD_LOAD_OPTS_INIT;
+    lo.import_dirs = a.imports;
+    lo.nimport_dirs = a.nimports;
+    lo.cache_dir = cache_dir(cache, sizeof cache);
     fd_spec *spec = NULL;
     if (a.ksy) {
         fd_error err;

@@ -204,6 +204,7 @@ static bool loader_init(fd_ksy_loader *L, const fd_load_opts *opts, fd_error *er
     memset(L, 0, sizeof *L);
     L->err = err;
     fd_load_opts o = fd_load_opts_read(opts);
+    L->cache_dir = o.cache_dir && *o.cache_dir ? o.cache_dir : NULL;
     L->spec = spec_new(&o, err);
     return L->spec != NULL;
 }

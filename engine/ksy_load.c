@@ -1060,10 +1060,14 @@ fd_module *fd_ksy_build(fd_ksy_loader *L, const char *file, const char *key,
         fd_ksy_fail_kind(L, FD_ERR_NOMEM, file, 0, 0, "out of memory");
         goto out;
     }
-    fd_ksy_node *root = fd_ksy_yaml_parse(&tmp, b->file, text, len, L->err);
+    fd_ksy_node *root = L->cache_dir ? fd_ksy_cache_get(&tmp, L->cache_dir, key, text, len) : NULL;
     if (!root) {
-        L->failed = true;
-        goto out;
+        if (!(root = fd_ksy_yaml_parse(&tmp, b->file, text, len, L->err))) {
+            L->failed = true;
+            goto out;
+        }
+        if (L->cache_dir)
+            fd_ksy_cache_put(L->cache_dir, key, text, len, root);
     }
     if (root->kind != FD_KSY_MAP) {
         fail_at(b, root, "top level: expected a map");

@@ -29,6 +29,14 @@ struct fd_ksy_node {
 fd_ksy_node *fd_ksy_yaml_parse(fd_arena *a, const char *file, const char *text, size_t len,
                                fd_error *err);
 
+/* The parse cache (ksy_cache.c) in directory dir, an entry per key (a file's
+ * real path).  get: the tree of `text` stored by an earlier put, its strings
+ * in the arena, or NULL on a miss.  put: best effort, silent. */
+fd_ksy_node *fd_ksy_cache_get(fd_arena *a, const char *dir, const char *key, const char *text,
+                              size_t len);
+void fd_ksy_cache_put(const char *dir, const char *key, const char *text, size_t len,
+                      const fd_ksy_node *root);
+
 /* Node helpers.  A null is an absent node or a plain `~`/`null`/empty scalar. */
 bool fd_ksy_is_scalar(const fd_ksy_node *n);
 bool fd_ksy_is_null(const fd_ksy_node *n);
@@ -71,6 +79,7 @@ typedef struct fd_ksy_loader {
     fd_ksy_ref *refs;
     size_t nrefs, caprefs;
     int depth;              /* import nesting */
+    const char *cache_dir;  /* fd_load_opts.cache_dir, NULL for none */
     size_t ntypes, nenums, nitems;   /* totals, checked against the limits below */
     fd_module *tail;        /* last module in spec->modules */
 } fd_ksy_loader;

@@ -15,7 +15,7 @@
  * padding, which an older caller may leave uninitialised); the struct's
  * FD_*_OPTS_V01 then becomes offsetof(struct, that first new field).
  */
-#define FD_LOAD_OPTS_V01 sizeof(fd_load_opts)
+#define FD_LOAD_OPTS_V01 offsetof(fd_load_opts, cache_dir)
 #define FD_OPEN_OPTS_V01 sizeof(fd_open_opts)
 #define FD_EMIT_OPTS_V01 sizeof(fd_emit_opts)
 

@@ -27,7 +27,7 @@ extern "C" {
  * The soname changes with MAJOR only.
  */
 #define FMTDUMP_VERSION_MAJOR 0
-#define FMTDUMP_VERSION_MINOR 1
+#define FMTDUMP_VERSION_MINOR 2
 #define FMTDUMP_VERSION_PATCH 0
 #define FMTDUMP_VERSION_NUM \
     ((FMTDUMP_VERSION_MAJOR << 16) | (FMTDUMP_VERSION_MINOR << 8) | FMTDUMP_VERSION_PATCH)
@@ -36,7 +36,7 @@ extern "C" {
 #define FMTDUMP_VERSION FMTDUMP_STR(FMTDUMP_VERSION_MAJOR) "." \
     FMTDUMP_STR(FMTDUMP_VERSION_MINOR) "." FMTDUMP_STR(FMTDUMP_VERSION_PATCH)
 
-/* The running library's version: "0.1.0" and 0x000100. */
+/* The running library's version: FMTDUMP_VERSION and FMTDUMP_VERSION_NUM as it was built. */
 const char *fd_version(void);
 int fd_version_num(void);
 
@@ -154,6 +154,13 @@ typedef struct fd_load_opts {
     size_t size;                     /* sizeof(fd_load_opts), or 0: see "Options structs" */
     const char *const *import_dirs;  /* search path for absolute imports and opaque types */
     size_t nimport_dirs;
+    /* The parse cache: a directory (created when missing) where each loaded
+     * .ksy file's parsed YAML is kept with a copy of the file, and taken
+     * instead of parsing the file again while its bytes are unchanged.  All
+     * checks, the build and name resolution still run on every load.  Entries
+     * are written best effort (an unwritable directory only makes loads
+     * parse).  NULL: no cache.  Since 0.2.0. */
+    const char *cache_dir;
 } fd_load_opts;
 
 fd_spec *fd_spec_load_file(const char *path, const fd_load_opts *opts, fd_error *err);

@@ -9,6 +9,9 @@ FMTDUMP=$BUILD_DIR/fmtdump
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT INT TERM
 unset FMTDUMP_PATH
+# Each script starts with an empty parse cache of its own: its first load of a
+# description fills it, the later ones read it.
+export FMTDUMP_CACHE="$T/cache"
 
 passed=0
 failed=0

@@ -156,4 +156,54 @@ expect_rc 0
 has '"a":"letter_a"'
 done_check
 
+# ---- the parse cache ----
+
+# A load from the cache prints what the first load printed, errors included.
+check cache-same-output
+cache=$T/cache-same
+FMTDUMP_CACHE=$cache run -f "$T/ext.ksy" -o json "$T/data.bin"
+cp "$T/out" "$T/cold"
+[ "$(ls "$cache" 2>/dev/null | wc -l)" = 1 ] || fail "no single entry in $cache: $(ls "$cache" 2>&1)"
+FMTDUMP_CACHE=$cache run -f "$T/ext.ksy" -o json "$T/data.bin"
+expect_rc 0
+cmp -s "$T/out" "$T/cold" || fail "warm output differs from cold"
+FMTDUMP_CACHE=$cache run -f "$T/enmu.ksy" "$T/data.bin"
+cp "$T/err" "$T/cold"
+FMTDUMP_CACHE=$cache run -f "$T/enmu.ksy" "$T/data.bin"
+expect_rc 2
+cmp -s "$T/err" "$T/cold" || fail "warm error differs: $(cat "$T/err") / $(cat "$T/cold")"
+done_check
+
+# An entry damaged on disk is a miss: the load parses the file and writes the entry again.
+check cache-damaged-entry
+cache=$T/cache-damaged
+FMTDUMP_CACHE=$cache run -f "$T/ext.ksy" -o json "$T/data.bin"
+entry=$(ls "$cache"/*.tree)
+size=$(wc -c <"$entry" | tr -d ' ')
+printf 'XXXX' | dd of="$entry" bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
+FMTDUMP_CACHE=$cache run -f "$T/ext.ksy" -o json "$T/data.bin"
+expect_rc 0
+has '"a":"letter_a"'
+printf 'garbage' >"$entry"
+FMTDUMP_CACHE=$cache run -f "$T/ext.ksy" -o json "$T/data.bin"
+expect_rc 0
+has '"a":"letter_a"'
+[ "$(wc -c <"$entry" | tr -d ' ')" = "$size" ] || fail "entry not written again"
+done_check
+
+# Where it lives: FMTDUMP_CACHE, else $XDG_CACHE_HOME/fmtdump, else ~/.cache/fmtdump; empty: none.
+check cache-location
+mkdir -p "$T/home" "$T/xdg"
+(unset FMTDUMP_CACHE; HOME=$T/home XDG_CACHE_HOME= run -f "$T/ext.ksy" "$T/data.bin")
+[ -n "$(ls "$T/home/.cache/fmtdump" 2>/dev/null)" ] || fail "nothing in \$HOME/.cache/fmtdump"
+(unset FMTDUMP_CACHE; HOME=$T/home XDG_CACHE_HOME=$T/xdg run -f "$T/ext.ksy" "$T/data.bin")
+[ -n "$(ls "$T/xdg/fmtdump" 2>/dev/null)" ] || fail "nothing in \$XDG_CACHE_HOME/fmtdump"
+rm -rf "$T/home/.cache"
+HOME=$T/home FMTDUMP_CACHE= run -f "$T/ext.ksy" "$T/data.bin"
+expect_rc 0
+[ ! -e "$T/home/.cache" ] || fail "FMTDUMP_CACHE= still wrote $T/home/.cache"
+FMTDUMP_CACHE=/dev/null/cache run -f "$T/ext.ksy" "$T/data.bin"
+expect_rc 0
+done_check
+
 finish e2e-loader

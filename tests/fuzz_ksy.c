@@ -1,7 +1,9 @@
-/* fuzz_ksy.c - libFuzzer target: any bytes loaded as a .ksy description, then run over a fixed input. */
+/* fuzz_ksy.c - libFuzzer target: any bytes loaded as a .ksy description (again from the parse cache), then run over a fixed input. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fmtdump.h"
 
@@ -29,8 +31,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static FILE *sink;
     if (!sink)
         sink = fopen("/dev/null", "w");
-    fd_error err;
-    fd_spec *spec = fd_spec_load_mem("fuzz.ksy", (const char *)data, size, NULL, &err);
+    static char cache[64];
+    if (!cache[0]) {
+        snprintf(cache, sizeof cache, "/tmp/fuzz_ksy_cache_XXXXXX");
+        if (!mkdtemp(cache))
+            abort();
+    }
+    /* The first load fills the parse cache when the YAML parses; the second
+     * reads it and must come to the same spec or the same located error. */
+    fd_load_opts lo = FD_LOAD_OPTS_INIT;
+    lo.cache_dir = cache;
+    fd_error cold_err, err;
+    fd_spec *cold = fd_spec_load_mem("fuzz.ksy", (const char *)data, size, &lo, &cold_err);
+    fd_spec *spec = fd_spec_load_mem("fuzz.ksy", (const char *)data, size, &lo, &err);
+    if (!cold != !spec || (!spec && (cold_err.kind != err.kind || cold_err.line != err.line ||
+                                     cold_err.col != err.col || strcmp(cold_err.message, err.message))))
+        abort();
+    fd_spec_free(cold);
     if (!spec)
         return 0;
     fd_doc *doc = fd_doc_open_mem(spec, input, sizeof input, NULL, &err);
