@@ -7,6 +7,9 @@
 
 #include <assert.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 
 static const char json_esc[128];
@@ -134,14 +137,35 @@ void fd_emit_elem_done(fd_value arr, fd_brief *hold)
     fd_arr_brief_put(fd_v_as_arr(arr), hold);
 }
 
+/* A line break and up to 63 spaces of indentation: the writers start most
+ * lines with it. */
+static const char newline_spaces[64] = "\n                                                               ";
+
 void fd_emit_indent(fd_emit_ctx *c, size_t n)
 {
-    static const char spaces[64] = "                                                                ";
-    while (n > sizeof spaces) {
-        fd_emit_put(c, spaces, sizeof spaces);
-        n -= sizeof spaces;
+    const char *spaces = newline_spaces + 1;
+    if (n < 63 && FD_EMIT_BUFSZ - c->len >= 63) {
+        memcpy(c->buf + c->len, spaces, 63);
+        c->len += n;
+        return;
+    }
+    while (n > 63) {
+        fd_emit_put(c, spaces, 63);
+        n -= 63;
     }
     fd_emit_put(c, spaces, n);
+}
+
+void fd_emit_newline(fd_emit_ctx *c, size_t n)
+{
+    /* One fixed-size copy: a short variable one compiles to a library call. */
+    if (n < sizeof newline_spaces && FD_EMIT_BUFSZ - c->len >= sizeof newline_spaces) {
+        memcpy(c->buf + c->len, newline_spaces, sizeof newline_spaces);
+        c->len += n + 1;
+        return;
+    }
+    fd_emit_putc(c, '\n');
+    fd_emit_indent(c, n);
 }
 
 static const char digit_pairs[201] =
@@ -355,7 +379,23 @@ void fd_emit_hex_bytes(fd_emit_ctx *c, const uint8_t *p, size_t n, bool sep)
                 memcpy(o + 1, hexpairs[p[k]], 2);
             }
         } else {
-            for (size_t k = 0; k < chunk; k++, o += 2)
+            size_t k = 0;
+#ifdef __SSE2__
+            /* 16 bytes at a time: split the nibbles, interleave them in output
+             * order, and add '0', or 'a' - 10 above 9. */
+            const __m128i low = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+            const __m128i zero = _mm_set1_epi8('0'), past9 = _mm_set1_epi8('a' - '0' - 10);
+            for (; k + 16 <= chunk; k += 16, o += 32) {
+                __m128i b = _mm_loadu_si128((const __m128i *)(p + k));
+                __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), low), lo = _mm_and_si128(b, low);
+                __m128i d0 = _mm_unpacklo_epi8(hi, lo), d1 = _mm_unpackhi_epi8(hi, lo);
+                d0 = _mm_add_epi8(_mm_add_epi8(d0, zero), _mm_and_si128(_mm_cmpgt_epi8(d0, nine), past9));
+                d1 = _mm_add_epi8(_mm_add_epi8(d1, zero), _mm_and_si128(_mm_cmpgt_epi8(d1, nine), past9));
+                _mm_storeu_si128((__m128i *)o, d0);
+                _mm_storeu_si128((__m128i *)(o + 16), d1);
+            }
+#endif
+            for (; k < chunk; k++, o += 2)
                 memcpy(o, hexpairs[p[k]], 2);
         }
         c->len += chunk * per;

@@ -115,8 +115,9 @@ static inline uint64_t fd_emit_bytes(const fd_emit_ctx *c)
 fd_value fd_emit_elem(fd_value arr, size_t i, fd_brief *hold);
 void fd_emit_elem_done(fd_value arr, fd_brief *hold);
 
-/* n spaces. */
+/* n spaces; a line break and n spaces. */
 void fd_emit_indent(fd_emit_ctx *c, size_t n);
+void fd_emit_newline(fd_emit_ctx *c, size_t n);
 /* Decimal digits of u into the end of tmp[24]; returns the first digit. */
 char *fd_emit_fmt_u64(char tmp[24], uint64_t u);
 void fd_emit_u64(fd_emit_ctx *c, uint64_t u);

@@ -46,8 +46,7 @@ static void json_newline(json_w *w, size_t depth)
 {
     if (w->compact)
         return;
-    fd_emit_putc(w->c, '\n');
-    fd_emit_indent(w->c, 2 * depth);
+    fd_emit_newline(w->c, 2 * depth);
 }
 
 static void json_key(json_w *w, const char *name, size_t n)

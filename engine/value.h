@@ -123,21 +123,21 @@ typedef struct fd_parr {
 #define FD_VF_SPANS 0x02
 
 /* Constructors.  Strings and byte views must outlive the value (input or arena). */
-static inline fd_value fd_v_null(void) { fd_value v = {0}; return v; }
-static inline fd_value fd_v_bool(bool b) { fd_value v = {0}; v.kind = FD_BOOL; v.v.i = b; return v; }
-static inline fd_value fd_v_int(int64_t i) { fd_value v = {0}; v.kind = FD_INT; v.v.i = i; return v; }
+static inline fd_value fd_v_null(void) { return (fd_value){ .kind = FD_NULL }; }
+static inline fd_value fd_v_bool(bool b) { return (fd_value){ .kind = FD_BOOL, .v.i = b }; }
+static inline fd_value fd_v_int(int64_t i) { return (fd_value){ .kind = FD_INT, .v.i = i }; }
 /* Unsigned: keeps the unsigned flag so u8 values above INT64_MAX stay exact. */
-static inline fd_value fd_v_uint(uint64_t u) { fd_value v = {0}; v.kind = FD_INT; v.flags = FD_VF_UNSIGNED; v.v.u = u; return v; }
-static inline fd_value fd_v_float(double f) { fd_value v = {0}; v.kind = FD_FLOAT; v.v.f = f; return v; }
-static inline fd_value fd_v_str(const char *p, uint64_t n) { fd_value v = {0}; v.kind = FD_STR; v.v.p = p; v.x.len = n; return v; }
-static inline fd_value fd_v_bytes(const uint8_t *p, uint64_t n) { fd_value v = {0}; v.kind = FD_BYTES; v.v.p = p; v.x.len = n; return v; }
+static inline fd_value fd_v_uint(uint64_t u) { return (fd_value){ .kind = FD_INT, .flags = FD_VF_UNSIGNED, .v.u = u }; }
+static inline fd_value fd_v_float(double f) { return (fd_value){ .kind = FD_FLOAT, .v.f = f }; }
+static inline fd_value fd_v_str(const char *p, uint64_t n) { return (fd_value){ .kind = FD_STR, .v.p = p, .x.len = n }; }
+static inline fd_value fd_v_bytes(const uint8_t *p, uint64_t n) { return (fd_value){ .kind = FD_BYTES, .v.p = p, .x.len = n }; }
 static inline fd_value fd_v_enum(fd_value iv, const fd_enum *e) { iv.kind = FD_ENUM; iv.x.aux = e; return iv; }
-static inline fd_value fd_v_array(fd_arr *a) { fd_value v = {0}; v.kind = FD_ARRAY; v.v.p = a; return v; }
-static inline fd_value fd_v_parr(fd_parr *a) { fd_value v = fd_v_array(&a->arr); v.flags = FD_VF_SPANS; return v; }
-static inline fd_value fd_v_obj(fd_obj *o) { fd_value v = {0}; v.kind = FD_STRUCT; v.v.p = o; return v; }
-static inline fd_value fd_v_stream(fd_stream *s) { fd_value v = {0}; v.kind = FD_STREAM; v.v.p = s; return v; }
-static inline fd_value fd_v_type(const fd_type *t) { fd_value v = {0}; v.kind = FD_TYPE; v.v.p = t; return v; }
-static inline fd_value fd_v_err(fd_errrec *e) { fd_value v = {0}; v.kind = FD_ERROR; v.v.p = e; return v; }
+static inline fd_value fd_v_array(fd_arr *a) { return (fd_value){ .kind = FD_ARRAY, .v.p = a }; }
+static inline fd_value fd_v_parr(fd_parr *a) { return (fd_value){ .kind = FD_ARRAY, .flags = FD_VF_SPANS, .v.p = &a->arr }; }
+static inline fd_value fd_v_obj(fd_obj *o) { return (fd_value){ .kind = FD_STRUCT, .v.p = o }; }
+static inline fd_value fd_v_stream(fd_stream *s) { return (fd_value){ .kind = FD_STREAM, .v.p = s }; }
+static inline fd_value fd_v_type(const fd_type *t) { return (fd_value){ .kind = FD_TYPE, .v.p = t }; }
+static inline fd_value fd_v_err(fd_errrec *e) { return (fd_value){ .kind = FD_ERROR, .v.p = e }; }
 
 /* A writer's hold on one element of an array (fd_arr_brief_get, interp.h). */
 typedef struct fd_brief {

@@ -11,6 +11,7 @@
 
 #include <yaml.h>
 
+#include "emit.h"
 #include "fixture.h"
 
 static const char *const KSY =
@@ -559,9 +560,62 @@ static void test_html_budget(void **state)
     fx_close(&fx);
 }
 
+/* The formatting primitives against plain printf, at every alignment and
+ * length the vector path splits differently, and across buffer flushes. */
+static void test_hex_and_indent(void **state)
+{
+    (void)state;
+    uint8_t data[300];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i < 256 ? i : i * 37 + 11);
+    for (int sep = 0; sep < 2; sep++)
+        for (size_t off = 0; off < 17; off++)
+            for (size_t len = 0; len <= 283 - off; len += len < 70 ? 1 : 71) {
+                fx_membuf m = {0};
+                fd_emit_ctx *c = fd_emit_ctx_new(fx_mem_sink, &m, NULL);
+                assert_non_null(c);
+                fd_emit_hex_bytes(c, data + off, len, sep);
+                assert_int_equal(fd_emit_ctx_free(c, NULL), 0);
+                char want[1024] = "";
+                for (size_t k = 0; k < len; k++)
+                    sprintf(want + strlen(want), sep ? " %02x" : "%02x", data[off + k]);
+                assert_int_equal(m.n, strlen(want));
+                assert_memory_equal(m.p ? m.p : "", want, m.n);
+                free(m.p);
+            }
+
+    /* A buffer all but full: hex, indentation and line breaks split over the flush. */
+    for (size_t room = 0; room < 70; room++) {
+        fx_membuf m = {0};
+        fd_emit_ctx *c = fd_emit_ctx_new(fx_mem_sink, &m, NULL);
+        assert_non_null(c);
+        for (size_t k = 0; k < FD_EMIT_BUFSZ - room; k++)
+            fd_emit_putc(c, 'x');
+        fd_emit_hex_bytes(c, data, 40, false);
+        fd_emit_newline(c, room);
+        fd_emit_indent(c, 130);
+        fd_emit_newline(c, 0);
+        assert_int_equal(fd_emit_ctx_free(c, NULL), 0);
+        const char *tail = m.p + FD_EMIT_BUFSZ - room;
+        assert_int_equal(m.n, FD_EMIT_BUFSZ - room + 80 + 1 + room + 130 + 1);
+        for (size_t k = 0; k < 40; k++) {
+            char two[3];
+            sprintf(two, "%02x", data[k]);
+            assert_memory_equal(tail + 2 * k, two, 2);
+        }
+        tail += 80;
+        assert_int_equal(tail[0], '\n');
+        for (size_t k = 1; k <= room + 130; k++)
+            assert_int_equal(tail[k], ' ');
+        assert_int_equal(tail[room + 131], '\n');
+        free(m.p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hex_and_indent),
         cmocka_unit_test(test_json_mapping),
         cmocka_unit_test(test_json_value_and_error),
         cmocka_unit_test(test_text_tree),
