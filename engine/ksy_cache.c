@@ -85,7 +85,8 @@ static char *entry_path(const char *dir, const char *key)
     return path;
 }
 
-/* Reads the whole entry into the arena; NULL when absent, odd or too large. */
+/* Reads the whole entry into the arena; NULL when absent, odd, too large or
+ * not safely the user's own. */
 static uint8_t *read_entry(fd_arena *a, const char *path, size_t srclen, size_t *n)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -93,7 +94,10 @@ static uint8_t *read_entry(fd_arena *a, const char *path, size_t srclen, size_t 
         return NULL;
     struct stat st;
     uint8_t *buf = NULL;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= HEAD &&
+    /* Only an entry this user wrote, that no one else may change: in a shared
+     * directory another user could otherwise plant a tree for a known file. */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        !(st.st_mode & (S_IWGRP | S_IWOTH)) && st.st_size >= HEAD &&
         (uint64_t)st.st_size <= (uint64_t)MAX_GROWTH * (srclen + 64)) {
         size_t size = (size_t)st.st_size, got = 0;
         buf = fd_arena_alloc(a, size);

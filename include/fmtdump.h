@@ -156,7 +156,8 @@ typedef struct fd_load_opts {
     size_t nimport_dirs;
     /* The parse cache: a directory (created when missing) where each loaded
      * .ksy file's parsed YAML is kept with a copy of the file, and taken
-     * instead of parsing the file again while its bytes are unchanged.  All
+     * instead of parsing the file again while its bytes are unchanged (and
+     * the entry is the user's own, writable by no one else).  All
      * checks, the build and name resolution still run on every load.  Entries
      * are written best effort (an unwritable directory only makes loads
      * parse).  NULL: no cache.  Since 0.2.0. */

@@ -218,6 +218,24 @@ static void test_symlink_misses(void **state)
     fd_arena_free(&a);
 }
 
+/* An entry others may write is not trusted. */
+static void test_writable_by_others_misses(void **state)
+{
+    (void)state;
+    fd_arena a;
+    fd_arena_init(&a, 0);
+    char path[512];
+    size_t n;
+    free(sample_entry(&a, path, sizeof path, &n));
+    assert_int_equal(chmod(path, 0620), 0);
+    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_int_equal(chmod(path, 0602), 0);
+    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_non_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    fd_arena_free(&a);
+}
+
 /* Trees no YAML text gives, stored with a valid checksum, are refused on the
  * way in: the builder may rely on what libyaml guarantees. */
 static fd_ksy_node *node(fd_arena *a, int kind, uint32_t nkids)
@@ -361,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_flip_misses, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_every_cut_misses, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_symlink_misses, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_writable_by_others_misses, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_unparsable_shapes_refused, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_loads_unchanged, setup_dir, teardown_dir),
         cmocka_unit_test(test_unusable_dir),
