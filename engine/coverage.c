@@ -111,7 +111,7 @@ static bool cover_push(cover *c, fd_value v)
     const fd_obj *me = fd_value_kind(v) == FD_STRUCT ? fd_v_as_obj(v) : NULL;
     if (me)
         for (size_t k = 0; k < c->depth; k++)
-            if (c->anc[k] && fd_obj_rereads(c->anc[k], me))
+            if (c->anc[k] && c->anc[k]->type == me->type && fd_obj_rereads(c->anc[k], me))
                 return false;
     c->anc[c->depth++] = me;
     c->nodes++;

@@ -404,7 +404,7 @@ static bool repeats_ancestor(const node_walk *w, fd_value v)
     if (v.kind != FD_STRUCT)
         return false;
     for (int k = 0; k < w->nanc; k++)
-        if (fd_obj_rereads(w->anc[k], fd_v_as_obj(v)))
+        if (w->anc[k]->type == fd_v_as_obj(v)->type && fd_obj_rereads(w->anc[k], fd_v_as_obj(v)))
             return true;
     return false;
 }

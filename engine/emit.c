@@ -173,9 +173,10 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-char *fd_emit_fmt_u64(char tmp[24], uint64_t u)
+/* The digits of u written backwards so that they end at end; returns the first. */
+static char *digits_before(char *end, uint64_t u)
 {
-    char *p = tmp + 24;
+    char *p = end;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -192,8 +193,29 @@ char *fd_emit_fmt_u64(char tmp[24], uint64_t u)
     return p;
 }
 
+char *fd_emit_fmt_u64(char tmp[24], uint64_t u)
+{
+    return digits_before(tmp + 24, u);
+}
+
 void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
 {
+    static const uint64_t pow10[20] = {
+        1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
+        10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
+        1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
+        10000000000000000000u,
+    };
+    /* Straight into the buffer when the longest number fits: count the
+     * digits first, then write them from the end. */
+    if (FD_EMIT_BUFSZ - c->len >= 20) {
+        size_t n = 1;
+        while (n < 20 && u >= pow10[n])
+            n++;
+        digits_before(c->buf + c->len + n, u);
+        c->len += n;
+        return;
+    }
     char tmp[24];
     char *p = fd_emit_fmt_u64(tmp, u);
     fd_emit_put(c, p, (size_t)(tmp + sizeof tmp - p));
@@ -226,10 +248,13 @@ void fd_emit_hex(fd_emit_ctx *c, uint64_t u)
 
 void fd_emit_int_value(fd_emit_ctx *c, fd_value v)
 {
-    if (fd_value_is_unsigned(v))
-        fd_emit_u64(c, fd_value_uint(v));
-    else
-        fd_emit_i64(c, fd_value_int(v));
+    /* INT and ENUM values hold the integer in v.v. */
+    if (!(v.flags & FD_VF_UNSIGNED) && v.v.i < 0) {
+        fd_emit_putc(c, '-');
+        fd_emit_u64(c, (uint64_t)0 - v.v.u);
+    } else {
+        fd_emit_u64(c, v.v.u);
+    }
 }
 
 size_t fd_emit_format_double(double d, char *buf, size_t cap)
@@ -481,13 +506,15 @@ fd_emit_guard fd_emit_enter(fd_emit_ctx *c, fd_value v)
         return FD_EMIT_BUDGET;
     }
     if (v.kind == FD_STRUCT) {
-        fd_emit_anc me = {v};
+        /* Only an ancestor of the same type can be this struct read again:
+         * most are ruled out without a call. */
+        const fd_obj *o = fd_v_as_obj(v);
         for (size_t k = 0; k < c->nanc; k++) {
             const fd_emit_anc *a = &c->anc[k];
-            if (fd_obj_rereads(fd_v_as_obj(a->v), fd_v_as_obj(v)))
+            if (a->type == o->type && fd_obj_rereads(fd_v_as_obj(a->v), o))
                 return FD_EMIT_CYCLE;
         }
-        c->anc[c->nanc++] = me;
+        c->anc[c->nanc++] = (fd_emit_anc){v, o->type};
     }
     c->depth++;
     c->nodes++;

@@ -31,6 +31,7 @@ typedef enum fd_emit_guard {
 /* A struct being written, as seen by the cycle check. */
 typedef struct fd_emit_anc {
     fd_value v;
+    const struct fd_type *type;    /* v's */
 } fd_emit_anc;
 
 /* One step of the path to the value being written: a field name, or an

@@ -1196,7 +1196,16 @@ fd_value fd_eval_expr(fd_doc *doc, const fd_ctx *ctx, const fd_expr *e)
     if (doc->depth >= FD_MAX_DEPTH)
         return ev_err(&E, FD_ERR_LIMIT, "nesting deeper than %d levels", FD_MAX_DEPTH);
     doc->depth++;
-    fd_value v = ev(&E, e);
+    /* A member of `this` whose slot binding fixed, the usual size, position
+     * or count, goes straight to the slot after ev's own checks (when one
+     * fails, ev reports it). */
+    fd_obj *self = ctx->self;
+    fd_value v;
+    if (e->op == FD_OP_NAME && self && e->stype_obj == self->type && e->sslot >= 0 &&
+        !fd_stack_exhausted(doc) && !fd_work_spend(doc, 1))
+        v = fd_obj_slot(self, (uint32_t)e->sslot, NULL);
+    else
+        v = ev(&E, e);
     doc->depth--;
     return v;
 }

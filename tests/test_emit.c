@@ -560,9 +560,10 @@ static void test_html_budget(void **state)
     fx_close(&fx);
 }
 
-/* The formatting primitives against plain printf, at every alignment and
- * length the vector path splits differently, and across buffer flushes. */
-static void test_hex_and_indent(void **state)
+/* The formatting primitives against plain printf: hex at every alignment and
+ * length the vector path splits differently, integers of every digit count,
+ * and both across buffer flushes. */
+static void test_formatting(void **state)
 {
     (void)state;
     uint8_t data[300];
@@ -583,6 +584,36 @@ static void test_hex_and_indent(void **state)
                 assert_memory_equal(m.p ? m.p : "", want, m.n);
                 free(m.p);
             }
+
+    /* Integers at every digit count, in a roomy buffer and at its very end. */
+    for (size_t room = 0; room < 64; room += 21) {
+        fx_membuf m = {0};
+        fd_emit_ctx *c = fd_emit_ctx_new(fx_mem_sink, &m, NULL);
+        assert_non_null(c);
+        char want[4096] = "";
+        for (uint64_t p = 1, k = 0; k < 20; k++, p *= 10)
+            for (int64_t d = -1; d <= 1; d++) {
+                uint64_t u = p + (uint64_t)d;
+                for (size_t f = 0; f + room < FD_EMIT_BUFSZ && c->len + room < FD_EMIT_BUFSZ; f++)
+                    fd_emit_putc(c, 'x');
+                m.n = 0;
+                want[0] = 0;
+                fd_emit_u64(c, u);
+                fd_emit_putc(c, ' ');
+                fd_emit_int_value(c, fd_v_int((int64_t)u));
+                fd_emit_putc(c, ' ');
+                fd_emit_int_value(c, fd_v_uint(u));
+                assert_int_equal(fd_emit_ctx_free(c, NULL), 0);
+                snprintf(want, sizeof want, "%llu %lld %llu", (unsigned long long)u, (long long)u,
+                         (unsigned long long)u);
+                assert_true(m.n >= strlen(want));
+                assert_memory_equal(m.p + m.n - strlen(want), want, strlen(want));
+                c = fd_emit_ctx_new(fx_mem_sink, &m, NULL);
+                assert_non_null(c);
+            }
+        assert_int_equal(fd_emit_ctx_free(c, NULL), 0);
+        free(m.p);
+    }
 
     /* A buffer all but full: hex, indentation and line breaks split over the flush. */
     for (size_t room = 0; room < 70; room++) {
@@ -615,7 +646,7 @@ static void test_hex_and_indent(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hex_and_indent),
+        cmocka_unit_test(test_formatting),
         cmocka_unit_test(test_json_mapping),
         cmocka_unit_test(test_json_value_and_error),
         cmocka_unit_test(test_text_tree),
