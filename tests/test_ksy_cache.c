@@ -15,11 +15,14 @@
 #include "fmtdump.h"
 #include "ksy_load.h"
 
+/* Each test: an empty cache directory, and an arena for the trees it reads. */
 static char dir[256];
+static fd_arena arena;
 
 static int setup_dir(void **state)
 {
     (void)state;
+    fd_arena_init(&arena, 0);
     snprintf(dir, sizeof dir, "/tmp/fd_cache_test_XXXXXX");
     return mkdtemp(dir) ? 0 : -1;
 }
@@ -27,6 +30,7 @@ static int setup_dir(void **state)
 static int teardown_dir(void **state)
 {
     (void)state;
+    fd_arena_free(&arena);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     return system(cmd) == 0 ? 0 : -1;
@@ -116,6 +120,12 @@ static fd_ksy_node *parse(fd_arena *a, const char *text)
     return root;
 }
 
+/* Whether the entry under key "k" gives sample's tree. */
+static bool sample_hit(void)
+{
+    return fd_ksy_cache_get(&arena, dir, "k", sample, strlen(sample)) != NULL;
+}
+
 /* Writes sample's entry under key "k" and returns its bytes. */
 static uint8_t *sample_entry(fd_arena *a, char *path, size_t cap, size_t *n)
 {
@@ -127,32 +137,26 @@ static uint8_t *sample_entry(fd_arena *a, char *path, size_t cap, size_t *n)
 static void test_round_trip(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
-    fd_ksy_node *from_yaml = parse(&a, sample);
+    fd_ksy_node *from_yaml = parse(&arena, sample);
     fd_ksy_cache_put(dir, "k", sample, strlen(sample), from_yaml);
-    fd_ksy_node *from_cache = fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample));
+    fd_ksy_node *from_cache = fd_ksy_cache_get(&arena, dir, "k", sample, strlen(sample));
     assert_non_null(from_cache);
     assert_same_tree(from_yaml, from_cache);
-    fd_arena_free(&a);
 }
 
 /* Another text under the key, or the text under another key, is a miss. */
 static void test_foreign_text_misses(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
-    fd_ksy_cache_put(dir, "k", sample, strlen(sample), parse(&a, sample));
+    fd_ksy_cache_put(dir, "k", sample, strlen(sample), parse(&arena, sample));
     char other[sizeof sample];
     memcpy(other, sample, sizeof sample);
     other[12] ^= 1;
-    assert_null(fd_ksy_cache_get(&a, dir, "k", other, strlen(other)));
-    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample) - 1));
-    assert_null(fd_ksy_cache_get(&a, dir, "other", sample, strlen(sample)));
-    assert_null(fd_ksy_cache_get(&a, "/nonexistent/dir", "k", sample, strlen(sample)));
-    assert_non_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
-    fd_arena_free(&a);
+    assert_null(fd_ksy_cache_get(&arena, dir, "k", other, strlen(other)));
+    assert_null(fd_ksy_cache_get(&arena, dir, "k", sample, strlen(sample) - 1));
+    assert_null(fd_ksy_cache_get(&arena, dir, "other", sample, strlen(sample)));
+    assert_null(fd_ksy_cache_get(&arena, "/nonexistent/dir", "k", sample, strlen(sample)));
+    assert_true(sample_hit());
 }
 
 /* Every one-bit change anywhere in the entry (header, source copy, records,
@@ -160,80 +164,68 @@ static void test_foreign_text_misses(void **state)
 static void test_every_flip_misses(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
     char path[512];
     size_t n;
-    uint8_t *entry = sample_entry(&a, path, sizeof path, &n);
+    uint8_t *entry = sample_entry(&arena, path, sizeof path, &n);
     for (size_t i = 0; i < n; i++)
         for (int bit = 0; bit < 8; bit += 7) {
             entry[i] ^= (uint8_t)(1u << bit);
             spit(path, entry, n);
-            if (fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)))
+            if (sample_hit())
                 fail_msg("byte %zu bit %d changed, still a hit", i, bit);
             entry[i] ^= (uint8_t)(1u << bit);
         }
     spit(path, entry, n);
-    assert_non_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_true(sample_hit());
     free(entry);
-    fd_arena_free(&a);
 }
 
 /* A torn write (any prefix) or trailing bytes: a miss. */
 static void test_every_cut_misses(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
     char path[512];
     size_t n;
-    uint8_t *entry = sample_entry(&a, path, sizeof path, &n);
+    uint8_t *entry = sample_entry(&arena, path, sizeof path, &n);
     for (size_t len = 0; len < n; len++) {
         spit(path, entry, len);
-        if (fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)))
+        if (sample_hit())
             fail_msg("cut to %zu of %zu bytes, still a hit", len, n);
     }
     entry[n] = 0;
     spit(path, entry, n + 1);
-    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_false(sample_hit());
     free(entry);
-    fd_arena_free(&a);
 }
 
 /* An entry that is a symbolic link is not followed. */
 static void test_symlink_misses(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
     char path[512], moved[600];
     size_t n;
-    free(sample_entry(&a, path, sizeof path, &n));
+    free(sample_entry(&arena, path, sizeof path, &n));
     snprintf(moved, sizeof moved, "%s.real", path);
     assert_int_equal(rename(path, moved), 0);
     assert_int_equal(symlink(moved, path), 0);
-    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_false(sample_hit());
     unlink(path);
     unlink(moved);
-    fd_arena_free(&a);
 }
 
 /* An entry others may write is not trusted. */
 static void test_writable_by_others_misses(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
     char path[512];
     size_t n;
-    free(sample_entry(&a, path, sizeof path, &n));
+    free(sample_entry(&arena, path, sizeof path, &n));
     assert_int_equal(chmod(path, 0620), 0);
-    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_false(sample_hit());
     assert_int_equal(chmod(path, 0602), 0);
-    assert_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
+    assert_false(sample_hit());
     assert_int_equal(chmod(path, 0644), 0);
-    assert_non_null(fd_ksy_cache_get(&a, dir, "k", sample, strlen(sample)));
-    fd_arena_free(&a);
+    assert_true(sample_hit());
 }
 
 /* Trees no YAML text gives, stored with a valid checksum, are refused on the
@@ -269,36 +261,33 @@ static fd_ksy_node *nest(fd_arena *a, int depth)
 static bool stored_hit(fd_arena *a, const fd_ksy_node *root)
 {
     fd_ksy_cache_put(dir, "k", sample, strlen(sample), root);
-    return fd_ksy_cache_get(a, dir, "k", sample, strlen(sample)) != NULL;
+    return sample_hit();
 }
 
 static void test_unparsable_shapes_refused(void **state)
 {
     (void)state;
-    fd_arena a;
-    fd_arena_init(&a, 0);
-    assert_true(stored_hit(&a, nest(&a, FD_KSY_MAX_YAML_DEPTH)));
-    assert_false(stored_hit(&a, nest(&a, FD_KSY_MAX_YAML_DEPTH + 1)));
+    assert_true(stored_hit(&arena, nest(&arena, FD_KSY_MAX_YAML_DEPTH)));
+    assert_false(stored_hit(&arena, nest(&arena, FD_KSY_MAX_YAML_DEPTH + 1)));
 
     /* Deep nesting hidden behind finished ancestors: each level is the last kid of the one above. */
-    fd_ksy_node *x = node(&a, FD_KSY_SCALAR, 0);
+    fd_ksy_node *x = node(&arena, FD_KSY_SCALAR, 0);
     for (int i = 0; i < FD_KSY_MAX_YAML_DEPTH + 1; i++) {
-        fd_ksy_node *s = node(&a, FD_KSY_SEQ, 2);
-        s->kids[0] = node(&a, FD_KSY_SCALAR, 0);
+        fd_ksy_node *s = node(&arena, FD_KSY_SEQ, 2);
+        s->kids[0] = node(&arena, FD_KSY_SCALAR, 0);
         s->kids[1] = x;
         x = s;
     }
-    assert_false(stored_hit(&a, x));
+    assert_false(stored_hit(&arena, x));
 
-    fd_ksy_node *m = node(&a, FD_KSY_MAP, 2);
-    m->kids[0] = node(&a, FD_KSY_SEQ, 0);
-    m->kids[1] = node(&a, FD_KSY_SCALAR, 0);
-    assert_false(stored_hit(&a, m));    /* a key that is not a scalar */
-    m->kids[0] = node(&a, FD_KSY_SCALAR, 0);
-    assert_true(stored_hit(&a, m));
+    fd_ksy_node *m = node(&arena, FD_KSY_MAP, 2);
+    m->kids[0] = node(&arena, FD_KSY_SEQ, 0);
+    m->kids[1] = node(&arena, FD_KSY_SCALAR, 0);
+    assert_false(stored_hit(&arena, m));    /* a key that is not a scalar */
+    m->kids[0] = node(&arena, FD_KSY_SCALAR, 0);
+    assert_true(stored_hit(&arena, m));
     m->nkids = 1;
-    assert_false(stored_hit(&a, m));    /* a key without a value */
-    fd_arena_free(&a);
+    assert_false(stored_hit(&arena, m));    /* a key without a value */
 }
 
 /* ---- through the public API ---- */
