@@ -78,6 +78,24 @@ static void test_older_caller(void **state)
     assert_false(eo.compact);
 }
 
+/* cache_dir came after 0.1: a zeroed size (the 0.1 layout) or a 0.1 caller's size leaves it
+ * unread, so a struct that ends before it cannot turn a cache on by what lies past its end. */
+static void test_cache_dir_after_v01(void **state)
+{
+    (void)state;
+    fd_load_opts in;
+    memset(&in, 0, sizeof in);
+    in.cache_dir = "/somewhere";
+    fd_load_opts o = fd_load_opts_read(&in);
+    assert_null(o.cache_dir);
+    in.size = offsetof(fd_load_opts, cache_dir);
+    o = fd_load_opts_read(&in);
+    assert_null(o.cache_dir);
+    in.size = sizeof in;
+    o = fd_load_opts_read(&in);
+    assert_string_equal(o.cache_dir, "/somewhere");
+}
+
 /* A caller built with a newer header: the fields this library knows are read, the tail is ignored. */
 static void test_newer_caller(void **state)
 {
@@ -149,6 +167,7 @@ int main(void)
         cmocka_unit_test(test_null_and_init),
         cmocka_unit_test(test_size_zero),
         cmocka_unit_test(test_older_caller),
+        cmocka_unit_test(test_cache_dir_after_v01),
         cmocka_unit_test(test_newer_caller),
         cmocka_unit_test(test_engine_reads_by_size),
     };
