@@ -148,11 +148,13 @@ deps:
 	else echo "as root, run: apt-get install $(DEPS)"; fi
 
 # Every dump of ../shared/corpus checked against its catalog.json facts.
-corpus: $(BIN)
+corpus: $(BIN) $(TOOL_BIN)
 	@if [ -d $(SHARED)/corpus ]; then rc=0; \
 		$(PYTHON) tests/corpus_check.py --fmtdump $(BIN) --shared $(SHARED) || rc=1; \
 		$(PYTHON) tests/groundtruth_check.py --fmtdump $(BIN) --shared $(SHARED) || rc=1; \
 		$(PYTHON) tests/spans_check.py --fmtdump $(BIN) --corpus $(SHARED)/corpus || rc=1; \
+		find $(SHARED)/corpus/dumps -type f -print0 | xargs -0 $(BUILD)/tests/flatcheck --sweep \
+			formats/windows_minidump.ksy || rc=1; \
 		exit $$rc; \
 	else echo "corpus: $(SHARED)/corpus absent, skipped"; fi
 
@@ -163,11 +165,13 @@ ksc:
 # The Kaitai Struct conformance suite, the public-format comparison and a
 # load of every public description; each fails the build when a case fails.
 conformance: kst ksf
-kst: $(BIN)
-	@if [ -d $(SHARED)/kst ]; then $(PYTHON) $(SHARED)/kst/run.py --fmtdump $(BIN) | tail -n 3; \
+kst: $(BIN) $(TOOL_BIN)
+	@if [ -d $(SHARED)/kst ]; then $(PYTHON) $(SHARED)/kst/run.py --fmtdump $(BIN) | tail -n 3 && \
+		$(PYTHON) tests/flatcheck_all.py --flatcheck $(BUILD)/tests/flatcheck --kst $(SHARED)/kst --sweep; \
 	else echo "kst: $(SHARED)/kst absent, skipped"; fi
-ksf: $(BIN)
+ksf: $(BIN) $(TOOL_BIN)
 	@if [ -d $(SHARED)/ksf ]; then $(PYTHON) $(SHARED)/ksf/compare.py --fmtdump $(BIN) | tail -n 3 && \
+		$(PYTHON) tests/flatcheck_all.py --flatcheck $(BUILD)/tests/flatcheck --ksf $(SHARED)/ksf --sweep && \
 		$(PYTHON) tests/ksf_load_all.py --fmtdump $(BIN) --formats $(SHARED)/ksf/formats && \
 		$(PYTHON) tests/spans_check.py --fmtdump $(BIN) --ksf $(SHARED)/ksf; \
 	else echo "ksf: $(SHARED)/ksf absent, skipped"; fi
@@ -222,7 +226,7 @@ FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libfmtdump.a build-fuzz/tests/gen_minidump
 	@mkdir -p build-fuzz/corpus/dump build-fuzz/corpus/ksy build-fuzz/corpus/expr
-	@for v in basic amd64 padded misc24 mem64 truncated loop overlap; do \
+	@for v in basic amd64 padded misc24 mem64 truncated loop overlap many-ranges be; do \
 		build-fuzz/tests/gen_minidump build-fuzz/corpus/dump/$$v.dmp --variant $$v; done
 	@cp formats/*.ksy tests/fixtures/*.ksy build-fuzz/corpus/ksy/
 	@printf 'items[1].v == colors::green' > build-fuzz/corpus/expr/1

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "fmtdump.h"
 #include "value.h"
+#include "interp.h"
 
 /* Values nested deeper than this are cut.  Struct nesting in the data is
  * bounded by the engine, but a chain of lazy `pos` instances is not; 512 also
@@ -48,6 +49,8 @@ typedef struct fd_emit_ctx {
     void *user;
     bool failed;           /* the sink refused bytes: later output is dropped */
     bool stop;             /* the output budget tripped: only closing brackets follow */
+    bool objects_only;     /* no write programs (fd_flat): every element through its objects */
+    uint64_t by_program;   /* elements a write program wrote */
     size_t len;
     uint64_t flushed;      /* bytes handed to the sink */
     const char *esc;       /* how JSON strings escape ASCII (see emit.c) */
@@ -76,6 +79,11 @@ typedef struct fd_emit_ctx {
 fd_emit_ctx *fd_emit_ctx_new(fd_sink_fn sink, void *user, const fd_emit_opts *opts);
 /* Flush, copy the stats to opts->stats and free; 0, or -1 when any write failed. */
 int fd_emit_ctx_free(fd_emit_ctx *c, const fd_emit_opts *opts);
+/* fd_emit_sink; objects_only writes every lazy array element through its
+ * objects, which the write programs must match (the tests compare the two);
+ * *by_program (may be NULL) receives how many elements programs wrote. */
+int fd_emit_sink_paths(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts, bool objects_only,
+                       uint64_t *by_program);
 /* The sink behind fd_emit: fwrite to the FILE *user. */
 int fd_emit_file_sink(void *user, const char *buf, size_t n);
 
@@ -190,6 +198,10 @@ static inline bool fd_emit_room(const fd_emit_ctx *c, uint64_t used, uint64_t ne
     return need <= c->limit && used <= c->limit - need;
 }
 
+/* Whether need more bytes fit under the limit of `levels` levels deeper:
+ * then every budget check of what those levels write passes. */
+bool fd_emit_room_deeper(const fd_emit_ctx *c, size_t levels, uint64_t need);
+
 /* Whether `need` more bytes fit in the output budget, `used` being what the
  * run has produced (or a writer's upper bound of it), with the reserve kept.
  * The first time they do not, the budget trips: c->stop is set and the
@@ -221,6 +233,64 @@ const char *fd_emit_field(fd_emit_ctx *c, fd_value obj, size_t i, bool *noted);
 /* After the fields: the struct's own error in c->scratch (counted unless
  * noted), or NULL when it has none. */
 const fd_error *fd_emit_own_error(fd_emit_ctx *c, fd_value obj, bool noted);
+
+/* A write program for elements of a lazy array (emit_flat.c): the element's
+ * items in the order the writers write them, each OPEN of a struct matched by
+ * a CLOSE.  fd_flat_resolve fills vals[k] for NUM and BYTES op k. */
+enum { FD_FLAT_OPEN, FD_FLAT_CLOSE, FD_FLAT_NUM, FD_FLAT_BYTES };
+/* Levels a program may nest: flat_size (interp.c) looks 8 types deep. */
+#define FD_FLAT_MAX_LEVELS 10
+
+/* An int `pos` or `size`: literal lit (attr NULL), or the number field attr at
+ * offset off of the element. */
+typedef struct fd_flat_src {
+    const fd_attr *attr;
+    uint64_t lit;
+    bool lit_neg;
+    bool le;               /* the field's byte order (fd_flat_bind) */
+    uint32_t off;
+} fd_flat_src;
+
+typedef struct fd_flat_op {
+    uint8_t kind;
+    uint8_t endian;        /* OPEN: the struct type's fd_endian */
+    bool root_io;          /* BYTES: a view of `_root._io`, else of the element's stream */
+    bool le;               /* NUM: the field's byte order (fd_flat_bind) */
+    const char *name;      /* the key; NULL for the element's own OPEN */
+    size_t nlen;
+    const fd_attr *attr;   /* NUM: the field; BYTES: the instance */
+    uint32_t off;          /* NUM: offset of the field in the element */
+    fd_flat_src pos, size; /* BYTES */
+} fd_flat_op;
+
+typedef struct fd_flat {
+    const fd_type *type;
+    uint32_t levels;       /* struct nesting, the element's own level counted */
+    uint32_t nstructs;     /* structs written per element (writer nodes) */
+    uint32_t items;        /* items written per element, the element counted */
+    uint64_t alloc;        /* bytes its objects take at most (fd_lazy_room) */
+    uint64_t need;         /* their budget needs but indentation and byte views (fd_flat_need) */
+    bool bound, bound_le, bound_known, usable;   /* the byte order bound, and whether it decides all */
+    fd_value *vals;
+    uint32_t nops;
+    fd_flat_op ops[];
+} fd_flat;
+
+/* The program of lazy array element type t, or NULL when writing from the
+ * input could differ from writing the objects (or no memory). */
+fd_flat *fd_flat_compile(const fd_type *t);
+void fd_flat_free(fd_flat *f);
+/* A bound of what the budget checks of writing an element at writer depth
+ * `depth` ask for, its byte views holding nbytes: when it fits below the
+ * deepest level's limit (fd_emit_room_deeper), every check passes. */
+uint64_t fd_flat_need(const fd_flat *f, size_t depth, uint64_t nbytes);
+/* Bind f to the byte order the elements' creator passes on (le; known: it
+ * is decided); false when some field's order is still undecided. */
+bool fd_flat_bind(fd_flat *f, bool le, bool known);
+/* Fill f->vals for element e (f bound to its creator's byte order) and the
+ * bytes its views hold; false when reading it as objects could fail (the
+ * object path then reports it). */
+bool fd_flat_resolve(fd_flat *f, const fd_lazy_elem *e, uint64_t *nbytes);
 
 /* Writers behind fd_emit_sink; each writes under c's budget. */
 void fd_emit_json_tree(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts);

@@ -368,9 +368,7 @@ static fd_errrec *decide_endian(fd_doc *doc, fd_obj *obj, bool parent_is_le, boo
 
 /* ---- plans ----------------------------------------------------------- */
 
-/* A seq field the fast path may read: a number of fixed width with nothing
- * to evaluate around it (an enum tag is applied afterwards, cheaply). */
-static bool fast_attr(const fd_attr *a)
+bool fd_attr_fixed_num(const fd_attr *a)
 {
     const fd_typeref *t = &a->type;
     bool num = t->prim == FD_P_UINT || t->prim == FD_P_SINT || (t->prim == FD_P_FLOAT && t->width >= 4);
@@ -400,7 +398,7 @@ static int64_t flat_size(const fd_type *t, int depth, bool *inherits)
     int64_t size = 0;
     for (uint32_t i = 0; i < t->nseq; i++) {
         const fd_attr *a = &t->seq[i];
-        if (fast_attr(a)) {
+        if (fd_attr_fixed_num(a)) {
             size += a->type.width;
             if (a->type.width > 1 && a->type.endian == FD_END_INHERIT && t->endian == FD_END_INHERIT)
                 *inherits = true;
@@ -457,7 +455,7 @@ static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
         doc->plan_cap = cap;
     }
     uint32_t n = 0;
-    while (n < t->nseq && n < FD_PLAN_MAX_FAST && fast_attr(&t->seq[n]))
+    while (n < t->nseq && n < FD_PLAN_MAX_FAST && fd_attr_fixed_num(&t->seq[n]))
         n++;
     fd_plan *p = fd_arena_alloc(&doc->arena, sizeof *p + n * sizeof p->off[0]);
     if (!p)
@@ -1311,6 +1309,13 @@ static fd_value lazy_read(fd_arr *a, uint64_t i, fd_arena *into)
     return r ? fd_v_err(r) : v;
 }
 
+uint64_t fd_obj_alloc_size(const fd_type *t)
+{
+    /* obj_alloc's layout with no field in the fixed-width prefix, the most it takes. */
+    return sizeof(fd_obj) + 8 + (uint64_t)t->nslots * (1 + sizeof(fd_value)) + (uint64_t)t->ninst * sizeof(fd_inst_span) +
+           (uint64_t)t->nseq * sizeof(fd_seq_span) + 16;
+}
+
 void fd_brief_keep(fd_doc *doc)
 {
     for (fd_brief *h = doc->brief_top; h; h = h->up)
@@ -1397,6 +1402,38 @@ void fd_arr_brief_put(fd_arr *a, fd_brief *hold)
         fd_arena_rewind(&doc->brief, hold->mark);
 }
 
+/* Whether arena a can take `alloc` bytes of objects whatever its chunks:
+ * one allocation may add a chunk of up to 1 MiB (arena.c) beside itself. */
+static bool arena_room(const fd_arena *a, uint64_t alloc)
+{
+    return !a->limit || (a->used < a->limit && (a->limit - a->used) / 4 >= alloc + (1u << 20));
+}
+
+bool fd_lazy_room(const fd_doc *doc, uint64_t alloc)
+{
+    return arena_room(&doc->arena, alloc) && (!doc->brief_top || arena_room(&doc->brief, alloc));
+}
+
+bool fd_lazy_elem_get(const fd_arr *a, uint64_t i, fd_lazy_elem *out)
+{
+    const fd_lazy *lz = a->lazy;
+    if (!lz || i >= a->n || (a->items && a->items[i].kind != FD_NULL))
+        return false;
+    const fd_obj *owner = lz->owner;
+    fd_doc *doc = owner->doc;
+    const fd_parr *pa = (const fd_parr *)(const void *)a;
+    *out = (fd_lazy_elem){
+        .type = lz->attr->type.user,
+        .doc = doc,
+        .io = lz->io,
+        .root_io = owner->root ? owner->root->io : NULL,
+        .pos = pa->start + i * pa->stride,
+        .le = owner->is_le,
+        .le_known = owner->endian_known,
+    };
+    return true;
+}
+
 /* Parse attribute a of obj from s (seq field or parse instance) into *out.
  * On failure *out may hold a partial array or struct. */
 static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_t slot, fd_stream *s, fd_value *out)
@@ -1447,13 +1484,7 @@ static fd_errrec *parse_attr(fd_doc *doc, fd_obj *obj, const fd_attr *a, uint32_
 /* Byte order of prefix field a of obj; false when it is not decided. */
 static bool fast_le(const fd_obj *obj, const fd_attr *a, bool *le)
 {
-    if (a->type.endian != FD_END_INHERIT)
-        *le = a->type.endian == FD_END_LE;
-    else if (obj->endian_known || a->type.width == 1)
-        *le = obj->is_le;
-    else
-        return false;
-    return true;
+    return fd_fixed_le(a, obj->is_le, obj->endian_known, le);
 }
 
 /* The fixed-width prefix, bounds checked once for the whole run by the
@@ -1495,20 +1526,10 @@ static uint64_t load_num(const uint8_t *q, int w, bool le)
     }
 }
 
-/* Value of prefix field j (0-based in the seq) of obj, from the input.  The
- * value is built in one go: building it field by field and copying it makes
- * the copy wait for the stores (this is the writers' hottest path). */
-static fd_value fast_value(const fd_obj *obj, uint32_t j)
+fd_value fd_fixed_num(const fd_attr *a, const uint8_t *q, bool le)
 {
-    const fd_type *t = obj->type;
-    uint64_t at = obj->start;
-    for (uint32_t k = 0; k < j; k++)
-        at += t->seq[k].type.width;
-    const fd_attr *a = &t->seq[j];
     int w = a->type.width;
-    bool le = true;
-    fast_le(obj, a, &le);
-    uint64_t u = load_num(obj->io->base + at, w, le);
+    uint64_t u = load_num(q, w, le);
     uint8_t kind = a->enm ? FD_ENUM : FD_INT, flags = 0;
     if (a->type.prim == FD_P_UINT) {
         flags = FD_VF_UNSIGNED;
@@ -1526,7 +1547,33 @@ static fd_value fast_value(const fd_obj *obj, uint32_t j)
             memcpy(&u, &d, sizeof u);
         }
     }
+    /* Built in one go: building it field by field and copying it makes the
+     * copy wait for the stores (this is the writers' hottest path). */
     return (fd_value){ .kind = kind, .flags = flags, .v.u = u, .x.aux = kind == FD_FLOAT ? NULL : a->enm };
+}
+
+bool fd_fixed_le(const fd_attr *a, bool obj_le, bool obj_le_known, bool *le)
+{
+    if (a->type.endian != FD_END_INHERIT)
+        *le = a->type.endian == FD_END_LE;
+    else if (obj_le_known || a->type.width == 1)
+        *le = obj_le;
+    else
+        return false;
+    return true;
+}
+
+/* Value of prefix field j (0-based in the seq) of obj, from the input. */
+static fd_value fast_value(const fd_obj *obj, uint32_t j)
+{
+    const fd_type *t = obj->type;
+    uint64_t at = obj->start;
+    for (uint32_t k = 0; k < j; k++)
+        at += t->seq[k].type.width;
+    const fd_attr *a = &t->seq[j];
+    bool le = true;
+    fast_le(obj, a, &le);
+    return fd_fixed_num(a, obj->io->base + at, le);
 }
 
 static fd_errrec *seq_fail(fd_obj *obj, fd_errrec *r)

@@ -155,6 +155,34 @@ void fd_arr_brief_put(fd_arr *a, fd_brief *hold);
 /* Keep what every current hold holds: a walk that found its answer there. */
 void fd_brief_keep(fd_doc *doc);
 
+/* Element i of a lazy array as a writer may write it straight from the input
+ * (emit_flat.c), without reading it into objects: its type, the stream and
+ * offset of its bytes, the stream `_root._io` names (NULL when `_root` is
+ * null) and the byte order its creator passes on.  False when the element
+ * is already kept: it is written as it is. */
+typedef struct fd_lazy_elem {
+    const fd_type *type;
+    fd_doc *doc;
+    const fd_stream *io, *root_io;
+    uint64_t pos;
+    bool le, le_known;
+} fd_lazy_elem;
+bool fd_lazy_elem_get(const fd_arr *a, uint64_t i, fd_lazy_elem *out);
+/* Whether reading an element through objects that take up to alloc bytes
+ * certainly has the memory: where it might not, only that path reports
+ * the MemoryError it would. */
+bool fd_lazy_room(const fd_doc *doc, uint64_t alloc);
+/* The most an object of type t takes in its arena (obj_alloc). */
+uint64_t fd_obj_alloc_size(const fd_type *t);
+/* A seq field the fast path may read: a number of fixed width with nothing
+ * to evaluate around it (an enum tag is applied afterwards, cheaply). */
+bool fd_attr_fixed_num(const fd_attr *a);
+/* The value of fixed-width number field a (fd_attr_fixed_num) whose bytes are at q. */
+fd_value fd_fixed_num(const fd_attr *a, const uint8_t *q, bool le);
+/* The byte order of fixed-width field a in an object of byte order obj_le
+ * (obj_le_known: decided); false when it is not decided. */
+bool fd_fixed_le(const fd_attr *a, bool obj_le, bool obj_le_known, bool *le);
+
 /* A walk over a tree (a writer run, the coverage walk) gives back the work
  * it spent when it ends, as a query does (fd_expr_eval): what it memoized is
  * not spent again by the next walk, and the elements it let go are read

@@ -390,4 +390,13 @@ line=$(grep -n 'test_entyr' "$T/user/broken.ksy" | cut -d: -f1)
 err_has "broken.ksy:$line:"
 done_check
 
+check "write programs print what the objects print, budgets cutting anywhere"
+# flatcheck writes each dump both ways under output, work and memory budgets from tight to loose.
+"$BUILD_DIR/tests/flatcheck" --sweep "$KSY" "$T"/*.dmp >"$T/out" 2>"$T/err" || fail "$(head -c 600 "$T/err")"
+grep -q ' 0 differ, 0 not written; [1-9][0-9]* elements by write programs' "$T/out" ||
+    fail "no element written by a program: $(cat "$T/out")"
+"$BUILD_DIR/tests/flatcheck" --compact "$KSY" "$T/ranges.dmp" >"$T/out" 2>"$T/err" || fail "$(head -c 600 "$T/err")"
+grep -q '; 998 elements by write programs' "$T/out" || fail "the 1,000 ranges: $(cat "$T/out")"
+done_check
+
 finish e2e-minidump

@@ -3,8 +3,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fmtdump.h"
+#include "emit.h"
 
 static fd_spec *spec;
 static FILE *sink;
@@ -26,8 +28,70 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+typedef struct out {
+    char *p;
+    size_t n, cap;
+} out;
+
+static int out_sink(void *user, const char *s, size_t n)
+{
+    out *o = user;
+    if (o->n + n > o->cap) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (cap < o->n + n)
+            cap *= 2;
+        char *p = realloc(o->p, cap);
+        if (!p)
+            return -1;
+        o->p = p;
+        o->cap = cap;
+    }
+    memcpy(o->p + o->n, s, n);
+    o->n += n;
+    return 0;
+}
+
+/* The JSON of a fresh document, lazy arrays written through objects or by write programs. */
+static out write_json(const uint8_t *data, size_t size, const fd_open_opts *oo, const fd_emit_opts *eo,
+                      bool objects_only, fd_emit_stats *st)
+{
+    out o = { 0 };
+    fd_doc *doc = fd_doc_open_mem(spec, data, size, oo, NULL);
+    if (!doc)
+        return o;
+    fd_emit_opts opts = *eo;
+    opts.stats = st;
+    fd_emit_sink_paths(out_sink, &o, fd_doc_root(doc), &opts, objects_only, NULL);
+    fd_doc_close(doc);
+    return o;
+}
+
+/* Write programs must print what the objects print, also where a budget the
+ * input's last byte picks cuts the tree. */
+static void compare_paths(const uint8_t *data, size_t size)
+{
+    fd_open_opts oo = { .size = sizeof oo };
+    fd_emit_opts eo = { .size = sizeof eo, .format = FD_OUT_JSON, .compact = size & 1 };
+    uint8_t b = size ? data[size - 1] : 0;
+    if (b & 2)
+        eo.max_output = 4096u << (b >> 4);
+    if (b & 4)
+        oo.max_work = 64u << (b >> 4);
+    if (b & 8)
+        oo.max_memory = 65536u << (b >> 4);
+    fd_emit_stats sa, sb;
+    out a = write_json(data, size, &oo, &eo, true, &sa), p = write_json(data, size, &oo, &eo, false, &sb);
+    if (a.n != p.n || (a.n && memcmp(a.p, p.p, a.n) != 0) || sa.errors != sb.errors || sa.truncated != sb.truncated) {
+        fprintf(stderr, "fuzz_dump: write programs print %zu bytes, objects %zu\n", p.n, a.n);
+        abort();
+    }
+    free(a.p);
+    free(p.p);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    compare_paths(data, size);
     fd_doc *doc = fd_doc_open_mem(spec, data, size, NULL, NULL);
     if (!doc)
         return 0;
