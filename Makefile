@@ -190,7 +190,7 @@ asan-hostile:
 # generated dumps (tests/tsan_threads.c); any race report fails the target.
 # Everything it builds lives in build-tsan/.
 .PHONY: tsan
-TSAN_VARIANTS = basic amd64 be truncated loop mem64 overlap misc24 padded
+TSAN_VARIANTS = basic amd64 be truncated loop mem64 overlap misc24 padded many-ranges
 TSAN_FLAGS = -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 tsan:
 	$(MAKE) BUILD=build-tsan OPT="$(TSAN_FLAGS)" LDFLAGS="-fsanitize=thread" build-tsan/libfmtdump.a build-tsan/tests/gen_minidump

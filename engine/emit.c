@@ -99,6 +99,7 @@ fd_emit_ctx *fd_emit_ctx_new(fd_sink_fn sink, void *user, const fd_emit_opts *op
     c->stop = false;
     c->objects_only = false;
     c->by_program = 0;
+    c->nflats = 0;
     c->len = 0;
     c->flushed = 0;
     c->esc = json_esc;
@@ -132,6 +133,8 @@ int fd_emit_ctx_free(fd_emit_ctx *c, const fd_emit_opts *opts)
     if (!c)
         return -1;
     emit_flush(c);
+    for (uint32_t k = 0; k < c->nflats; k++)
+        fd_flat_free(c->flats[k].f);
     int rc = c->failed ? -1 : 0;
     if (opts && opts->stats) {
         *opts->stats = c->st;

@@ -42,6 +42,14 @@ typedef struct fd_emit_seg {
     uint64_t index;
 } fd_emit_seg;
 
+/* Write programs (emit_flat.c) a run compiled, by element type; f NULL: none possible. */
+#define FD_EMIT_FLATS 16
+typedef struct fd_flat fd_flat;
+typedef struct fd_emit_flat_slot {
+    const struct fd_type *type;
+    fd_flat *f;
+} fd_emit_flat_slot;
+
 /* One writer run: its output buffer, the stack of structs being written,
  * the output budget and what the run has seen. */
 typedef struct fd_emit_ctx {
@@ -51,6 +59,8 @@ typedef struct fd_emit_ctx {
     bool stop;             /* the output budget tripped: only closing brackets follow */
     bool objects_only;     /* no write programs (fd_flat): every element through its objects */
     uint64_t by_program;   /* elements a write program wrote */
+    uint32_t nflats;
+    fd_emit_flat_slot flats[FD_EMIT_FLATS];
     size_t len;
     uint64_t flushed;      /* bytes handed to the sink */
     const char *esc;       /* how JSON strings escape ASCII (see emit.c) */
@@ -260,21 +270,25 @@ typedef struct fd_flat_op {
     size_t nlen;
     const fd_attr *attr;   /* NUM: the field; BYTES: the instance */
     uint32_t off;          /* NUM: offset of the field in the element */
+    const fd_type *type;   /* OPEN: the struct's type */
     fd_flat_src pos, size; /* BYTES */
 } fd_flat_op;
 
-typedef struct fd_flat {
+struct fd_flat {
     const fd_type *type;
     uint32_t levels;       /* struct nesting, the element's own level counted */
     uint32_t nstructs;     /* structs written per element (writer nodes) */
     uint32_t items;        /* items written per element, the element counted */
     uint64_t alloc;        /* bytes its objects take at most (fd_lazy_room) */
-    uint64_t need;         /* their budget needs but indentation and byte views (fd_flat_need) */
+    uint64_t need;         /* their JSON budget needs but indentation and byte views (fd_flat_need) */
+    uint64_t names;        /* bytes of the names, type names and longest enum labels they show */
+    uint32_t nviews;       /* byte views per element */
     bool bound, bound_le, bound_known, usable;   /* the byte order bound, and whether it decides all */
     fd_value *vals;
+    bool to_string;        /* some struct type in it has a `to-string` */
     uint32_t nops;
     fd_flat_op ops[];
-} fd_flat;
+};
 
 /* The program of lazy array element type t, or NULL when writing from the
  * input could differ from writing the objects (or no memory). */
@@ -291,6 +305,47 @@ bool fd_flat_bind(fd_flat *f, bool le, bool known);
  * bytes its views hold; false when reading it as objects could fail (the
  * object path then reports it). */
 bool fd_flat_resolve(fd_flat *f, const fd_lazy_elem *e, uint64_t *nbytes);
+
+/*
+ * Writing the elements of a lazy array by program, for a writer's array
+ * loop: fd_emit_flat_start before the loop, then per element
+ *
+ *     how = fd_emit_flat_prepare(c, &run, i);
+ *     if (how == FD_FLAT_READY && fd_emit_flat_commit(c, &run, NEED))
+ *         write run.f's ops with run.f->vals;
+ *     else {
+ *         write element i through its objects;
+ *         if (how == FD_FLAT_MEASURE)
+ *             fd_emit_flat_measured(c, &run);
+ *     }
+ *
+ * NEED bounds what the writer's budget checks would ask for writing the
+ * element through its objects (fd_flat_need for JSON), its views holding
+ * run.nbytes bytes.  The program takes no guard's place: an element goes the
+ * object way whenever one could act (a budget near its end, a view that
+ * would fail), and the work budget is charged what an element costs the
+ * object way: what two elements measured so agree on (else no program).
+ * The cycle check has nothing to see: an element holds only numbers, views
+ * and structs of them, none of which can repeat an ancestor.
+ */
+enum { FD_FLAT_NO, FD_FLAT_MEASURE, FD_FLAT_READY };
+typedef struct fd_flat_run {
+    fd_arr *arr;
+    bool off;              /* no program for this array (any more) */
+    bool to_string;        /* the writer shows `to-string`: such types need their objects */
+    bool tried;            /* f was looked up */
+    fd_flat *f;
+    fd_doc *doc;
+    unsigned calibrated;   /* elements measured: at 2, per_element holds */
+    uint64_t per_element;  /* work units one element costs the object way */
+    uint64_t work_before, errors_before;
+    uint64_t nbytes;       /* what the prepared element's views hold */
+} fd_flat_run;
+/* allowed: the writer may use programs here (not with spans, say). */
+void fd_emit_flat_start(fd_emit_ctx *c, fd_flat_run *run, fd_value arr, bool allowed, bool shows_to_string);
+int fd_emit_flat_prepare(fd_emit_ctx *c, fd_flat_run *run, size_t i);
+bool fd_emit_flat_commit(fd_emit_ctx *c, fd_flat_run *run, uint64_t need);
+void fd_emit_flat_measured(fd_emit_ctx *c, fd_flat_run *run);
 
 /* Writers behind fd_emit_sink; each writes under c's budget. */
 void fd_emit_json_tree(fd_emit_ctx *c, fd_value v, const fd_emit_opts *opts);

@@ -74,18 +74,24 @@ static bool flat_push(fd_flat *f, uint32_t cap, fd_flat_op op)
     return true;
 }
 
-/* The bytes the writers' budget checks may ask for one named item: its key
- * escaped (6 per byte) and a scalar's bound (32, or an enum label's). */
-static uint64_t item_bound(const char *name, const fd_attr *a)
+/* The longest label of a's enum, 0 without one. */
+static uint64_t label_max(const fd_attr *a)
 {
-    uint64_t value = 32;
+    uint64_t most = 0;
     if (a && a->enm)
         for (uint32_t i = 0; i < a->enm->nitems; i++) {
-            uint64_t b = 6 * (uint64_t)strlen(a->enm->items[i].label) + 2;
-            if (b > value)
-                value = b;
+            uint64_t n = strlen(a->enm->items[i].label);
+            most = n > most ? n : most;
         }
-    return (name ? 6 * (uint64_t)strlen(name) + 4 : 0) + 2 + value;
+    return most;
+}
+
+/* The bytes the JSON writer's budget checks may ask for one named item: its
+ * key escaped (6 per byte) and a scalar's bound (32, or an enum label's). */
+static uint64_t item_bound(const char *name, const fd_attr *a)
+{
+    uint64_t label = 6 * label_max(a) + 2;
+    return (name ? 6 * (uint64_t)strlen(name) + 4 : 0) + 2 + (label > 32 ? label : 32);
 }
 
 static bool flat_type(fd_flat *f, uint32_t cap, const fd_type *t, const char *name, uint32_t base, uint32_t level)
@@ -96,10 +102,12 @@ static bool flat_type(fd_flat *f, uint32_t cap, const fd_type *t, const char *na
         f->levels = level + 1;
     f->nstructs++;
     f->alloc += fd_obj_alloc_size(t);
+    f->to_string |= t->to_string != NULL;
     f->need += item_bound(name, NULL) + 2;
     f->items++;
+    f->names += strlen(t->name) + (name ? strlen(name) : 0);
     if (!flat_push(f, cap, (fd_flat_op){ .kind = FD_FLAT_OPEN, .name = name, .nlen = name ? strlen(name) : 0,
-                                         .endian = t->endian }))
+                                         .endian = t->endian, .type = t }))
         return false;
     uint32_t off = base;
     for (uint32_t i = 0; i < t->nseq; i++) {
@@ -117,6 +125,7 @@ static bool flat_type(fd_flat *f, uint32_t cap, const fd_type *t, const char *na
                                              .off = off }))
             return false;
         f->need += item_bound(fname, a);
+        f->names += strlen(fname) + label_max(a);
         f->items++;
         off += a->type.width;
     }
@@ -136,6 +145,8 @@ static bool flat_type(fd_flat *f, uint32_t cap, const fd_type *t, const char *na
         if (!flat_push(f, cap, op))
             return false;
         f->need += item_bound(op.name, NULL);
+        f->names += strlen(op.name);
+        f->nviews++;
         f->items++;
     }
     return flat_push(f, cap, (fd_flat_op){ .kind = FD_FLAT_CLOSE });
@@ -256,4 +267,77 @@ bool fd_flat_resolve(fd_flat *f, const fd_lazy_elem *e, uint64_t *nbytes)
     }
     *nbytes = total;
     return true;
+}
+
+/* ---- the writers' side ------------------------------------------------------ */
+
+static fd_flat *flat_get(fd_emit_ctx *c, const fd_type *t)
+{
+    for (uint32_t k = 0; k < c->nflats; k++)
+        if (c->flats[k].type == t)
+            return c->flats[k].f;
+    if (c->nflats == FD_EMIT_FLATS)
+        return NULL;
+    fd_flat *f = fd_flat_compile(t);
+    c->flats[c->nflats++] = (fd_emit_flat_slot){ t, f };
+    return f;
+}
+
+void fd_emit_flat_start(fd_emit_ctx *c, fd_flat_run *run, fd_value arr, bool allowed, bool shows_to_string)
+{
+    *run = (fd_flat_run){ .arr = fd_v_as_arr(arr), .to_string = shows_to_string };
+    run->off = !allowed || c->objects_only || !run->arr->lazy;
+}
+
+int fd_emit_flat_prepare(fd_emit_ctx *c, fd_flat_run *run, size_t i)
+{
+    fd_lazy_elem e;
+    if (run->off || !fd_lazy_elem_get(run->arr, i, &e))
+        return FD_FLAT_NO;
+    if (!run->tried) {
+        run->tried = true;
+        run->f = flat_get(c, e.type);
+        run->doc = e.doc;
+        if (!run->f || (run->to_string && run->f->to_string)) {
+            run->off = true;
+            return FD_FLAT_NO;
+        }
+    }
+    fd_flat *f = run->f;
+    fd_doc *doc = run->doc;
+    if (f->type != e.type || !fd_flat_bind(f, e.le, e.le_known) || !fd_flat_resolve(f, &e, &run->nbytes))
+        return FD_FLAT_NO;
+    if (run->calibrated < 2) {
+        run->work_before = doc->work;
+        run->errors_before = c->st.errors;
+        return FD_FLAT_MEASURE;
+    }
+    bool work = doc->work <= doc->work_limit && run->per_element <= doc->work_limit - doc->work;
+    bool nodes = c->max_nodes && c->nodes < c->max_nodes && c->max_nodes - c->nodes >= f->nstructs;
+    if (!work || !nodes || !fd_lazy_room(doc, f->alloc) || c->depth + f->levels > FD_EMIT_MAX_DEPTH)
+        return FD_FLAT_NO;
+    return FD_FLAT_READY;
+}
+
+bool fd_emit_flat_commit(fd_emit_ctx *c, fd_flat_run *run, uint64_t need)
+{
+    if (!fd_emit_room_deeper(c, run->f->levels, need))
+        return false;
+    run->doc->work += run->per_element;
+    c->nodes += run->f->nstructs;
+    c->by_program++;
+    return true;
+}
+
+void fd_emit_flat_measured(fd_emit_ctx *c, fd_flat_run *run)
+{
+    /* Only an element written whole and without errors costs what every one does. */
+    if (c->stop || c->st.errors != run->errors_before)
+        return;
+    uint64_t spent = run->doc->work - run->work_before;
+    if (run->calibrated == 0)
+        run->per_element = spent;
+    else if (spent != run->per_element)
+        run->off = true;
+    run->calibrated++;
 }

@@ -35,19 +35,10 @@ typedef struct json_key_slot {
     char text[JSON_KEY_MAX];
 } json_key_slot;
 
-/* Write programs compiled in this run, by element type; f NULL: none possible. */
-#define JSON_FLATS 16
-typedef struct json_flat_slot {
-    const fd_type *type;
-    fd_flat *f;
-} json_flat_slot;
-
 typedef struct json_w {
     fd_emit_ctx *c;
     bool compact;
     bool spans;
-    uint32_t nflats;
-    json_flat_slot flats[JSON_FLATS];
     json_key_slot keys[JSON_KEYS];
 } json_w;
 
@@ -292,39 +283,7 @@ static void json_item(json_w *w, const fd_value *v, size_t depth, const char *na
     json_error_value(w, &c->scratch);
 }
 
-/*
- * Elements of a lazy array written by a write program (fd_flat) instead of
- * through objects: the same text, many times faster.  The program takes no
- * guard's place, so an element goes the object way whenever one could act:
- * a budget (output, nodes, depth) near its end, a view that would fail.  (The
- * cycle check has nothing to see: an element holds only numbers, views and
- * structs of them, none of which can repeat an ancestor.)  The work budget
- * is charged as the object way charges it: what two elements written that
- * way spent, when they agree (else the program is not used).
- */
-typedef struct json_flat_run {
-    fd_flat *f;
-    bool tried;            /* f was looked up */
-    fd_doc *doc;
-    unsigned calibrated;   /* elements measured: 2 = per_element holds */
-    uint64_t per_element;  /* work units one element costs the object way */
-} json_flat_run;
-
-enum { FLAT_NO, FLAT_MEASURE, FLAT_DONE };
-
-static fd_flat *json_flat_get(json_w *w, const fd_type *t)
-{
-    for (uint32_t k = 0; k < w->nflats; k++)
-        if (w->flats[k].type == t)
-            return w->flats[k].f;
-    if (w->nflats == JSON_FLATS)
-        return NULL;
-    fd_flat *f = fd_flat_compile(t);
-    w->flats[w->nflats++] = (json_flat_slot){ t, f };
-    return f;
-}
-
-
+/* Element k of the program's ops and the rest, as json_item writes them. */
 static void json_flat_write(json_w *w, const fd_flat *f, size_t depth, bool first)
 {
     fd_emit_ctx *c = w->c;
@@ -357,38 +316,6 @@ static void json_flat_write(json_w *w, const fd_flat *f, size_t depth, bool firs
     }
 }
 
-/* Element i of arr at writer depth `depth` by its program: FLAT_DONE when
- * written, FLAT_MEASURE when it may be once the work it costs is known. */
-static int json_flat_elem(json_w *w, json_flat_run *run, fd_arr *arr, size_t i, size_t depth, bool first)
-{
-    fd_emit_ctx *c = w->c;
-    fd_lazy_elem e;
-    if (!fd_lazy_elem_get(arr, i, &e))
-        return FLAT_NO;
-    if (!run->tried) {
-        run->tried = true;
-        run->f = json_flat_get(w, e.type);
-        run->doc = e.doc;
-    }
-    fd_flat *f = run->f;
-    uint64_t nbytes;
-    if (!f || f->type != e.type || !fd_flat_bind(f, e.le, e.le_known) || !fd_flat_resolve(f, &e, &nbytes))
-        return FLAT_NO;
-    if (run->calibrated < 2)
-        return FLAT_MEASURE;
-    fd_doc *doc = e.doc;
-    bool work = doc->work <= doc->work_limit && run->per_element <= doc->work_limit - doc->work;
-    bool nodes = c->max_nodes && c->nodes < c->max_nodes && c->max_nodes - c->nodes >= f->nstructs;
-    if (!work || !nodes || !fd_lazy_room(doc, f->alloc) || c->depth + f->levels > FD_EMIT_MAX_DEPTH ||
-        !fd_emit_room_deeper(c, f->levels, fd_flat_need(f, depth, nbytes)))
-        return FLAT_NO;
-    doc->work += run->per_element;
-    c->nodes += f->nstructs;
-    c->by_program++;
-    json_flat_write(w, f, depth, first);
-    return FLAT_DONE;
-}
-
 /* Element i the object way. */
 static void json_elem(json_w *w, const fd_value *v, size_t i, size_t depth)
 {
@@ -409,24 +336,18 @@ static void json_array(json_w *w, const fd_value *v, size_t depth)
         fd_emit_put(c, "[]", 2);
         return;
     }
-    fd_arr *arr = fd_v_as_arr(*v);
-    bool programs = arr->lazy && !c->objects_only && !w->spans;
-    json_flat_run run = { 0 };
+    fd_flat_run run;
+    fd_emit_flat_start(c, &run, *v, !w->spans, false);
     fd_emit_putc(c, '[');
     for (size_t i = 0; i < n && !c->stop; i++) {
-        int how = programs ? json_flat_elem(w, &run, arr, i, depth + 1, i == 0) : FLAT_NO;
-        if (how == FLAT_DONE)
+        int how = fd_emit_flat_prepare(c, &run, i);
+        if (how == FD_FLAT_READY && fd_emit_flat_commit(c, &run, fd_flat_need(run.f, depth + 1, run.nbytes))) {
+            json_flat_write(w, run.f, depth + 1, i == 0);
             continue;
-        uint64_t work = how == FLAT_MEASURE ? run.doc->work : 0, errors = c->st.errors;
+        }
         json_elem(w, v, i, depth);
-        if (how != FLAT_MEASURE || c->stop || c->st.errors != errors)
-            continue;
-        uint64_t spent = run.doc->work - work;
-        if (run.calibrated == 0)
-            run.per_element = spent;
-        else if (spent != run.per_element)
-            programs = false;
-        run.calibrated++;
+        if (how == FD_FLAT_MEASURE)
+            fd_emit_flat_measured(c, &run);
     }
     json_newline(w, depth);
     fd_emit_putc(c, ']');
@@ -563,7 +484,6 @@ void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
     w->c = c;
     w->compact = compact;
     w->spans = spans;
-    w->nflats = 0;
     /* Zeroed: a key is copied with the rest of its slot. */
     memset(w->keys, 0, sizeof w->keys);
     fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, c->tail);
@@ -573,8 +493,6 @@ void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
         fd_emit_tripped(c, v, &c->scratch);
         json_error_value(w, &c->scratch);
     }
-    for (uint32_t k = 0; k < w->nflats; k++)
-        fd_flat_free(w->flats[k].f);
     free(w);
 }
 

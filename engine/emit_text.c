@@ -237,17 +237,68 @@ static void text_struct(text_w *w, const fd_value *v, size_t ind)
     }
 }
 
+/* A bound of what text_item's budget checks ask for writing an element by
+ * program f at indentation ind, its views holding nbytes: each line's
+ * indentation, name and slack, a struct's to-string room, a view's hex. */
+static uint64_t text_flat_need(const text_w *w, const fd_flat *f, size_t ind, uint64_t nbytes)
+{
+    uint64_t cap = w->max_bytes > TEXT_MAX_STRING ? w->max_bytes : TEXT_MAX_STRING;
+    uint64_t shown = nbytes < w->max_bytes * f->nviews ? nbytes : w->max_bytes * f->nviews;
+    return f->names + ((uint64_t)f->items) * (ind + 2 * (uint64_t)f->levels + 24 + 64) +
+           (uint64_t)f->nstructs * 4 * cap + 3 * shown;
+}
+
+/* Element i by its program: the lines text_item writes for it. */
+static void text_flat_write(text_w *w, const fd_flat *f, size_t ind, uint64_t i)
+{
+    fd_emit_ctx *c = w->c;
+    for (uint32_t k = 0; k < f->nops; k++) {
+        const fd_flat_op *op = &f->ops[k];
+        if (op->kind == FD_FLAT_CLOSE) {
+            ind -= 2;
+            continue;
+        }
+        fd_emit_indent(c, ind);
+        if (op->name) {
+            fd_emit_put(c, op->name, op->nlen);
+        } else {
+            fd_emit_putc(c, '[');
+            fd_emit_u64(c, i);
+            fd_emit_putc(c, ']');
+        }
+        if (op->kind == FD_FLAT_OPEN) {
+            fd_emit_put(c, " (", 2);
+            fd_emit_puts(c, op->type->name);
+            fd_emit_put(c, ")\n", 2);
+            ind += 2;
+            continue;
+        }
+        fd_emit_put(c, " = ", 3);
+        text_scalar(w, &f->vals[k], op->attr->hex_hint);
+        fd_emit_putc(c, '\n');
+    }
+}
+
 static void text_array(text_w *w, const fd_value *v, size_t ind, bool hex)
 {
     fd_emit_ctx *c = w->c;
     size_t n = fd_array_len(*v);
+    fd_flat_run run;
+    fd_emit_flat_start(c, &run, *v, true, true);
     for (size_t i = 0; i < n && !c->stop; i++) {
+        int how = fd_emit_flat_prepare(c, &run, i);
+        if (how == FD_FLAT_READY && fd_emit_flat_commit(c, &run, text_flat_need(w, run.f, ind, run.nbytes))) {
+            text_flat_write(w, run.f, ind, i);
+            continue;
+        }
         fd_emit_push_index(c, i);
         fd_brief hold;
         fd_value e = fd_emit_elem(*v, i, &hold);
         text_item(w, &e, ind, NULL, i, hex);
         fd_emit_elem_done(*v, &hold);
         fd_emit_pop(c);
+        if (how == FD_FLAT_MEASURE)
+            fd_emit_flat_measured(c, &run);
     }
 }
 

@@ -51,7 +51,7 @@ static int out_sink(void *user, const char *s, size_t n)
     return 0;
 }
 
-/* The JSON of a fresh document, lazy arrays written through objects or by write programs. */
+/* The tree of a fresh document, lazy arrays written through objects or by write programs. */
 static out write_json(const uint8_t *data, size_t size, const fd_open_opts *oo, const fd_emit_opts *eo,
                       bool objects_only, fd_emit_stats *st)
 {
@@ -66,12 +66,13 @@ static out write_json(const uint8_t *data, size_t size, const fd_open_opts *oo, 
     return o;
 }
 
-/* Write programs must print what the objects print, also where a budget the
- * input's last byte picks cuts the tree. */
+/* Write programs must print what the objects print (JSON or text, as the
+ * input's size picks), also where a budget the input's last byte picks cuts
+ * the tree. */
 static void compare_paths(const uint8_t *data, size_t size)
 {
     fd_open_opts oo = { .size = sizeof oo };
-    fd_emit_opts eo = { .size = sizeof eo, .format = FD_OUT_JSON, .compact = size & 1 };
+    fd_emit_opts eo = { .size = sizeof eo, .format = size & 16 ? FD_OUT_TEXT : FD_OUT_JSON, .compact = size & 1 };
     uint8_t b = size ? data[size - 1] : 0;
     if (b & 2)
         eo.max_output = 4096u << (b >> 4);

@@ -102,6 +102,8 @@ static uint64_t same_both_ways(const char *ksy, const uint8_t *data, size_t len,
 
 static const fd_emit_opts pretty = { .size = sizeof(fd_emit_opts), .format = FD_OUT_JSON };
 static const fd_emit_opts compact = { .size = sizeof(fd_emit_opts), .format = FD_OUT_JSON, .compact = true };
+static const fd_emit_opts text = { .size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT };
+static const fd_emit_opts text_wide = { .size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT, .max_bytes = 4 };
 
 static void test_values_and_views(void **state)
 {
@@ -114,11 +116,18 @@ static void test_values_and_views(void **state)
     assert_int_equal(n, 100 - 2 - 14);
     assert_int_equal(st.errors, 14);
     assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &compact, NULL, NULL), 100 - 2 - 14);
-    char *text = json_of(recs_ksy, d, len, NULL, &compact, NULL, false, NULL, NULL);
-    assert_non_null(strstr(text, "{\"tag\":\"one\",\"s\":-219,\"f\":0.3333333432674408,"
+    assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &text, NULL, NULL), 100 - 2 - 14);
+    assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &text_wide, NULL, NULL), 100 - 2 - 14);
+    char *lines = json_of(recs_ksy, d, len, NULL, &text, NULL, false, NULL, NULL);
+    assert_non_null(strstr(lines, "\n    [1] (rec)\n      tag = one (0x1)\n      s = -219\n"
+                                  "      f = 0.3333333432674408\n      loc (loc)\n        ofs = 0x1\n        len = 1\n"
+                                  "        data = [1 byte] 00\n      big = 16777344\n"));
+    free(lines);
+    char *out = json_of(recs_ksy, d, len, NULL, &compact, NULL, false, NULL, NULL);
+    assert_non_null(strstr(out, "{\"tag\":\"one\",\"s\":-219,\"f\":0.3333333432674408,"
                                  "\"loc\":{\"ofs\":1,\"len\":1,\"data\":\"00\"},\"big\":16777344,\"d\":-0.001,\"head\":\"6400\"}"));
-    assert_non_null(strstr(text, "\"tag\":3,"));
-    free(text);
+    assert_non_null(strstr(out, "\"tag\":3,"));
+    free(out);
     free(d);
 }
 
@@ -146,6 +155,8 @@ static void test_budgets(void **state)
         eo.max_output = b * 8;
         uint64_t n = same_both_ways(recs_ksy, d, len, NULL, &eo, NULL, &st);
         cut_after_programs |= st.truncated && n > 0;
+        eo.format = FD_OUT_TEXT;
+        same_both_ways(recs_ksy, d, len, NULL, &eo, NULL, NULL);
         oo.max_work = b;
         n = same_both_ways(recs_ksy, d, len, &oo, &pretty, NULL, &st);
         cut_after_programs |= st.errors > 428 && n > 0;
@@ -224,6 +235,12 @@ static void test_no_program(void **state)
     uint8_t d[16] = { 1, 2, 3, 4, 5, 6, 7, 8 };
     for (size_t k = 0; k < sizeof ksys / sizeof ksys[0]; k++)
         assert_int_equal(same_both_ways(ksys[k], d, sizeof d, NULL, &pretty, NULL, NULL), 0);
+    /* The text writer shows `to-string`, an expression: not from a program. */
+    static const char *const shown =
+        "meta:\n  id: t\nseq:\n  - id: items\n    type: it\n    repeat: expr\n    repeat-expr: 4\n"
+        "types:\n  it:\n    seq:\n      - id: a\n        type: u1\n    to-string: a.to_s\n";
+    assert_int_equal(same_both_ways(shown, d, sizeof d, NULL, &text, NULL, NULL), 0);
+    assert_int_equal(same_both_ways(shown, d, sizeof d, NULL, &pretty, NULL, NULL), 4 - 2);
     /* Spans are written the object way. */
     size_t len;
     uint8_t *r = recs_data(10, &len);

@@ -67,7 +67,8 @@ static bool same_stats(const fd_emit_stats *a, const fd_emit_stats *b)
 }
 
 /* 1 when the two paths differ, -1 when the file cannot be written. */
-static int check(const fd_spec *spec, const char *path, const limits *lim, const char *what, uint64_t *programs)
+static int check_format(const fd_spec *spec, const char *path, const limits *lim, const char *what,
+                        uint64_t *programs)
 {
     buf a = { 0 }, b = { 0 };
     fd_emit_stats sa, sb;
@@ -79,9 +80,10 @@ static int check(const fd_spec *spec, const char *path, const limits *lim, const
             at++;
         rc = 0;
         if (at < a.n || at < b.n || !same_stats(&sa, &sb)) {
-            fprintf(stderr, "flatcheck: %s%s: the write programs' JSON differs from the objects' at byte %zu "
+            fprintf(stderr, "flatcheck: %s%s: the write programs' %s differs from the objects' at byte %zu "
                             "(%zu and %zu bytes; errors %llu and %llu)\n",
-                    path, what, at, a.n, b.n, (unsigned long long)sa.errors, (unsigned long long)sb.errors);
+                    path, what, lim->emit.format == FD_OUT_TEXT ? "text" : "JSON", at, a.n, b.n,
+                    (unsigned long long)sa.errors, (unsigned long long)sb.errors);
             rc = 1;
         }
         *programs += nb;
@@ -89,6 +91,16 @@ static int check(const fd_spec *spec, const char *path, const limits *lim, const
     free(a.p);
     free(b.p);
     return rc;
+}
+
+/* Both writers that use programs: JSON and text. */
+static int check(const fd_spec *spec, const char *path, const limits *lim, const char *what, uint64_t *programs)
+{
+    limits l = *lim;
+    l.emit.format = FD_OUT_TEXT;
+    int json = check_format(spec, path, lim, what, programs);
+    int text = json < 0 ? json : check_format(spec, path, &l, what, programs);
+    return json < 0 || text < 0 ? -1 : json || text;
 }
 
 static uint64_t number(const char *s)
@@ -129,8 +141,9 @@ int main(int argc, char **argv)
     if (argc - i < 2) {
         fprintf(stderr, "usage: flatcheck [--compact] [--sweep] [-I DIR]... [--max-output N] [--max-work N]\n"
                         "                 [--max-memory N] KSY FILE...\n"
-                        "Writes each FILE as JSON twice, on fresh documents: every lazy array element\n"
-                        "through its objects, then with write programs, and compares text and stats.\n"
+                        "Writes each FILE as JSON and as text twice, on fresh documents: every lazy\n"
+                        "array element through its objects, then with write programs, and compares\n"
+                        "the outputs and stats.\n"
                         "--sweep also compares under output, work and memory budgets that cut the\n"
                         "tree at many places.  Prints how many elements programs wrote; exits 1 when\n"
                         "any output differs, 2 on other errors.\n");
