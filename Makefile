@@ -226,8 +226,9 @@ FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=clang OPT="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build-fuzz/libfmtdump.a build-fuzz/tests/gen_minidump
 	@mkdir -p build-fuzz/corpus/dump build-fuzz/corpus/ksy build-fuzz/corpus/expr
-	@for v in basic amd64 padded misc24 mem64 truncated loop overlap many-ranges be; do \
+	@for v in basic amd64 padded misc24 mem64 truncated loop overlap be; do \
 		build-fuzz/tests/gen_minidump build-fuzz/corpus/dump/$$v.dmp --variant $$v; done
+	@build-fuzz/tests/gen_minidump build-fuzz/corpus/dump/many-ranges.dmp --variant many-ranges --count 64
 	@cp formats/*.ksy tests/fixtures/*.ksy build-fuzz/corpus/ksy/
 	@printf 'items[1].v == colors::green' > build-fuzz/corpus/expr/1
 	@printf "name.reverse + 'x' + n.to_s" > build-fuzz/corpus/expr/2

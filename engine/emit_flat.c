@@ -152,21 +152,25 @@ static bool flat_type(fd_flat *f, uint32_t cap, const fd_type *t, const char *na
     return flat_push(f, cap, (fd_flat_op){ .kind = FD_FLAT_CLOSE });
 }
 
-/* Ops a type needs: one per field and instance, two per struct. */
-static uint64_t flat_count(const fd_type *t, int level)
+/* Most ops a program has: one per field and instance, two per struct. */
+#define FLAT_MAX_OPS (1u << 16)
+
+/* Ops t needs, counted up to past FLAT_MAX_OPS: a struct used many times
+ * over makes many ops from a short description. */
+static uint64_t flat_count(const fd_type *t, int level, uint64_t n)
 {
     if (level >= FD_FLAT_MAX_LEVELS)
-        return 0;
-    uint64_t n = 2 + t->ninst;
-    for (uint32_t i = 0; i < t->nseq; i++)
-        n += t->seq[i].type.prim == FD_P_USER ? flat_count(t->seq[i].type.user, level + 1) : 1;
+        return n;
+    n += 2 + t->ninst;
+    for (uint32_t i = 0; i < t->nseq && n <= FLAT_MAX_OPS; i++)
+        n = t->seq[i].type.prim == FD_P_USER ? flat_count(t->seq[i].type.user, level + 1, n) : n + 1;
     return n;
 }
 
 fd_flat *fd_flat_compile(const fd_type *t)
 {
-    uint64_t cap = flat_count(t, 0);
-    if (cap == 0 || cap > (1u << 16))
+    uint64_t cap = flat_count(t, 0, 0);
+    if (cap > FLAT_MAX_OPS)
         return NULL;
     fd_flat *f = calloc(1, sizeof *f + cap * sizeof f->ops[0]);
     fd_value *vals = f ? calloc(cap, sizeof *vals) : NULL;

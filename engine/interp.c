@@ -385,39 +385,6 @@ static bool plain_reading(const fd_attr *a)
            a->valid.kind == FD_VALID_NONE && !a->parent && !a->parent_none && !a->enm;
 }
 
-/* The size of t when reading it from enough bytes cannot fail and needs
- * nothing but those bytes and a byte order: fixed-width numbers and structs
- * of them, no params, nothing evaluated in the seq.  An array of such a type
- * can be read element by element on demand with the same result as at once
- * (see fd_lazy); -1 when t is not so.  *inherits is set when some number in
- * it takes its byte order from the object that creates t. */
-static int64_t flat_size(const fd_type *t, int depth, bool *inherits)
-{
-    if (depth > 8 || t->nparams || t->endian_sw || t->fixed_size <= 0)
-        return -1;
-    int64_t size = 0;
-    for (uint32_t i = 0; i < t->nseq; i++) {
-        const fd_attr *a = &t->seq[i];
-        if (fd_attr_fixed_num(a)) {
-            size += a->type.width;
-            if (a->type.width > 1 && a->type.endian == FD_END_INHERIT && t->endian == FD_END_INHERIT)
-                *inherits = true;
-            continue;
-        }
-        if (a->type.prim != FD_P_USER || a->type.nargs || !plain_reading(a) || a->if_expr ||
-            a->repeat != FD_REP_NONE || a->type.user->module != t->module)
-            return -1;
-        bool inner = false;
-        int64_t n = flat_size(a->type.user, depth + 1, &inner);
-        if (inner && t->endian == FD_END_INHERIT)
-            *inherits = true;
-        if (n < 0)
-            return -1;
-        size += n;
-    }
-    return size == t->fixed_size ? size : -1;
-}
-
 static uint32_t plan_hash(const fd_type *t, uint32_t mask)
 {
     uint64_t h = (uint64_t)(uintptr_t)t * UINT64_C(0x9e3779b97f4a7c15);
@@ -432,6 +399,49 @@ static void plan_insert(fd_plan **tab, uint32_t cap, fd_plan *p)
     tab[h] = p;
 }
 
+static const fd_plan *plan_get(fd_doc *doc, const fd_type *t);
+
+/* Struct nesting below a flat type that still reads element by element. */
+#define FD_FLAT_MAX_NESTING 8
+
+/* The size of t when reading it from enough bytes cannot fail and needs
+ * nothing but those bytes and a byte order: fixed-width numbers and structs
+ * of them, no params, nothing evaluated in the seq.  An array of such a type
+ * can be read element by element on demand with the same result as at once
+ * (see fd_lazy); -1 when t is not so.  *inherits is set when some number in
+ * it takes its byte order from the object that creates t; *nesting is how
+ * deep its structs nest.  Nested types are judged by their own plans, so a
+ * type used many times over is looked at once (a description of a few types
+ * of many fields each would otherwise cost their product). */
+static int64_t flat_size(fd_doc *doc, const fd_type *t, bool *inherits, uint32_t *nesting)
+{
+    if (t->nparams || t->endian_sw || t->fixed_size <= 0)
+        return -1;
+    int64_t size = 0;
+    for (uint32_t i = 0; i < t->nseq; i++) {
+        const fd_attr *a = &t->seq[i];
+        if (fd_attr_fixed_num(a)) {
+            size += a->type.width;
+            if (a->type.width > 1 && a->type.endian == FD_END_INHERIT && t->endian == FD_END_INHERIT)
+                *inherits = true;
+            continue;
+        }
+        if (a->type.prim != FD_P_USER || a->type.nargs || !plain_reading(a) || a->if_expr ||
+            a->repeat != FD_REP_NONE || a->type.user->module != t->module)
+            return -1;
+        /* The sizes resolved at load time make the types below acyclic. */
+        const fd_plan *sub = plan_get(doc, a->type.user);
+        if (!sub || sub->flat < 0 || sub->flat_nesting >= FD_FLAT_MAX_NESTING)
+            return -1;
+        if (sub->flat_inherits && t->endian == FD_END_INHERIT)
+            *inherits = true;
+        if (sub->flat_nesting + 1 > *nesting)
+            *nesting = sub->flat_nesting + 1;
+        size += sub->flat;
+    }
+    return size == t->fixed_size ? size : -1;
+}
+
 static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
 {
     if (doc->plan_cap) {
@@ -442,17 +452,6 @@ static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
             if (p->type == t)
                 return p;
         }
-    }
-    if ((doc->nplans + 1) * 2 > doc->plan_cap) {
-        uint32_t cap = doc->plan_cap ? doc->plan_cap * 2 : 64;
-        fd_plan **tab = fd_arena_zalloc(&doc->arena, cap * sizeof *tab);
-        if (!tab)
-            return NULL;
-        for (uint32_t i = 0; i < doc->plan_cap; i++)
-            if (doc->plans[i])
-                plan_insert(tab, cap, doc->plans[i]);
-        doc->plans = tab;
-        doc->plan_cap = cap;
     }
     uint32_t n = 0;
     while (n < t->nseq && n < FD_PLAN_MAX_FAST && fd_attr_fixed_num(&t->seq[n]))
@@ -469,8 +468,22 @@ static const fd_plan *plan_get(fd_doc *doc, const fd_type *t)
     }
     p->fast_bytes = off;
     bool inherits = false;
-    p->flat = flat_size(t, 0, &inherits);
+    uint32_t nesting = 0;
+    p->flat = flat_size(doc, t, &inherits, &nesting);
     p->flat_inherits = inherits;
+    p->flat_nesting = nesting;
+    /* The table grows after the plans of nested types went in. */
+    if ((doc->nplans + 1) * 2 > doc->plan_cap) {
+        uint32_t cap = doc->plan_cap ? doc->plan_cap * 2 : 64;
+        fd_plan **tab = fd_arena_zalloc(&doc->arena, cap * sizeof *tab);
+        if (!tab)
+            return NULL;
+        for (uint32_t i = 0; i < doc->plan_cap; i++)
+            if (doc->plans[i])
+                plan_insert(tab, cap, doc->plans[i]);
+        doc->plans = tab;
+        doc->plan_cap = cap;
+    }
     plan_insert(doc->plans, doc->plan_cap, p);
     doc->nplans++;
     return p;

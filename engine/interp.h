@@ -19,6 +19,7 @@ typedef struct fd_plan {
     uint32_t fast_bytes;   /* sum of their widths */
     int64_t flat;          /* byte size when an array of the type may be lazy, else -1 */
     bool flat_inherits;    /* ...and it needs the byte order of its creator */
+    uint32_t flat_nesting; /* ...and its structs nest this deep */
     uint32_t off[];        /* off[i]: offset of fast field i from the object's start */
 } fd_plan;
 

@@ -268,6 +268,51 @@ static void test_cut_eos_reads_at_once(void **state)
     fx_close(&fx);
 }
 
+/* A description of `levels` types nested in a chain, each of `fields`
+ * fields of the next (the last of u1): an array of the first. */
+static char *chain_ksy(int levels, int fields)
+{
+    size_t cap = 256 + (size_t)levels * (32 + (size_t)fields * 48);
+    char *ksy = malloc(cap);
+    assert_non_null(ksy);
+    int n = snprintf(ksy, cap, "meta:\n  id: t\nseq:\n  - id: items\n    type: l0\n    repeat: eos\ntypes:\n");
+    for (int l = 0; l < levels; l++) {
+        n += snprintf(ksy + n, cap - (size_t)n, "  l%d:\n    seq:\n", l);
+        for (int f = 0; f < fields; f++) {
+            if (l + 1 < levels)
+                n += snprintf(ksy + n, cap - (size_t)n, "      - id: f%d\n        type: l%d\n", f, l + 1);
+            else
+                n += snprintf(ksy + n, cap - (size_t)n, "      - id: f%d\n        type: u1\n", f);
+        }
+    }
+    return ksy;
+}
+
+/* Structs nest up to 8 levels below a lazy element; each type is judged
+ * once however often it is used (30^8 uses here: judged use by use, the
+ * parse would not end). */
+static void test_nesting_judged_once(void **state)
+{
+    (void)state;
+    static uint8_t d[64];
+    static const struct { int levels, fields; size_t len; bool lazy; } cases[] = {
+        { 9, 1, 8, true }, { 10, 1, 8, false }, { 8, 30, 8, false }, { 2, 3, 63, true },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *ksy = chain_ksy(cases[k].levels, cases[k].fields);
+        fixture fx;
+        fx_open(&fx, "t.ksy", ksy, d, cases[k].len);
+        fd_value items = fd_struct_get(fx.root, "items");
+        if (cases[k].lazy)
+            assert_true(is_lazy(items));
+        else
+            assert_false(is_lazy(items));
+        free(write_tree(fx.root, FD_OUT_JSON, false, NULL));
+        fx_close(&fx);
+        free(ksy);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_node_at_holds_briefly),
         cmocka_unit_test(test_runs_share_no_budget),
         cmocka_unit_test(test_cut_eos_reads_at_once),
+        cmocka_unit_test(test_nesting_judged_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
