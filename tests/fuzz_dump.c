@@ -7,6 +7,7 @@
 
 #include "fmtdump.h"
 #include "emit.h"
+#include "membuf.h"
 
 static fd_spec *spec;
 static FILE *sink;
@@ -28,40 +29,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-typedef struct out {
-    char *p;
-    size_t n, cap;
-} out;
-
-static int out_sink(void *user, const char *s, size_t n)
-{
-    out *o = user;
-    if (o->n + n > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (cap < o->n + n)
-            cap *= 2;
-        char *p = realloc(o->p, cap);
-        if (!p)
-            return -1;
-        o->p = p;
-        o->cap = cap;
-    }
-    memcpy(o->p + o->n, s, n);
-    o->n += n;
-    return 0;
-}
-
 /* The tree of a fresh document, lazy arrays written through objects or by write programs. */
-static out write_json(const uint8_t *data, size_t size, const fd_open_opts *oo, const fd_emit_opts *eo,
+static membuf write_tree(const uint8_t *data, size_t size, const fd_open_opts *oo, const fd_emit_opts *eo,
                       bool objects_only, fd_emit_stats *st)
 {
-    out o = { 0 };
+    membuf o = { 0 };
     fd_doc *doc = fd_doc_open_mem(spec, data, size, oo, NULL);
     if (!doc)
         return o;
     fd_emit_opts opts = *eo;
     opts.stats = st;
-    fd_emit_sink_paths(out_sink, &o, fd_doc_root(doc), &opts, objects_only, NULL);
+    fd_emit_sink_paths(membuf_sink, &o, fd_doc_root(doc), &opts, objects_only, NULL);
     fd_doc_close(doc);
     return o;
 }
@@ -81,7 +59,7 @@ static void compare_paths(const uint8_t *data, size_t size)
     if (b & 8)
         oo.max_memory = 65536u << (b >> 4);
     fd_emit_stats sa, sb;
-    out a = write_json(data, size, &oo, &eo, true, &sa), p = write_json(data, size, &oo, &eo, false, &sb);
+    membuf a = write_tree(data, size, &oo, &eo, true, &sa), p = write_tree(data, size, &oo, &eo, false, &sb);
     if (a.n != p.n || (a.n && memcmp(a.p, p.p, a.n) != 0) || sa.errors != sb.errors || sa.truncated != sb.truncated) {
         fprintf(stderr, "fuzz_dump: write programs print %zu bytes, objects %zu\n", p.n, a.n);
         abort();

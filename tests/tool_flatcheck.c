@@ -7,33 +7,7 @@
 #include <fmtdump.h>
 
 #include "emit.h"
-
-/* An output collected in memory. */
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-    bool oom;
-} buf;
-
-static int buf_sink(void *user, const char *s, size_t n)
-{
-    buf *b = user;
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 16;
-        while (cap < b->n + n)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return -1;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    return 0;
-}
+#include "membuf.h"
 
 typedef struct limits {
     fd_open_opts open;
@@ -41,7 +15,7 @@ typedef struct limits {
 } limits;
 
 /* Writes path as JSON on a fresh document; false when it cannot be opened. */
-static bool write_one(const fd_spec *spec, const char *path, const limits *lim, bool objects_only, buf *out,
+static bool write_one(const fd_spec *spec, const char *path, const limits *lim, bool objects_only, membuf *out,
                       fd_emit_stats *st, uint64_t *by_program)
 {
     fd_error err;
@@ -54,7 +28,7 @@ static bool write_one(const fd_spec *spec, const char *path, const limits *lim, 
     }
     fd_emit_opts o = lim->emit;
     o.stats = st;
-    fd_emit_sink_paths(buf_sink, out, fd_doc_root(doc), &o, objects_only, by_program);
+    fd_emit_sink_paths(membuf_sink, out, fd_doc_root(doc), &o, objects_only, by_program);
     fd_doc_close(doc);
     return !out->oom;
 }
@@ -70,7 +44,7 @@ static bool same_stats(const fd_emit_stats *a, const fd_emit_stats *b)
 static int check_format(const fd_spec *spec, const char *path, const limits *lim, const char *what,
                         uint64_t *programs)
 {
-    buf a = { 0 }, b = { 0 };
+    membuf a = { 0 }, b = { 0 };
     fd_emit_stats sa, sb;
     uint64_t na = 0, nb = 0;
     int rc = -1;
