@@ -239,11 +239,11 @@ void fd_emit_u64(fd_emit_ctx *c, uint64_t u)
         10000000000000000000u,
     };
     /* Straight into the buffer when the longest number fits: count the
-     * digits first, then write them from the end. */
+     * digits first, then write them from the end.  t = bits * 1233 / 4096
+     * (log10 2 is about 1233 / 4096) is the digit count or one below it. */
     if (FD_EMIT_BUFSZ - c->len >= 20) {
-        size_t n = 1;
-        while (n < 20 && u >= pow10[n])
-            n++;
+        unsigned bits = 64 - (unsigned)__builtin_clzll(u | 1), t = (bits * 1233) >> 12;
+        size_t n = t + ((u | 1) >= pow10[t]);
         digits_before(c->buf + c->len + n, u);
         c->len += n;
         return;

@@ -35,10 +35,24 @@ typedef struct json_key_slot {
     char text[JSON_KEY_MAX];
 } json_key_slot;
 
+/* The text a write program puts around its values at one depth (see
+ * json_tmpl_build); a few are kept, the oldest replaced. */
+#define JSON_TMPLS 4
+/* Segments are copied 64 bytes at a time: the text ends in that much slack. */
+#define JSON_TMPL_SLACK 64
+typedef struct json_tmpl {
+    const fd_flat *f;      /* NULL: a free slot */
+    size_t depth;
+    char *text;
+    uint32_t *off;         /* f->nops + 1 */
+} json_tmpl;
+
 typedef struct json_w {
     fd_emit_ctx *c;
     bool compact;
     bool spans;
+    unsigned next_tmpl;
+    json_tmpl tmpls[JSON_TMPLS];
     json_key_slot keys[JSON_KEYS];
 } json_w;
 
@@ -283,36 +297,131 @@ static void json_item(json_w *w, const fd_value *v, size_t depth, const char *na
     json_error_value(w, &c->scratch);
 }
 
-/* Element k of the program's ops and the rest, as json_item writes them. */
-static void json_flat_write(json_w *w, const fd_flat *f, size_t depth, bool first)
+/* A growing text for json_tmpl_build. */
+typedef struct json_text {
+    char *p;
+    size_t n, cap;
+    bool failed;
+} json_text;
+
+static void text_add(json_text *t, const char *s, size_t n)
 {
-    fd_emit_ctx *c = w->c;
-    bool firsts[FD_FLAT_MAX_LEVELS + 1];
+    if (t->failed)
+        return;
+    if (t->n + n + JSON_TMPL_SLACK > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        while (cap < t->n + n + JSON_TMPL_SLACK)
+            cap *= 2;
+        char *p = realloc(t->p, cap);
+        if (!p) {
+            t->failed = true;
+            return;
+        }
+        t->p = p;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->n, s, n);
+    t->n += n;
+}
+
+static void text_newline(json_text *t, bool compact, size_t depth)
+{
+    if (compact)
+        return;
+    text_add(t, "\n", 1);
+    for (size_t i = 0; i < depth; i++)
+        text_add(t, "  ", 2);
+}
+
+/* What json_flat_write writes for f at depth but the values and the comma
+ * before the element, as one segment per op: before a value, its
+ * separator, line break, indentation and key; for a struct, that and its
+ * brace; for a CLOSE, the line and the brace that end the struct.  False
+ * when a key would need escaping (names are identifiers, so never). */
+static bool json_tmpl_build(json_w *w, json_tmpl *t, const fd_flat *f, size_t depth)
+{
+    json_text x = { 0 };
+    bool firsts[FD_FLAT_MAX_LEVELS + 1] = { true };
     uint32_t lvl = 0;
-    firsts[0] = first;
-    for (uint32_t k = 0; k < f->nops; k++) {
+    t->off = malloc(((size_t)f->nops + 1) * sizeof *t->off);
+    for (uint32_t k = 0; t->off && k < f->nops; k++) {
         const fd_flat_op *op = &f->ops[k];
+        t->off[k] = (uint32_t)x.n;
         if (op->kind == FD_FLAT_CLOSE) {
             if (!firsts[lvl])
-                json_newline(w, depth + lvl - 1);
-            fd_emit_putc(c, '}');
+                text_newline(&x, w->compact, depth + lvl - 1);
+            text_add(&x, "}", 1);
             lvl--;
             continue;
         }
         if (!firsts[lvl])
-            fd_emit_putc(c, ',');
+            text_add(&x, ",", 1);
         firsts[lvl] = false;
-        json_newline(w, depth + lvl);
-        if (op->name)
-            json_key(w, op->name, op->nlen);
-        if (op->kind == FD_FLAT_OPEN) {
-            fd_emit_putc(c, '{');
-            firsts[++lvl] = true;
-        } else if (f->vals[k].kind == FD_INT && (f->vals[k].flags & FD_VF_UNSIGNED)) {
-            fd_emit_u64(c, f->vals[k].v.u);
-        } else {
-            json_value(w, &f->vals[k], depth + lvl);
+        text_newline(&x, w->compact, depth + lvl);
+        if (op->name) {
+            for (size_t i = 0; i < op->nlen; i++)
+                if (!(op->name[i] == '_' || (op->name[i] >= 'a' && op->name[i] <= 'z') ||
+                      (op->name[i] >= '0' && op->name[i] <= '9')))
+                    x.failed = true;
+            text_add(&x, "\"", 1);
+            text_add(&x, op->name, op->nlen);
+            text_add(&x, w->compact ? "\":" : "\": ", w->compact ? 2 : 3);
         }
+        if (op->kind == FD_FLAT_OPEN) {
+            text_add(&x, "{", 1);
+            firsts[++lvl] = true;
+        }
+    }
+    if (!t->off || x.failed || x.n > UINT32_MAX) {
+        free(t->off);
+        free(x.p);
+        *t = (json_tmpl){ 0 };
+        return false;
+    }
+    t->off[f->nops] = (uint32_t)x.n;
+    t->f = f;
+    t->depth = depth;
+    t->text = x.p;
+    return true;
+}
+
+static const json_tmpl *json_tmpl_get(json_w *w, const fd_flat *f, size_t depth)
+{
+    for (unsigned k = 0; k < JSON_TMPLS; k++)
+        if (w->tmpls[k].f == f && w->tmpls[k].depth == depth)
+            return &w->tmpls[k];
+    json_tmpl *t = &w->tmpls[w->next_tmpl++ % JSON_TMPLS];
+    free(t->text);
+    free(t->off);
+    *t = (json_tmpl){ 0 };
+    return json_tmpl_build(w, t, f, depth) ? t : NULL;
+}
+
+/* An element by its program f, with f's text t at this depth, as json_item
+ * writes it (the first of its array without a comma before it). */
+static void json_flat_write(json_w *w, const fd_flat *f, const json_tmpl *t, size_t depth, bool first)
+{
+    fd_emit_ctx *c = w->c;
+    if (!first)
+        fd_emit_putc(c, ',');
+    for (uint32_t k = 0; k < f->nops; k++) {
+        const char *seg = t->text + t->off[k];
+        size_t n = t->off[k + 1] - t->off[k];
+        /* A fixed-size copy: short variable ones compile to a library call. */
+        if (n <= JSON_TMPL_SLACK && FD_EMIT_BUFSZ - c->len >= JSON_TMPL_SLACK) {
+            memcpy(c->buf + c->len, seg, JSON_TMPL_SLACK);
+            c->len += n;
+        } else {
+            fd_emit_put(c, seg, n);
+        }
+        uint8_t kind = f->ops[k].kind;
+        if (kind == FD_FLAT_OPEN || kind == FD_FLAT_CLOSE)
+            continue;
+        const fd_value *v = &f->vals[k];
+        if (v->kind == FD_INT && (v->flags & FD_VF_UNSIGNED))
+            fd_emit_u64(c, v->v.u);
+        else
+            json_value(w, v, depth);
     }
 }
 
@@ -341,8 +450,9 @@ static void json_array(json_w *w, const fd_value *v, size_t depth)
     fd_emit_putc(c, '[');
     for (size_t i = 0; i < n && !c->stop; i++) {
         int how = fd_emit_flat_prepare(c, &run, i);
-        if (how == FD_FLAT_READY && fd_emit_flat_commit(c, &run, fd_flat_need(run.f, depth + 1, run.nbytes))) {
-            json_flat_write(w, run.f, depth + 1, i == 0);
+        const json_tmpl *t = how == FD_FLAT_READY ? json_tmpl_get(w, run.f, depth + 1) : NULL;
+        if (t && fd_emit_flat_commit(c, &run, fd_flat_need(run.f, depth + 1, run.nbytes))) {
+            json_flat_write(w, run.f, t, depth + 1, i == 0);
             continue;
         }
         json_elem(w, v, i, depth);
@@ -484,6 +594,8 @@ void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
     w->c = c;
     w->compact = compact;
     w->spans = spans;
+    w->next_tmpl = 0;
+    memset(w->tmpls, 0, sizeof w->tmpls);
     /* Zeroed: a key is copied with the rest of its slot. */
     memset(w->keys, 0, sizeof w->keys);
     fd_emit_layout(c, compact ? 1 : 2, compact ? 0 : 1, c->tail);
@@ -492,6 +604,10 @@ void fd_emit_json_body(fd_emit_ctx *c, fd_value v, bool compact, bool spans)
     } else {
         fd_emit_tripped(c, v, &c->scratch);
         json_error_value(w, &c->scratch);
+    }
+    for (unsigned k = 0; k < JSON_TMPLS; k++) {
+        free(w->tmpls[k].text);
+        free(w->tmpls[k].off);
     }
     free(w);
 }

@@ -2,6 +2,8 @@
 #ifndef FD_INTERP_H
 #define FD_INTERP_H
 
+#include <string.h>
+
 #include "value.h"
 
 /* Guards.  Depth bounds the C stack whatever the description or input does;
@@ -178,8 +180,6 @@ uint64_t fd_obj_alloc_size(const fd_type *t);
 /* A seq field the fast path may read: a number of fixed width with nothing
  * to evaluate around it (an enum tag is applied afterwards, cheaply). */
 bool fd_attr_fixed_num(const fd_attr *a);
-/* The value of fixed-width number field a (fd_attr_fixed_num) whose bytes are at q. */
-fd_value fd_fixed_num(const fd_attr *a, const uint8_t *q, bool le);
 /* The byte order of fixed-width field a in an object of byte order obj_le
  * (obj_le_known: decided); false when it is not decided. */
 bool fd_fixed_le(const fd_attr *a, bool obj_le, bool obj_le_known, bool *le);
@@ -219,5 +219,56 @@ bool fd_value_truthy(fd_value v, bool *ok);
 /* Equality / ordering with Kaitai semantics; returns -2 when incomparable. */
 int fd_value_cmp(fd_value a, fd_value b);
 bool fd_value_eq(fd_value a, fd_value b, bool *ok);
+
+/* The value of fixed-width number field a (fd_attr_fixed_num) whose bytes
+ * are at q: inline, as the writers' hottest path. */
+static inline uint32_t fd_load32(const uint8_t *q, bool le)
+{
+    return le ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
+              : (uint32_t)q[3] | (uint32_t)q[2] << 8 | (uint32_t)q[1] << 16 | (uint32_t)q[0] << 24;
+}
+
+/* A w-byte unsigned number (w = 1, 2, 4 or 8) at q; compilers turn these
+ * shifts into one load (and a byte swap). */
+static inline uint64_t fd_load_num(const uint8_t *q, int w, bool le)
+{
+    switch (w) {
+    case 1:
+        return q[0];
+    case 2:
+        return le ? (uint64_t)q[0] | (uint64_t)q[1] << 8 : (uint64_t)q[1] | (uint64_t)q[0] << 8;
+    case 4:
+        return fd_load32(q, le);
+    default:
+        return le ? (uint64_t)fd_load32(q, true) | (uint64_t)fd_load32(q + 4, true) << 32
+                  : (uint64_t)fd_load32(q + 4, false) | (uint64_t)fd_load32(q, false) << 32;
+    }
+}
+
+static inline fd_value fd_fixed_num(const fd_attr *a, const uint8_t *q, bool le)
+{
+    int w = a->type.width;
+    uint64_t u = fd_load_num(q, w, le);
+    uint8_t kind = a->enm ? FD_ENUM : FD_INT, flags = 0;
+    if (a->type.prim == FD_P_UINT) {
+        flags = FD_VF_UNSIGNED;
+    } else if (a->type.prim == FD_P_SINT) {
+        if (w < 8 && (u >> (w * 8 - 1)) & 1)
+            u |= ~(uint64_t)0 << (w * 8);
+    } else {
+        /* Floats: the bits of a double, from an f4 by way of a float. */
+        kind = FD_FLOAT;
+        if (w == 4) {
+            uint32_t x = (uint32_t)u;
+            float f;
+            memcpy(&f, &x, sizeof f);
+            double d = f;
+            memcpy(&u, &d, sizeof u);
+        }
+    }
+    /* Built in one go: building it field by field and copying it makes the
+     * copy wait for the stores (this is the writers' hottest path). */
+    return (fd_value){ .kind = kind, .flags = flags, .v.u = u, .x.aux = kind == FD_FLOAT ? NULL : a->enm };
+}
 
 #endif
