@@ -377,7 +377,9 @@ uint64_t fd_node_budget(fd_value v);
 /* Write the tree under v to sink; returns 0, or -1 when the sink refused bytes
  * or memory ran out.  A cut tree (budget) is not a failure: see stats. */
 int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts);
-/* The same to a FILE *, flushed at the end. */
+/* The same to a FILE *, flushed at the end.  When out has a descriptor
+ * (fileno), chunks of 32 KiB and more go to it directly after a flush of
+ * out, rather than through its buffer. */
 int fd_emit(FILE *out, fd_value v, const fd_emit_opts *opts);
 /* JSON form of one value (the -e envelope uses it). */
 int fd_emit_json_value(FILE *out, fd_value v, bool compact);
