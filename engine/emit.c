@@ -1,5 +1,5 @@
 /* emit.c - fd_emit, the sink and buffer, and the helpers every writer shares: formatting, guards, budget. */
-#include "emit.h"
+#include "emit_flat.h"
 
 #include "interp.h"
 #include "value.h"

@@ -1,6 +1,5 @@
 /* emit_flat.c - write programs for elements of lazy arrays: their values taken straight from the input. */
-#include "emit.h"
-#include "interp.h"
+#include "emit_flat.h"
 
 #include <stdlib.h>
 

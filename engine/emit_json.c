@@ -1,5 +1,5 @@
 /* emit_json.c - the JSON writer: structs as objects, exact integers, bytes as hex, errors as `_error`. */
-#include "emit.h"
+#include "emit_flat.h"
 #include "interp.h"
 
 /*

@@ -1,5 +1,5 @@
 /* emit_text.c - the text writer: an indented tree, one `name = value` line per field. */
-#include "emit.h"
+#include "emit_flat.h"
 
 #include <math.h>
 

@@ -1,4 +1,4 @@
-/* fuzz_ksy.c - libFuzzer target: any bytes loaded as a .ksy description (again from the parse cache), then run over a fixed input. */
+/* fuzz_ksy.c - libFuzzer target: any bytes loaded as a .ksy description (again from the parse cache), then run over fixed inputs. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "fmtdump.h"
+#include "emit.h"
+#include "membuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,6 +24,43 @@ static void touch(fd_value v, int depth)
     } else if (fd_value_kind(v) == FD_STRUCT) {
         for (size_t i = 0; i < fd_struct_nfields(v); i++)
             touch(fd_struct_field(v, i), depth + 1);
+    }
+}
+
+/* The tree of a fresh document over in[0..n), lazy arrays written through
+ * objects or by write programs, after touch() when touched. */
+static membuf write_tree(const fd_spec *spec, const uint8_t *in, size_t n, fd_out_format format, bool touched,
+                         bool objects_only)
+{
+    membuf m = { 0 };
+    fd_doc *doc = fd_doc_open_mem(spec, in, n, NULL, NULL);
+    if (!doc)
+        return m;
+    if (touched)
+        touch(fd_doc_root(doc), 0);
+    fd_emit_opts opts = { .size = sizeof opts, .format = format, .compact = true };
+    fd_emit_sink_paths(membuf_sink, &m, fd_doc_root(doc), &opts, objects_only, NULL);
+    fd_doc_close(doc);
+    return m;
+}
+
+/* Write programs print what the objects print, whatever the description:
+ * over an input long enough for arrays of many elements. */
+static void compare_paths(const fd_spec *spec)
+{
+    static uint8_t in[512];
+    for (size_t i = 0; i < sizeof in; i++)
+        in[i] = (uint8_t)(i * 37 + (i >> 3));
+    for (int k = 0; k < 4; k++) {
+        fd_out_format format = k & 1 ? FD_OUT_TEXT : FD_OUT_JSON;
+        membuf a = write_tree(spec, in, sizeof in, format, k & 2, true);
+        membuf b = write_tree(spec, in, sizeof in, format, k & 2, false);
+        if (a.n != b.n || (a.n && memcmp(a.p, b.p, a.n) != 0)) {
+            fprintf(stderr, "fuzz_ksy: write programs print %zu bytes, objects %zu\n", b.n, a.n);
+            abort();
+        }
+        free(a.p);
+        free(b.p);
     }
 }
 
@@ -50,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fd_spec_free(cold);
     if (!spec)
         return 0;
+    compare_paths(spec);
     fd_doc *doc = fd_doc_open_mem(spec, input, sizeof input, NULL, &err);
     if (doc) {
         fd_emit_opts opts = { .format = FD_OUT_JSON, .compact = true };

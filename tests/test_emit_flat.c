@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "emit.h"
+#include "emit_flat.h"
 
 /* Records of every kind of fixed-width number, a nested struct and byte
  * views of the element's stream and of `_root._io`, by literal and by field. */
