@@ -242,6 +242,9 @@ static void text_struct(text_w *w, const fd_value *v, size_t ind)
  * indentation, name and slack, a struct's to-string room, a view's hex. */
 static uint64_t text_flat_need(const text_w *w, const fd_flat *f, size_t ind, uint64_t nbytes)
 {
+    /* A --max-bytes near 2^64 makes the bound too large to fit, not wrap. */
+    if (w->max_bytes > (UINT64_C(1) << 40))
+        return UINT64_MAX;
     uint64_t cap = w->max_bytes > TEXT_MAX_STRING ? w->max_bytes : TEXT_MAX_STRING;
     uint64_t shown = nbytes < w->max_bytes * f->nviews ? nbytes : w->max_bytes * f->nviews;
     return f->names + ((uint64_t)f->items) * (ind + 2 * (uint64_t)f->levels + 24 + 64) +

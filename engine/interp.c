@@ -429,7 +429,10 @@ static int64_t flat_size(fd_doc *doc, const fd_type *t, bool *inherits, uint32_t
         if (a->type.prim != FD_P_USER || a->type.nargs || !plain_reading(a) || a->if_expr ||
             a->repeat != FD_REP_NONE || a->type.user->module != t->module)
             return -1;
-        /* The sizes resolved at load time make the types below acyclic. */
+        /* The sizes resolved at load time make the types below acyclic and at
+         * most 64 deep; near the stack allowance the array is read at once. */
+        if (fd_stack_exhausted(doc))
+            return -1;
         const fd_plan *sub = plan_get(doc, a->type.user);
         if (!sub || sub->flat < 0 || sub->flat_nesting >= FD_FLAT_MAX_NESTING)
             return -1;

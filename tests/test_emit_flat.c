@@ -104,6 +104,8 @@ static const fd_emit_opts pretty = { .size = sizeof(fd_emit_opts), .format = FD_
 static const fd_emit_opts compact = { .size = sizeof(fd_emit_opts), .format = FD_OUT_JSON, .compact = true };
 static const fd_emit_opts text = { .size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT };
 static const fd_emit_opts text_wide = { .size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT, .max_bytes = 4 };
+/* Byte arrays shown whole, however long: no bound of the output fits the budget. */
+static const fd_emit_opts text_all = { .size = sizeof(fd_emit_opts), .format = FD_OUT_TEXT, .max_bytes = UINT64_MAX };
 
 static void test_values_and_views(void **state)
 {
@@ -118,6 +120,7 @@ static void test_values_and_views(void **state)
     assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &compact, NULL, NULL), 100 - 2 - 14);
     assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &text, NULL, NULL), 100 - 2 - 14);
     assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &text_wide, NULL, NULL), 100 - 2 - 14);
+    assert_int_equal(same_both_ways(recs_ksy, d, len, NULL, &text_all, NULL, NULL), 0);
     char *lines = json_of(recs_ksy, d, len, NULL, &text, NULL, false, NULL, NULL);
     assert_non_null(strstr(lines, "\n    [1] (rec)\n      tag = one (0x1)\n      s = -219\n"
                                   "      f = 0.3333333432674408\n      loc (loc)\n        ofs = 0x1\n        len = 1\n"
