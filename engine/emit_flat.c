@@ -274,6 +274,9 @@ bool fd_flat_resolve(fd_flat *f, const fd_lazy_elem *e, uint64_t *nbytes)
 
 /* ---- the writers' side ------------------------------------------------------ */
 
+/* C stack an element read through objects may take from the writer's frame. */
+#define FLAT_STACK_MARGIN (64u << 10)
+
 static fd_flat *flat_get(fd_emit_ctx *c, const fd_type *t)
 {
     for (uint32_t k = 0; k < c->nflats; k++)
@@ -317,7 +320,10 @@ int fd_emit_flat_prepare(fd_emit_ctx *c, fd_flat_run *run, size_t i)
     }
     bool work = doc->work <= doc->work_limit && run->per_element <= doc->work_limit - doc->work;
     bool nodes = c->max_nodes && c->nodes < c->max_nodes && c->max_nodes - c->nodes >= f->nstructs;
-    if (!work || !nodes || !fd_lazy_room(doc, f->alloc) || c->depth + f->levels > FD_EMIT_MAX_DEPTH)
+    /* The object path's nesting and stack guards, with room to spare: a few
+     * frames per struct and instance, far below these margins. */
+    bool nesting = doc->depth + 4 * FD_FLAT_MAX_LEVELS < FD_MAX_DEPTH && fd_stack_room(doc, FLAT_STACK_MARGIN);
+    if (!work || !nodes || !nesting || !fd_lazy_room(doc, f->alloc) || c->depth + f->levels > FD_EMIT_MAX_DEPTH)
         return FD_FLAT_NO;
     return FD_FLAT_READY;
 }

@@ -110,6 +110,19 @@ static inline bool fd_stack_exhausted(fd_doc *doc)
     return doc->stack_top - here > doc->stack_limit;
 }
 
+/* Whether margin more bytes of C stack below this frame stay within the
+ * document's allowance: a writer that skips the parse frames which check
+ * it asks for their worth and more. */
+static inline bool fd_stack_room(fd_doc *doc, uint64_t margin)
+{
+    char probe;
+    uintptr_t here = (uintptr_t)&probe;
+    if (here > doc->stack_top)
+        doc->stack_top = here;
+    uint64_t used = doc->stack_top - here;
+    return used <= doc->stack_limit && doc->stack_limit - used >= margin;
+}
+
 /* Evaluation context of an expression: `this` and the repeat/switch/valid temporaries. */
 typedef struct fd_ctx {
     fd_obj *self;

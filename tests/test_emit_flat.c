@@ -166,6 +166,12 @@ static void test_budgets(void **state)
         oo.max_work = 0;
         oo.max_memory = b * 4;
         same_both_ways(recs_ksy, d, len, &oo, &compact, NULL, NULL);
+        /* Under a stack allowance too small to spare the margin, no program. */
+        oo.max_memory = 0;
+        oo.max_stack = b;
+        n = same_both_ways(recs_ksy, d, len, &oo, &compact, NULL, NULL);
+        if (b < (64u << 10))
+            assert_int_equal(n, 0);
     }
     assert_true(cut_after_programs);
     free(d);

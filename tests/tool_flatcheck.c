@@ -118,9 +118,9 @@ int main(int argc, char **argv)
                         "Writes each FILE as JSON and as text twice, on fresh documents: every lazy\n"
                         "array element through its objects, then with write programs, and compares\n"
                         "the outputs and stats.\n"
-                        "--sweep also compares under output, work and memory budgets that cut the\n"
-                        "tree at many places.  Prints how many elements programs wrote; exits 1 when\n"
-                        "any output differs, 2 on other errors.\n");
+                        "--sweep also compares under output, work, memory and stack budgets that\n"
+                        "cut the tree at many places.  Prints how many elements programs wrote;\n"
+                        "exits 1 when any output differs, 2 on other errors.\n");
         return 2;
     }
     fd_load_opts lo = FD_LOAD_OPTS_INIT;
@@ -159,7 +159,11 @@ int main(int argc, char **argv)
             l.open.max_memory = b * 16;
             snprintf(what, sizeof what, " (max memory %llu)", (unsigned long long)l.open.max_memory);
             differ += check(spec, argv[k], &l, what, &programs) == 1;
-            runs += 3;
+            l = lim;
+            l.open.max_stack = b * 2;
+            snprintf(what, sizeof what, " (max stack %llu)", (unsigned long long)l.open.max_stack);
+            differ += check(spec, argv[k], &l, what, &programs) == 1;
+            runs += 4;
         }
     }
     fd_spec_free(spec);
