@@ -2,17 +2,16 @@
 #include "emit_flat.h"
 
 #include "interp.h"
+#include "io.h"
 #include "value.h"
 #include "version.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <math.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 #include <stdlib.h>
-#include <unistd.h>
 
 static const char json_esc[128];
 
@@ -24,16 +23,7 @@ int fd_emit_file_sink(void *user, const char *buf, size_t n)
      * FILE holds: fwrite would first copy it into the FILE's own buffer. */
     if (fd < 0 || fflush(f) != 0)
         return fwrite(buf, 1, n, f) == n ? 0 : -1;
-    while (n) {
-        ssize_t k = write(fd, buf, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        buf += k;
-        n -= (size_t)k;
-    }
-    return 0;
+    return fd_io_write_all(fd, buf, n);
 }
 
 int fd_emit_sink(fd_sink_fn sink, void *user, fd_value v, const fd_emit_opts *opts)

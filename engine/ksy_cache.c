@@ -1,5 +1,6 @@
 /* ksy_cache.c - the parse cache: a .ksy file's YAML tree kept on disk beside a copy of its bytes, so an unchanged file skips libyaml. */
 #include "ksy_load.h"
+#include "io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -256,20 +257,6 @@ static void make_dirs(const char *dir)
     free(d);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 void fd_ksy_cache_put(const char *dir, const char *key, const char *text, size_t len,
                       const fd_ksy_node *root)
 {
@@ -300,7 +287,7 @@ void fd_ksy_cache_put(const char *dir, const char *key, const char *text, size_t
     int fd = mkstemp(tmp);
     if (fd < 0)
         goto out;
-    int bad = write_all(fd, buf, size);
+    int bad = fd_io_write_all(fd, buf, size);
     if (close(fd) != 0 || bad || rename(tmp, path) != 0)
         unlink(tmp);
 out:
